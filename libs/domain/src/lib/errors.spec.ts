@@ -1,0 +1,18 @@
+import { ConfigurationError, IntegrationError, SourceAuthError, SourceRequestError } from './errors';
+
+describe('IntegrationError subclasses', () => {
+  it('carry a stable code, fatality and the cause', () => {
+    const cause = new Error('socket hang up');
+    const err = new SourceRequestError('GET /systemusers failed', { cause });
+    expect(err).toBeInstanceOf(IntegrationError);
+    expect(err.code).toBe('SOURCE_REQUEST_ERROR');
+    expect(err.fatal).toBe(false);
+    expect(err.cause).toBe(cause);
+    expect(err.name).toBe('SourceRequestError');
+  });
+
+  it('marks authentication and configuration errors fatal', () => {
+    expect(new SourceAuthError('401').fatal).toBe(true);
+    expect(new ConfigurationError('bad flag').fatal).toBe(true);
+  });
+});
