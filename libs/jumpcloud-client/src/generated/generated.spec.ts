@@ -1,0 +1,12 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+describe('src/generated/jumpcloud.ts', () => {
+  it('is what openapi-typescript makes of openapi/jumpcloud.yaml today (not stale)', () => {
+    const workspaceRoot = join(__dirname, '..', '..', '..', '..');
+    const run = spawnSync(process.execPath, [join(workspaceRoot, 'tools/openapi/generate.mjs'), '--check'], {
+      encoding: 'utf8',
+    });
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+  });
+});

@@ -1,0 +1,424 @@
+import { type Logger, silentLogger } from '@jumpcloud-graph/domain';
+import createClient, { type Client, type Middleware } from 'openapi-fetch';
+import { type components, type paths } from '../generated/jumpcloud';
+import {
+  JumpCloudApiError,
+  JumpCloudClientConfigError,
+  JumpCloudResponseError,
+} from './jumpcloud-client.errors';
+import { PagedList, paginateV1, paginateV2, type V1Page } from './pagination';
+import { createRedactor } from './redact';
+import { RequestCounters, type RequestCounts } from './request-counters';
+import { RequestScheduler, type SchedulerStats } from './request-scheduler';
+import { DEFAULT_RETRY, type RetryOptions } from './retry';
+import { createRetryingFetch } from './transport';
+
+type Schemas = components['schemas'];
+export type OrganizationSummary = Schemas['OrganizationSummary'];
+export type Organization = Schemas['Organization'];
+export type SystemUser = Schemas['SystemUser'];
+export type Application = Schemas['Application'];
+export type System = Schemas['System'];
+export type UserGroup = Schemas['UserGroup'];
+export type SystemGroup = Schemas['SystemGroup'];
+export type GraphConnection = Schemas['GraphConnection'];
+export type ApplicationAssociationTarget = NonNullable<
+  paths['/api/v2/applications/{application_id}/associations']['get']['parameters']['query']
+>['targets'][number];
+export type SystemAssociationTarget = NonNullable<
+  paths['/api/v2/systems/{system_id}/associations']['get']['parameters']['query']
+>['targets'][number];
+export type UserAssociationTarget = NonNullable<
+  paths['/api/v2/users/{user_id}/associations']['get']['parameters']['query']
+>['targets'][number];
+
+export type JumpCloudRegion = 'us' | 'eu' | 'in';
+
+export const JUMPCLOUD_CONSOLES: Record<JumpCloudRegion, string> = {
+  us: 'https://console.jumpcloud.com',
+  eu: 'https://console.eu.jumpcloud.com',
+  in: 'https://console.in.jumpcloud.com',
+};
+
+export const CLIENT_VERSION = '0.1.0';
+
+export interface JumpCloudClientOptions {
+  apiKey: string;
+  /** Sent as `x-org-id`; needed when the key is a multi-tenant administrator's. */
+  orgId?: string;
+  /** The console origin (the client calls `${baseUrl}/api` and `${baseUrl}/api/v2`). Wins over `region`. */
+  baseUrl?: string;
+  /** Which JumpCloud console to call when no `baseUrl` is given. Default `us`. */
+  region?: JumpCloudRegion;
+  /** Requests in flight at most (default 8). */
+  concurrency?: number;
+  /** Per-attempt timeout, body included (default 30 s). */
+  timeoutMs?: number;
+  retry?: Partial<RetryOptions>;
+  /** Allow `http://` to a non-loopback host. Off by default: the key would travel in clear. */
+  allowInsecureHttp?: boolean;
+  /** Version in `User-Agent: jumpcloud-graph/<version>`. */
+  version?: string;
+  logger?: Logger;
+  /** Source of randomness for the backoff jitter (tests pass a fixed one). */
+  random?: () => number;
+  fetch?: typeof globalThis.fetch;
+}
+
+/** v1 list options. `sort` defaults to `_id`, which keeps concurrently read pages stable. */
+export interface V1ListOptions {
+  fields?: readonly string[];
+  /** v1 filter expression, e.g. `state:$eq:ACTIVATED`. */
+  filter?: string;
+  sort?: readonly string[];
+  signal?: AbortSignal;
+}
+
+/** v2 list options; arrays are sent comma-joined. */
+export interface V2ListOptions {
+  fields?: readonly string[];
+  /** v2 filter expressions, e.g. `name:eq:Engineering`. */
+  filter?: readonly string[];
+  sort?: readonly string[];
+  signal?: AbortSignal;
+}
+
+export interface JumpCloudClient {
+  /** The origin requests go to. */
+  readonly baseUrl: string;
+  /** The typed openapi-fetch client underneath, for endpoints without a helper. */
+  readonly api: Client<paths>;
+  listOrganizations(options?: V1ListOptions): PagedList<OrganizationSummary>;
+  getOrganization(id: string, options?: { fields?: readonly string[]; signal?: AbortSignal }): Promise<Organization>;
+  listSystemUsers(options?: V1ListOptions): PagedList<SystemUser>;
+  listApplications(options?: V1ListOptions): PagedList<Application>;
+  listSystems(options?: V1ListOptions): PagedList<System>;
+  listUserGroups(options?: V2ListOptions): PagedList<UserGroup>;
+  listUserGroupMembers(groupId: string, options?: { signal?: AbortSignal }): PagedList<GraphConnection>;
+  listSystemGroups(options?: V2ListOptions): PagedList<SystemGroup>;
+  listSystemGroupMembers(groupId: string, options?: { signal?: AbortSignal }): PagedList<GraphConnection>;
+  listApplicationAssociations(
+    applicationId: string,
+    targets: readonly ApplicationAssociationTarget[],
+    options?: { signal?: AbortSignal },
+  ): PagedList<GraphConnection>;
+  listSystemAssociations(
+    systemId: string,
+    targets: readonly SystemAssociationTarget[],
+    options?: { signal?: AbortSignal },
+  ): PagedList<GraphConnection>;
+  listUserAssociations(
+    userId: string,
+    targets: readonly UserAssociationTarget[],
+    options?: { signal?: AbortSignal },
+  ): PagedList<GraphConnection>;
+  /** A client for another organization that shares this one's scheduler and counters. */
+  forOrganization(orgId: string | undefined): JumpCloudClient;
+  requestCounts(): RequestCounts;
+  schedulerStats(): SchedulerStats;
+}
+
+interface Shared {
+  baseUrl: string;
+  apiKey: string;
+  userAgent: string;
+  scheduler: RequestScheduler;
+  counters: RequestCounters;
+  redact: (text: string) => string;
+  fetch: (request: Request) => Promise<Response>;
+  endpoints: WeakMap<Request, string>;
+}
+
+/**
+ * Creates the JumpCloud client: openapi-fetch over a transport that schedules, times out and
+ * retries every request, with middleware that adds the headers JumpCloud expects.
+ */
+export function createJumpCloudClient(options: JumpCloudClientOptions): JumpCloudClient {
+  if (!options.apiKey) throw new JumpCloudClientConfigError('a JumpCloud API key is required');
+  const baseUrl = resolveBaseUrl(options);
+  const redact = createRedactor([options.apiKey]);
+  const scheduler = new RequestScheduler(options.concurrency ?? 8);
+  const counters = new RequestCounters();
+  const endpoints = new WeakMap<Request, string>();
+  const retry = { ...DEFAULT_RETRY, ...options.retry };
+  if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1) {
+    throw new JumpCloudClientConfigError(`retry.maxAttempts must be a positive integer, got ${retry.maxAttempts}`);
+  }
+  const fetch = createRetryingFetch({
+    scheduler,
+    counters,
+    retry,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    logger: options.logger ?? silentLogger,
+    random: options.random ?? Math.random,
+    redact,
+    endpointOf: (request) => endpoints.get(request) ?? `${request.method} ${new URL(request.url).pathname}`,
+    fetch: options.fetch ?? globalThis.fetch,
+  });
+  const shared: Shared = {
+    baseUrl,
+    apiKey: options.apiKey,
+    userAgent: `jumpcloud-graph/${options.version ?? CLIENT_VERSION}`,
+    scheduler,
+    counters,
+    redact,
+    fetch,
+    endpoints,
+  };
+  return buildClient(shared, options.orgId);
+}
+
+function resolveBaseUrl(options: JumpCloudClientOptions): string {
+  const raw = options.baseUrl ?? JUMPCLOUD_CONSOLES[options.region ?? 'us'];
+  if (!raw) throw new JumpCloudClientConfigError(`unknown JumpCloud region: ${String(options.region)}`);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new JumpCloudClientConfigError(`the JumpCloud base URL is not a URL: ${raw}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new JumpCloudClientConfigError(`the JumpCloud base URL must be http(s): ${raw}`);
+  }
+  if (url.protocol === 'http:' && !isLoopback(url.hostname) && !options.allowInsecureHttp) {
+    throw new JumpCloudClientConfigError(
+      `refusing http:// to ${url.host}: the API key would travel unencrypted (allow it explicitly to override)`,
+    );
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new JumpCloudClientConfigError('the JumpCloud base URL must not carry credentials, a query or a fragment');
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+function buildClient(shared: Shared, orgId: string | undefined): JumpCloudClient {
+  const api = createClient<paths>({
+    baseUrl: shared.baseUrl,
+    fetch: shared.fetch,
+    // v2 array parameters (sort, fields, filter, targets) are `style: form, explode: false`.
+    querySerializer: { array: { style: 'form', explode: false } },
+  });
+  const headers: Middleware = {
+    onRequest({ request, schemaPath }) {
+      request.headers.set('x-api-key', shared.apiKey);
+      if (orgId) request.headers.set('x-org-id', orgId);
+      request.headers.set('user-agent', shared.userAgent);
+      request.headers.set('accept', 'application/json');
+      shared.endpoints.set(request, `${request.method} ${schemaPath}`);
+    },
+  };
+  api.use(headers);
+
+  const lookahead = shared.scheduler.stats().limit;
+  const call = <T>(endpoint: string, send: () => Promise<{ data?: unknown; error?: unknown; response: Response }>) =>
+    unwrap<T>(endpoint, send, shared.redact);
+  const v1Query = (o: V1ListOptions, skip: number, limit: number) => ({
+    skip,
+    limit,
+    sort: (o.sort ?? ['_id']).join(' '),
+    ...(o.fields ? { fields: o.fields.join(' ') } : {}),
+    ...(o.filter ? { filter: o.filter } : {}),
+  });
+  const v2Query = (o: V2ListOptions, skip: number, limit: number) => ({
+    skip,
+    limit,
+    ...(o.sort ? { sort: [...o.sort] } : {}),
+    ...(o.fields ? { fields: [...o.fields] } : {}),
+    ...(o.filter ? { filter: [...o.filter] } : {}),
+  });
+  const v1Page = <T>(endpoint: string, idField: string, data: unknown): V1Page<T> => {
+    if (!isRecord(data) || !Array.isArray(data['results']) || !isCount(data['totalCount'])) {
+      throw new JumpCloudResponseError(`JumpCloud sent a malformed page on ${endpoint}: expected {totalCount, results}`, endpoint);
+    }
+    checkItems(endpoint, data['results'], idField);
+    return { totalCount: data['totalCount'], results: data['results'] as T[] };
+  };
+  const v2Page = <T>(endpoint: string, data: unknown, check: (item: Record<string, unknown>) => boolean): T[] => {
+    if (!Array.isArray(data) || !data.every((item) => isRecord(item) && check(item))) {
+      throw new JumpCloudResponseError(`JumpCloud sent a malformed page on ${endpoint}: expected an array of objects with ids`, endpoint);
+    }
+    return data as T[];
+  };
+  const hasId = (item: Record<string, unknown>) => typeof item['id'] === 'string';
+  const hasTarget = (item: Record<string, unknown>) => isRecord(item['to']) && typeof item['to']['id'] === 'string';
+
+  const client: JumpCloudClient = {
+    baseUrl: shared.baseUrl,
+    api,
+    listOrganizations(o = {}) {
+      const endpoint = 'GET /api/organizations';
+      return paginateV1(async (skip, limit) => {
+        const data = await call(endpoint, () =>
+          api.GET('/api/organizations', { params: { query: v1Query(o, skip, limit) }, signal: o.signal }),
+        );
+        return v1Page<OrganizationSummary>(endpoint, '_id', data);
+      }, lookahead);
+    },
+    async getOrganization(id, o = {}) {
+      const endpoint = 'GET /api/organizations/{id}';
+      const data = await call(endpoint, () =>
+        api.GET('/api/organizations/{id}', {
+          params: { path: { id }, query: o.fields ? { fields: o.fields.join(' ') } : {} },
+          signal: o.signal,
+        }),
+      );
+      if (!isRecord(data) || typeof data['_id'] !== 'string') {
+        throw new JumpCloudResponseError(`JumpCloud sent a malformed organization on ${endpoint}`, endpoint);
+      }
+      return data as Organization;
+    },
+    listSystemUsers(o = {}) {
+      const endpoint = 'GET /api/systemusers';
+      return paginateV1(async (skip, limit) => {
+        const data = await call(endpoint, () =>
+          api.GET('/api/systemusers', { params: { query: v1Query(o, skip, limit) }, signal: o.signal }),
+        );
+        return v1Page<SystemUser>(endpoint, '_id', data);
+      }, lookahead);
+    },
+    listApplications(o = {}) {
+      const endpoint = 'GET /api/applications';
+      return paginateV1(async (skip, limit) => {
+        const data = await call(endpoint, () =>
+          api.GET('/api/applications', { params: { query: v1Query(o, skip, limit) }, signal: o.signal }),
+        );
+        return v1Page<Application>(endpoint, '_id', data);
+      }, lookahead);
+    },
+    listSystems(o = {}) {
+      const endpoint = 'GET /api/systems';
+      return paginateV1(async (skip, limit) => {
+        const data = await call(endpoint, () =>
+          api.GET('/api/systems', { params: { query: v1Query(o, skip, limit) }, signal: o.signal }),
+        );
+        return v1Page<System>(endpoint, '_id', data);
+      }, lookahead);
+    },
+    listUserGroups(o = {}) {
+      const endpoint = 'GET /api/v2/usergroups';
+      return paginateV2(async (skip, limit) => {
+        const data = await call(endpoint, () =>
+          api.GET('/api/v2/usergroups', { params: { query: v2Query(o, skip, limit) }, signal: o.signal }),
+        );
+        return v2Page<UserGroup>(endpoint, data, hasId);
+      });
+    },
+    listUserGroupMembers(groupId, o = {}) {
+      const endpoint = 'GET /api/v2/usergroups/{group_id}/members';
+      return paginateV2(async (skip, limit) => {
+        const data = await call(endpoint, () =>
+          api.GET('/api/v2/usergroups/{group_id}/members', {
+            params: { path: { group_id: groupId }, query: { skip, limit } },
+            signal: o.signal,
+          }),
+        );
+        return v2Page<GraphConnection>(endpoint, data, hasTarget);
+      });
+    },
+    listSystemGroups(o = {}) {
+      const endpoint = 'GET /api/v2/systemgroups';
+      return paginateV2(async (skip, limit) => {
+        const data = await call(endpoint, () =>
+          api.GET('/api/v2/systemgroups', { params: { query: v2Query(o, skip, limit) }, signal: o.signal }),
+        );
+        return v2Page<SystemGroup>(endpoint, data, hasId);
+      });
+    },
+    listSystemGroupMembers(groupId, o = {}) {
+      const endpoint = 'GET /api/v2/systemgroups/{group_id}/members';
+      return paginateV2(async (skip, limit) => {
+        const data = await call(endpoint, () =>
+          api.GET('/api/v2/systemgroups/{group_id}/members', {
+            params: { path: { group_id: groupId }, query: { skip, limit } },
+            signal: o.signal,
+          }),
+        );
+        return v2Page<GraphConnection>(endpoint, data, hasTarget);
+      });
+    },
+    listApplicationAssociations(applicationId, targets, o = {}) {
+      const endpoint = 'GET /api/v2/applications/{application_id}/associations';
+      return paginateV2(async (skip, limit) => {
+        const data = await call(endpoint, () =>
+          api.GET('/api/v2/applications/{application_id}/associations', {
+            params: { path: { application_id: applicationId }, query: { targets: [...targets], skip, limit } },
+            signal: o.signal,
+          }),
+        );
+        return v2Page<GraphConnection>(endpoint, data, hasTarget);
+      });
+    },
+    listSystemAssociations(systemId, targets, o = {}) {
+      const endpoint = 'GET /api/v2/systems/{system_id}/associations';
+      return paginateV2(async (skip, limit) => {
+        const data = await call(endpoint, () =>
+          api.GET('/api/v2/systems/{system_id}/associations', {
+            params: { path: { system_id: systemId }, query: { targets: [...targets], skip, limit } },
+            signal: o.signal,
+          }),
+        );
+        return v2Page<GraphConnection>(endpoint, data, hasTarget);
+      });
+    },
+    listUserAssociations(userId, targets, o = {}) {
+      const endpoint = 'GET /api/v2/users/{user_id}/associations';
+      return paginateV2(async (skip, limit) => {
+        const data = await call(endpoint, () =>
+          api.GET('/api/v2/users/{user_id}/associations', {
+            params: { path: { user_id: userId }, query: { targets: [...targets], skip, limit } },
+            signal: o.signal,
+          }),
+        );
+        return v2Page<GraphConnection>(endpoint, data, hasTarget);
+      });
+    },
+    forOrganization: (other) => buildClient(shared, other),
+    requestCounts: () => shared.counters.snapshot(),
+    schedulerStats: () => shared.scheduler.stats(),
+  };
+  return client;
+}
+
+/** Returns the body of a 2xx answer, or throws the typed error for anything else. */
+async function unwrap<T>(
+  endpoint: string,
+  send: () => Promise<{ data?: unknown; error?: unknown; response: Response }>,
+  redact: (text: string) => string,
+): Promise<T> {
+  let result: { data?: unknown; error?: unknown; response: Response };
+  try {
+    result = await send();
+  } catch (error) {
+    // openapi-fetch parses the body itself; a truncated or garbled body surfaces as SyntaxError.
+    if (error instanceof SyntaxError) {
+      throw new JumpCloudResponseError(`JumpCloud sent malformed JSON on ${endpoint}`, endpoint);
+    }
+    throw error;
+  }
+  const { response } = result;
+  if (!response.ok) {
+    const detail = isRecord(result.error) && typeof result.error['message'] === 'string' ? `: ${result.error['message']}` : '';
+    throw new JumpCloudApiError(redact(`JumpCloud answered HTTP ${response.status} on ${endpoint}${detail}`), response.status, endpoint);
+  }
+  return result.data as T;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
+function checkItems(endpoint: string, items: unknown[], idField: string): void {
+  if (!items.every((item) => isRecord(item) && typeof item[idField] === 'string')) {
+    throw new JumpCloudResponseError(`JumpCloud sent a malformed page on ${endpoint}: an item has no ${idField}`, endpoint);
+  }
+}
+
+

@@ -1,0 +1,127 @@
+import { type Logger } from '@jumpcloud-graph/domain';
+import { JumpCloudAuthError, JumpCloudNetworkError } from './jumpcloud-client.errors';
+import { type RequestCounters } from './request-counters';
+import { type RequestScheduler } from './request-scheduler';
+import { isRetryableStatus, type RetryOptions, retryDelay, sleep } from './retry';
+
+export interface TransportOptions {
+  scheduler: RequestScheduler;
+  counters: RequestCounters;
+  retry: RetryOptions;
+  timeoutMs: number;
+  logger: Logger;
+  random: () => number;
+  redact: (text: string) => string;
+  /** The endpoint key of a request, set by the endpoint middleware; falls back to the path. */
+  endpointOf: (request: Request) => string;
+  fetch: typeof globalThis.fetch;
+}
+
+// Errors that say the host cannot be reached at all: retrying only delays the report.
+const UNREACHABLE_CODES = new Set(['ENOTFOUND', 'ECONNREFUSED', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+type Attempt =
+  | { kind: 'response'; response: Response }
+  | { kind: 'retryable-error'; reason: string; error: unknown }
+  | { kind: 'fatal-error'; reason: string; error: unknown };
+
+/**
+ * The fetch that openapi-fetch calls. Per attempt: waits for a scheduler slot, sends with a
+ * per-request timeout and reads the whole body inside the slot (so a reset or a stall mid-body
+ * is caught and retried too). Between attempts it releases the slot and waits for `Retry-After`
+ * or the jittered backoff. 401/403 throw at once.
+ */
+export function createRetryingFetch(options: TransportOptions): (request: Request) => Promise<Response> {
+  const { scheduler, counters, retry, logger, redact } = options;
+
+  const attemptOnce = (request: Request, endpoint: string, attempt: number): Promise<Attempt> =>
+    scheduler.run(async (slot) => {
+      counters.countAttempt(endpoint, attempt > 1);
+      const timeout = AbortSignal.timeout(options.timeoutMs);
+      const signal = AbortSignal.any([timeout, request.signal]);
+      try {
+        const raw = await options.fetch(new Request(request, { signal }));
+        const body = await raw.arrayBuffer();
+        if (raw.status === 429) slot.throttled();
+        else if (raw.ok) slot.succeeded();
+        const response = new Response(raw.status === 204 ? null : body, {
+          status: raw.status,
+          statusText: raw.statusText,
+          headers: raw.headers,
+        });
+        return { kind: 'response', response };
+      } catch (error) {
+        if (request.signal.aborted) throw request.signal.reason;
+        if (timeout.aborted) return { kind: 'retryable-error', reason: `timed out after ${options.timeoutMs} ms`, error };
+        const code = errorCode(error);
+        const reason = code ? `${describe(error)} (${code})` : describe(error);
+        if (code && UNREACHABLE_CODES.has(code)) return { kind: 'fatal-error', reason, error };
+        return { kind: 'retryable-error', reason, error };
+      }
+    });
+
+  return async (request: Request): Promise<Response> => {
+    const endpoint = options.endpointOf(request);
+    const host = new URL(request.url).host;
+    for (let attempt = 1; ; attempt += 1) {
+      const outcome = await attemptOnce(request, endpoint, attempt);
+      const last = attempt >= retry.maxAttempts;
+
+      if (outcome.kind === 'response') {
+        const { status } = outcome.response;
+        if (status === 401 || status === 403) {
+          throw new JumpCloudAuthError(
+            `JumpCloud refused the API key (HTTP ${status}) on ${endpoint}`,
+            status,
+            endpoint,
+          );
+        }
+        if (!isRetryableStatus(status) || last) return outcome.response;
+        const delay = retryDelay(attempt, outcome.response.headers.get('retry-after'), retry, options.random);
+        logger.warn(
+          { endpoint, status, attempt, maxAttempts: retry.maxAttempts, delayMs: delay },
+          `JumpCloud answered ${status} on ${endpoint}; retrying in ${delay} ms`,
+        );
+        await sleep(delay, request.signal);
+        continue;
+      }
+
+      const reason = redact(outcome.reason);
+      if (outcome.kind === 'fatal-error' || last) {
+        const tries = outcome.kind === 'fatal-error' ? '' : ` after ${attempt} attempts`;
+        throw new JumpCloudNetworkError(`cannot reach JumpCloud at ${host} on ${endpoint}${tries}: ${reason}`, endpoint, {
+          cause: scrubError(outcome.error, redact),
+        });
+      }
+      const delay = retryDelay(attempt, null, retry, options.random);
+      logger.warn(
+        { endpoint, attempt, maxAttempts: retry.maxAttempts, delayMs: delay, reason },
+        `request to ${endpoint} failed (${reason}); retrying in ${delay} ms`,
+      );
+      await sleep(delay, request.signal);
+    }
+  };
+}
+
+function errorCode(error: unknown): string | undefined {
+  for (let current: unknown = error, depth = 0; current && depth < 4; depth += 1) {
+    if (typeof current === 'object' && 'code' in current && typeof current.code === 'string') return current.code;
+    current = typeof current === 'object' && 'cause' in current ? current.cause : undefined;
+  }
+  return undefined;
+}
+
+function describe(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  return cause && cause !== message ? `${message}: ${cause}` : message;
+}
+
+/** A plain copy of a low-level error with secrets scrubbed, so nothing reachable from ours leaks. */
+function scrubError(error: unknown, redact: (text: string) => string): Error {
+  const copy = new Error(redact(describe(error)));
+  copy.name = error instanceof Error ? error.name : 'Error';
+  const code = errorCode(error);
+  if (code) Object.assign(copy, { code });
+  return copy;
+}

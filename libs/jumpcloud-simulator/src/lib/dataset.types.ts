@@ -1,0 +1,135 @@
+import type { components } from '@jumpcloud-graph/jumpcloud-client';
+
+// The dataset is typed with the client's generated OpenAPI types, so a change of the document
+// that the simulator does not follow fails its typecheck instead of drifting silently.
+type Schemas = components['schemas'];
+export type Organization = Schemas['Organization'];
+export type OrganizationSummary = Schemas['OrganizationSummary'];
+export type SystemUser = Schemas['SystemUser'];
+export type UserGroup = Schemas['UserGroup'];
+export type Application = Schemas['Application'];
+export type System = Schemas['System'];
+export type SystemGroup = Schemas['SystemGroup'];
+export type GraphConnection = Schemas['GraphConnection'];
+export type ApiErrorBody = Schemas['Error'];
+
+/** Sizes and seed of a generated dataset. Every count is per organization. */
+export interface DatasetOptions {
+  /** PRNG seed; the same options always give a deep-equal dataset. Default 1. */
+  seed?: number;
+  /** Default 1; more than 1 gives a multi-tenant dataset (requests then need `x-org-id`). */
+  organizations?: number;
+  /** Users per organization (default 25), not counting the edge-case users. */
+  users?: number;
+  /** User groups per organization (default 5), not counting the edge-case groups. */
+  groups?: number;
+  /** Exact member count of each group (an array applies per group, cycling); default 5, capped by users. */
+  membersPerGroup?: number | number[];
+  /** Default 3. */
+  applications?: number;
+  /** Direct user associations per application (default 3); plus one user_group association per application when groups > 0. */
+  assignmentsPerApplication?: number;
+  /** Default 5. */
+  systems?: number;
+  /** Default 2. */
+  systemGroups?: number;
+  /** Exact member count of each system group (array: per group, cycling); default 3, capped by systems. */
+  membersPerSystemGroup?: number | number[];
+  /** User<->system associations per system (default 1), capped by users. */
+  usersPerSystem?: number;
+  /**
+   * Default true: each organization also gets the objects listed in {@link EdgeCaseMarkers}.
+   * false gives exactly the sizes asked and nothing else (no dangling or duplicate members).
+   */
+  edgeCases?: boolean;
+}
+
+/**
+ * Ids of the edge-case objects that `edgeCases: true` adds to each organization, so tests can
+ * find them without knowing how they were generated.
+ */
+export interface EdgeCaseMarkers {
+  users: {
+    /** "Zoë Ångström" and "李 小龍" (non-ASCII first and last names, usernames stay ASCII). */
+    unicodeNames: string[];
+    /** displayname with an emoji outside the BMP (a surrogate pair in UTF-16). */
+    emojiDisplayName: string;
+    /** state SUSPENDED, suspended true. */
+    suspended: string;
+    /** state STAGED, activated false (invited, never activated). */
+    staged: string;
+    /** account_locked true. */
+    locked: string;
+    /** password_expired true, expiration date in the past. */
+    passwordExpired: string;
+    /** mfa.configured true only (no TOTP, not enrolled). */
+    mfaConfiguredOnly: string;
+    /** totp_enabled true only. */
+    totpOnly: string;
+    /** mfaEnrollment.overallStatus ENROLLED only. */
+    mfaEnrolledOnly: string;
+    /** mfa.exclusion true with exclusionUntil set. */
+    mfaExclusion: string;
+    /** No MFA of any kind. */
+    noMfa: string;
+    /** admin is a non-null object (the user is also a console administrator). */
+    admin: string;
+  };
+  userGroups: {
+    /** No members at all. */
+    empty: string;
+    /** Exactly 100 members (one full page), fewer when the organization has fewer users. */
+    exactly100: string;
+    /** Exactly 101 members (a full page plus one), fewer when the organization has fewer users. */
+    exactly101: string;
+    /** Two real members, the first of them listed twice, plus one member that is not a user. */
+    irregularMembers: string;
+  };
+  /** The member id in `irregularMembers` that names no user of the dataset. */
+  danglingUserId: string;
+  /** The user listed twice in `irregularMembers`. */
+  duplicateMemberUserId: string;
+  applications: {
+    /** SAML application whose `config` holds a (fake) IdP private key and certificate; sso.idpCertExpirationAt set. */
+    samlWithPrivateKey: string;
+  };
+  systems: {
+    /** Interfaces include a public IPv6 address and internal (loopback) IPv4 and IPv6 ones. */
+    ipv6AndInternalInterfaces: string;
+    /** No `fde` property at all. */
+    withoutFde: string;
+    /** hostname with a space, an apostrophe and an underscore: not a valid FQDN or DNS label. */
+    invalidHostname: string;
+  };
+  systemGroups: {
+    /** No members at all. */
+    empty: string;
+  };
+}
+
+/** One organization (tenant) and everything in it, as the API serves it. */
+export interface OrganizationData {
+  /** Full detail, including `created`, `accountType` and `settings.requireAdminMFA`. */
+  organization: Organization;
+  users: SystemUser[];
+  userGroups: UserGroup[];
+  /** Keyed by user group id; every group has an entry (empty groups an empty array). */
+  userGroupMembers: Map<string, GraphConnection[]>;
+  applications: Application[];
+  /** Keyed by application id: direct `user` and `user_group` associations. */
+  applicationAssociations: Map<string, GraphConnection[]>;
+  systems: System[];
+  systemGroups: SystemGroup[];
+  /** Keyed by system group id; members are `system` objects. */
+  systemGroupMembers: Map<string, GraphConnection[]>;
+  /** Keyed by system id: the users bound to it. The user side (`/users/{id}/associations?targets=system`) is derived from this. */
+  systemUserAssociations: Map<string, GraphConnection[]>;
+  /** Present when the dataset was built with `edgeCases: true`. */
+  edgeCases?: EdgeCaseMarkers;
+}
+
+export interface SimulatorDataset {
+  organizations: OrganizationData[];
+  /** True when there is more than one organization: requests then need `x-org-id`. */
+  multiTenant: boolean;
+}
