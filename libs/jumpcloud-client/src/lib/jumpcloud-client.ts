@@ -6,7 +6,7 @@ import {
   JumpCloudClientConfigError,
   JumpCloudResponseError,
 } from './jumpcloud-client.errors';
-import { PagedList, paginateV1, paginateV2, type V1Page } from './pagination';
+import { type PagedList, paginateV1, paginateV2, type V1Page } from './pagination';
 import { createRedactor } from './redact';
 import { RequestCounters, type RequestCounts } from './request-counters';
 import { RequestScheduler, type SchedulerStats } from './request-scheduler';
@@ -393,8 +393,9 @@ async function unwrap<T>(
   try {
     result = await send();
   } catch (error) {
-    // openapi-fetch parses the body itself; a truncated or garbled body surfaces as SyntaxError.
-    if (error instanceof SyntaxError) {
+    // openapi-fetch parses the body itself; a truncated or garbled body surfaces as SyntaxError
+    // (matched by name: the parser's realm may not be ours).
+    if (isRecord(error) && error['name'] === 'SyntaxError') {
       throw new JumpCloudResponseError(`JumpCloud sent malformed JSON on ${endpoint}`, endpoint);
     }
     throw error;

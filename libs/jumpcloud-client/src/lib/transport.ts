@@ -111,16 +111,23 @@ function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+// Errors are recognised by shape, not `instanceof`: fetch's errors may come from another realm.
+function messageOf(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string'
+    ? error.message
+    : undefined;
+}
+
 function describe(error: unknown): string {
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error) ?? String(error);
+  const cause = typeof error === 'object' && error !== null && 'cause' in error ? messageOf(error.cause) : undefined;
   return cause && cause !== message ? `${message}: ${cause}` : message;
 }
 
 /** A plain copy of a low-level error with secrets scrubbed, so nothing reachable from ours leaks. */
 function scrubError(error: unknown, redact: (text: string) => string): Error {
   const copy = new Error(redact(describe(error)));
-  copy.name = error instanceof Error ? error.name : 'Error';
+  copy.name = typeof error === 'object' && error !== null && 'name' in error && typeof error.name === 'string' ? error.name : 'Error';
   const code = errorCode(error);
   if (code) Object.assign(copy, { code });
   return copy;

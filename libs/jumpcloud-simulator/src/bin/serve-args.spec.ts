@@ -1,0 +1,64 @@
+import { parseFault, parseServeArgs, UsageError } from './serve-args';
+
+describe('parseServeArgs', () => {
+  it('maps the flags onto simulator and dataset options', () => {
+    const command = parseServeArgs([
+      '--port=4010',
+      '--users=1000',
+      '--members-per-group=5,10',
+      '--organizations',
+      '2',
+      '--no-edge-cases',
+      '--latency-ms=20',
+      '--rate-limit=7.5',
+      '--api-key=k',
+      '--fault=reset',
+      '--fault=server-error:/api/v2/.*:3',
+      '--log-requests',
+    ]);
+    expect(command).toEqual({
+      kind: 'serve',
+      verbose: true,
+      options: expect.objectContaining({
+        port: 4010,
+        apiKey: 'k',
+        latencyMs: 20,
+        rateLimit: { requestsPerSecond: 7.5 },
+        dataset: { users: 1000, membersPerGroup: [5, 10], organizations: 2, edgeCases: false },
+        faults: [{ kind: 'reset' }, { kind: 'server-error', endpoint: /\/api\/v2\/.*/, times: 3 }],
+      }),
+    });
+  });
+
+  it('leaves defaults to the simulator', () => {
+    const command = parseServeArgs([]);
+    expect(command).toEqual({ kind: 'serve', verbose: false, options: expect.objectContaining({ dataset: {}, faults: [] }) });
+  });
+
+  it('accepts --edge-cases=false', () => {
+    const command = parseServeArgs(['--edge-cases=false']);
+    expect(command.kind === 'serve' && command.options.dataset).toEqual({ edgeCases: false });
+  });
+
+  it('returns help for --help', () => {
+    expect(parseServeArgs(['--help'])).toEqual({ kind: 'help' });
+  });
+
+  it.each([['--users=-1'], ['--users=ten'], ['--port=70000'], ['--bogus'], ['--rate-limit=0'], ['--fault=explode'], ['positional'], ['--organizations=0']])(
+    'rejects %s with a UsageError',
+    (arg) => {
+      expect(() => parseServeArgs([arg])).toThrow(UsageError);
+    },
+  );
+});
+
+describe('parseFault', () => {
+  it('keeps colons inside the regex and reads a trailing count', () => {
+    expect(parseFault('slow:^/api:x:2')).toEqual({ kind: 'slow', endpoint: /^\/api:x/, times: 2 });
+    expect(parseFault('malformed-json:/members')).toEqual({ kind: 'malformed-json', endpoint: /\/members/ });
+  });
+
+  it('rejects an invalid regex', () => {
+    expect(() => parseFault('reset:(')).toThrow(UsageError);
+  });
+});

@@ -1,0 +1,155 @@
+import { parseArgs } from 'node:util';
+import type { DatasetOptions } from '../lib/dataset.types';
+import { FAULT_KINDS, type FaultKind, type FaultRule } from '../lib/faults';
+import type { SimulatorOptions } from '../lib/simulator';
+
+export const SERVE_USAGE = `Usage: nx run jumpcloud-simulator:serve [options]
+
+Starts the JumpCloud API simulator and prints its base URL and API key.
+
+Options:
+  --port N                      listen port (default 0: any free port)
+  --host HOST                   listen address (default 127.0.0.1)
+  --api-key KEY                 expected x-api-key (default simulator-api-key)
+  --seed N                      dataset seed (default 1)
+  --organizations N             organizations; more than 1 needs x-org-id (default 1)
+  --users N                     users per organization (default 25)
+  --groups N                    user groups (default 5)
+  --members-per-group N[,N...]  members of each group (default 5)
+  --applications N              applications (default 3)
+  --assignments-per-application N  direct user associations per application (default 3)
+  --systems N                   systems (default 5)
+  --system-groups N             system groups (default 2)
+  --members-per-system-group N[,N...]  members of each system group (default 3)
+  --users-per-system N          users bound to each system (default 1)
+  --no-edge-cases               exactly the sizes asked, no edge-case objects
+  --latency-ms N                delay before every response (default 0)
+  --rate-limit N                requests per second (token bucket, burst N) before 429s
+  --fault KIND[:REGEX[:TIMES]]  inject a fault (repeatable); KIND is one of ${FAULT_KINDS.join(', ')}
+  --verbose, --log-requests     log one line per request to stderr (Nx swallows --verbose: use
+                                --log-requests through nx run)
+  --help                        show this help
+
+Example: npx nx run jumpcloud-simulator:serve --users=1000 --latency-ms=20 --fault=server-error:/members:3`;
+
+/** A bad command line: the bin prints the message on one line and exits with code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export type ServeCommand = { kind: 'help' } | { kind: 'serve'; options: SimulatorOptions; verbose: boolean };
+
+function integer(flag: string, raw: string | undefined, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw)) throw new UsageError(`--${flag} must be an integer >= ${min}, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new UsageError(`--${flag} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function integerList(flag: string, raw: string | undefined): number | number[] | undefined {
+  if (raw === undefined) return undefined;
+  const values = raw.split(',').map((part) => integer(flag, part.trim()) as number);
+  return values.length === 1 ? values[0] : values;
+}
+
+/** `kind[:regex[:times]]`; the regex may itself contain colons, so a trailing `:digits` is the count. */
+export function parseFault(raw: string): FaultRule {
+  const colon = raw.indexOf(':');
+  const kind = colon < 0 ? raw : raw.slice(0, colon);
+  if (!FAULT_KINDS.includes(kind as FaultKind)) throw new UsageError(`--fault kind must be one of ${FAULT_KINDS.join(', ')}, got "${kind}"`);
+  const rule: FaultRule = { kind: kind as FaultKind };
+  let rest = colon < 0 ? '' : raw.slice(colon + 1);
+  const times = /:(\d+)$/.exec(rest);
+  if (times) {
+    rule.times = Number(times[1]);
+    rest = rest.slice(0, times.index);
+  }
+  if (rest !== '') {
+    try {
+      rule.endpoint = new RegExp(rest);
+    } catch {
+      throw new UsageError(`--fault has an invalid regular expression "${rest}"`);
+    }
+  }
+  return rule;
+}
+
+/** Parses the serve command line (without the node and script arguments). */
+export function parseServeArgs(argv: readonly string[]): ServeCommand {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'api-key': { type: 'string' },
+        seed: { type: 'string' },
+        organizations: { type: 'string' },
+        users: { type: 'string' },
+        groups: { type: 'string' },
+        'members-per-group': { type: 'string' },
+        applications: { type: 'string' },
+        'assignments-per-application': { type: 'string' },
+        systems: { type: 'string' },
+        'system-groups': { type: 'string' },
+        'members-per-system-group': { type: 'string' },
+        'users-per-system': { type: 'string' },
+        'no-edge-cases': { type: 'boolean' },
+        // `--edge-cases=false` too: the spelling other tools (and yargs-style wrappers) produce for --no-edge-cases.
+        'edge-cases': { type: 'string' },
+        'latency-ms': { type: 'string' },
+        'rate-limit': { type: 'string' },
+        fault: { type: 'string', multiple: true },
+        verbose: { type: 'boolean' },
+        // Nx keeps `--verbose` for itself and never forwards it, so `nx run ... serve` needs another name.
+        'log-requests': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (cause) {
+    throw new UsageError(cause instanceof Error ? cause.message : String(cause));
+  }
+  if (values.help) return { kind: 'help' };
+
+  const edgeCasesFlag = values['edge-cases'];
+  if (edgeCasesFlag !== undefined && edgeCasesFlag !== 'true' && edgeCasesFlag !== 'false') {
+    throw new UsageError(`--edge-cases must be true or false, got "${edgeCasesFlag}"`);
+  }
+  const dataset: DatasetOptions = {
+    seed: integer('seed', values.seed),
+    organizations: integer('organizations', values.organizations, 1),
+    users: integer('users', values.users),
+    groups: integer('groups', values.groups),
+    membersPerGroup: integerList('members-per-group', values['members-per-group']),
+    applications: integer('applications', values.applications),
+    assignmentsPerApplication: integer('assignments-per-application', values['assignments-per-application']),
+    systems: integer('systems', values.systems),
+    systemGroups: integer('system-groups', values['system-groups']),
+    membersPerSystemGroup: integerList('members-per-system-group', values['members-per-system-group']),
+    usersPerSystem: integer('users-per-system', values['users-per-system']),
+    edgeCases: values['no-edge-cases'] || edgeCasesFlag === 'false' ? false : undefined,
+  };
+  const rateLimit = values['rate-limit'];
+  let requestsPerSecond: number | undefined;
+  if (rateLimit !== undefined) {
+    requestsPerSecond = Number(rateLimit);
+    if (rateLimit.trim() === '' || !(requestsPerSecond > 0) || !Number.isFinite(requestsPerSecond)) {
+      throw new UsageError(`--rate-limit must be a positive number of requests per second, got "${rateLimit}"`);
+    }
+  }
+  if (values['api-key'] === '') throw new UsageError('--api-key must not be empty');
+  const options: SimulatorOptions = {
+    dataset: Object.fromEntries(Object.entries(dataset).filter(([, value]) => value !== undefined)),
+    apiKey: values['api-key'],
+    host: values.host,
+    port: integer('port', values.port, 0, 65535),
+    latencyMs: integer('latency-ms', values['latency-ms']),
+    rateLimit: requestsPerSecond === undefined ? undefined : { requestsPerSecond },
+    faults: (values.fault ?? []).map(parseFault),
+  };
+  return { kind: 'serve', options, verbose: (values.verbose ?? false) || (values['log-requests'] ?? false) };
+}

@@ -1,0 +1,129 @@
+import type {
+  Application,
+  GraphConnection,
+  Organization,
+  OrganizationData,
+  SimulatorDataset,
+  System,
+  SystemGroup,
+  SystemUser,
+  UserGroup,
+} from './dataset.types';
+import { ListView } from './query';
+
+/** Lookup structures for one organization, built once so each request only slices arrays. */
+export interface OrganizationIndex {
+  readonly id: string;
+  readonly organization: Organization;
+  readonly users: ListView<SystemUser>;
+  readonly usersById: ReadonlyMap<string, SystemUser>;
+  readonly userGroups: ListView<UserGroup>;
+  readonly userGroupsById: ReadonlyMap<string, UserGroup>;
+  readonly userGroupMembers: ReadonlyMap<string, readonly GraphConnection[]>;
+  readonly applications: ListView<Application>;
+  readonly applicationsById: ReadonlyMap<string, Application>;
+  readonly applicationAssociations: ReadonlyMap<string, readonly GraphConnection[]>;
+  readonly systems: ListView<System>;
+  readonly systemsById: ReadonlyMap<string, System>;
+  readonly systemAssociations: ReadonlyMap<string, readonly GraphConnection[]>;
+  readonly systemGroups: ListView<SystemGroup>;
+  readonly systemGroupsById: ReadonlyMap<string, SystemGroup>;
+  readonly systemGroupMembers: ReadonlyMap<string, readonly GraphConnection[]>;
+  /** Derived from the system and application sides, so both directions always agree. */
+  readonly userAssociations: ReadonlyMap<string, { readonly system: readonly GraphConnection[]; readonly application: readonly GraphConnection[] }>;
+}
+
+export interface DatasetIndex {
+  readonly multiTenant: boolean;
+  readonly organizations: ListView<Organization>;
+  readonly organizationsById: ReadonlyMap<string, OrganizationIndex>;
+  /** The only organization of a single-tenant dataset. */
+  readonly defaultOrganization: OrganizationIndex | undefined;
+}
+
+function byKey<T>(key: (item: T) => string): (a: T, b: T) => number {
+  return (a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  };
+}
+
+/** Copies in id order (a no-op sort for generated data, which is created in id order). */
+function inIdOrder<T>(items: readonly T[], key: (item: T) => string): T[] {
+  return items.slice().sort(byKey(key));
+}
+
+function mapBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T> {
+  return new Map(items.map((item) => [key(item), item]));
+}
+
+function indexOrganization(data: OrganizationData): OrganizationIndex {
+  const users = inIdOrder(data.users, (u) => u._id);
+  const userGroups = inIdOrder(data.userGroups, (g) => g.id);
+  const applications = inIdOrder(data.applications, (a) => a._id);
+  const systems = inIdOrder(data.systems, (s) => s._id);
+  const systemGroups = inIdOrder(data.systemGroups, (g) => g.id);
+
+  const userAssociations = new Map<string, { system: GraphConnection[]; application: GraphConnection[] }>();
+  const sideOf = (userId: string) => {
+    let side = userAssociations.get(userId);
+    if (!side) {
+      side = { system: [], application: [] };
+      userAssociations.set(userId, side);
+    }
+    return side;
+  };
+  // Walking the owners in id order makes each user's list come out in id order too.
+  for (const system of systems) {
+    for (const connection of data.systemUserAssociations.get(system._id) ?? []) {
+      if (connection.to.type === 'user') sideOf(connection.to.id).system.push({ to: { id: system._id, type: 'system', attributes: null }, attributes: null });
+    }
+  }
+  for (const application of applications) {
+    for (const connection of data.applicationAssociations.get(application._id) ?? []) {
+      if (connection.to.type === 'user') {
+        sideOf(connection.to.id).application.push({ to: { id: application._id, type: 'application', attributes: null }, attributes: null });
+      }
+    }
+  }
+
+  return {
+    id: data.organization._id,
+    organization: data.organization,
+    users: new ListView(users, '_id'),
+    usersById: mapBy(users, (u) => u._id),
+    userGroups: new ListView(userGroups, 'id'),
+    userGroupsById: mapBy(userGroups, (g) => g.id),
+    userGroupMembers: data.userGroupMembers,
+    applications: new ListView(applications, '_id'),
+    applicationsById: mapBy(applications, (a) => a._id),
+    applicationAssociations: data.applicationAssociations,
+    systems: new ListView(systems, '_id'),
+    systemsById: mapBy(systems, (s) => s._id),
+    systemAssociations: data.systemUserAssociations,
+    systemGroups: new ListView(systemGroups, 'id'),
+    systemGroupsById: mapBy(systemGroups, (g) => g.id),
+    systemGroupMembers: data.systemGroupMembers,
+    userAssociations,
+  };
+}
+
+/** Indexes a dataset. Later changes to the dataset's arrays and maps are not seen by the index. */
+export function indexDataset(dataset: SimulatorDataset): DatasetIndex {
+  const organizations = dataset.organizations.map(indexOrganization);
+  const organizationsById = mapBy(organizations, (o) => o.id);
+  if (organizationsById.size !== organizations.length) throw new RangeError('dataset: organization ids must be unique');
+  return {
+    multiTenant: dataset.multiTenant,
+    organizations: new ListView(
+      inIdOrder(
+        organizations.map((o) => o.organization),
+        (o) => o._id,
+      ),
+      '_id',
+    ),
+    organizationsById,
+    defaultOrganization: organizations.length === 1 ? organizations[0] : undefined,
+  };
+}

@@ -1,0 +1,211 @@
+import { createDataset } from './dataset';
+import type { OrganizationData } from './dataset.types';
+
+function only(data: ReturnType<typeof createDataset>): OrganizationData {
+  expect(data.organizations).toHaveLength(1);
+  return data.organizations[0] as OrganizationData;
+}
+
+function allIds(org: OrganizationData): string[] {
+  return [
+    org.organization._id,
+    ...org.users.map((u) => u._id),
+    ...org.userGroups.map((g) => g.id),
+    ...org.applications.map((a) => a._id),
+    ...org.systems.map((s) => s._id),
+    ...org.systemGroups.map((g) => g.id),
+  ];
+}
+
+describe('createDataset', () => {
+  it('is deterministic: the same options give a deep-equal dataset', () => {
+    const options = { seed: 42, users: 40, groups: 4, organizations: 2 };
+    expect(createDataset(options)).toEqual(createDataset(options));
+  });
+
+  it('gives a different dataset for a different seed', () => {
+    const a = only(createDataset({ seed: 1 }));
+    const b = only(createDataset({ seed: 2 }));
+    expect(a.users.map((u) => u._id)).not.toEqual(b.users.map((u) => u._id));
+    expect(a.users.map((u) => u.username)).not.toEqual(b.users.map((u) => u.username));
+  });
+
+  it('uses the defaults documented on DatasetOptions', () => {
+    const org = only(createDataset({ edgeCases: false }));
+    expect(org.users).toHaveLength(25);
+    expect(org.userGroups).toHaveLength(5);
+    expect(org.applications).toHaveLength(3);
+    expect(org.systems).toHaveLength(5);
+    expect(org.systemGroups).toHaveLength(2);
+    expect([...org.userGroupMembers.values()].map((m) => m.length)).toEqual([5, 5, 5, 5, 5]);
+    expect([...org.systemGroupMembers.values()].map((m) => m.length)).toEqual([3, 3]);
+  });
+
+  it('gives exactly the sizes asked with edgeCases false', () => {
+    const org = only(
+      createDataset({
+        edgeCases: false,
+        users: 37,
+        groups: 4,
+        membersPerGroup: [0, 7, 50],
+        applications: 2,
+        assignmentsPerApplication: 4,
+        systems: 9,
+        systemGroups: 3,
+        membersPerSystemGroup: 2,
+        usersPerSystem: 3,
+      }),
+    );
+    expect(org.users).toHaveLength(37);
+    expect(org.userGroups).toHaveLength(4);
+    // The array cycles, and 50 is capped by the 37 users.
+    expect(org.userGroups.map((g) => org.userGroupMembers.get(g.id)?.length)).toEqual([0, 7, 37, 0]);
+    expect(org.applications).toHaveLength(2);
+    for (const app of org.applications) {
+      const connections = org.applicationAssociations.get(app._id) ?? [];
+      expect(connections.filter((c) => c.to.type === 'user')).toHaveLength(4);
+      expect(connections.filter((c) => c.to.type === 'user_group')).toHaveLength(1);
+    }
+    expect(org.systems).toHaveLength(9);
+    expect(org.systemGroups.map((g) => org.systemGroupMembers.get(g.id)?.length)).toEqual([2, 2, 2]);
+    expect(org.systems.map((s) => org.systemUserAssociations.get(s._id)?.length)).toEqual(Array(9).fill(3));
+    expect(org.edgeCases).toBeUndefined();
+  });
+
+  it('has no dangling or duplicate members with edgeCases false', () => {
+    const org = only(createDataset({ edgeCases: false, users: 20, groups: 6, membersPerGroup: 20 }));
+    const userIds = new Set(org.users.map((u) => u._id));
+    for (const members of org.userGroupMembers.values()) {
+      const ids = members.map((m) => m.to.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.every((id) => userIds.has(id))).toBe(true);
+    }
+  });
+
+  it('adds no user_group associations when there are no groups', () => {
+    const org = only(createDataset({ edgeCases: false, groups: 0 }));
+    for (const connections of org.applicationAssociations.values()) {
+      expect(connections.every((c) => c.to.type === 'user')).toBe(true);
+    }
+  });
+
+  it('makes unique 24-hex ids that ascend in creation order', () => {
+    const data = createDataset({ organizations: 3, users: 30 });
+    const ids = data.organizations.flatMap(allIds);
+    expect(ids.every((id) => /^[0-9a-f]{24}$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    const org = data.organizations[1] as OrganizationData;
+    const userIds = org.users.map((u) => u._id);
+    expect(userIds).toEqual([...userIds].sort());
+  });
+
+  it('builds a multi-tenant dataset whose objects name their own organization', () => {
+    const data = createDataset({ organizations: 2 });
+    expect(data.multiTenant).toBe(true);
+    for (const org of data.organizations) {
+      expect(org.organization.accountType).toBeDefined();
+      expect(org.users.every((u) => u.organization === org.organization._id)).toBe(true);
+      expect(org.systems.every((s) => s.organization === org.organization._id)).toBe(true);
+    }
+    expect(createDataset().multiTenant).toBe(false);
+  });
+
+  it('fills the organization detail the account entity reads', () => {
+    const { organization } = only(createDataset());
+    expect(organization).toEqual(
+      expect.objectContaining({ displayName: expect.any(String), created: expect.any(String), accountType: 'Direct' }),
+    );
+    expect(typeof organization.settings?.requireAdminMFA).toBe('boolean');
+  });
+
+  it('rejects negative and non-integer sizes', () => {
+    expect(() => createDataset({ users: -1 })).toThrow(RangeError);
+    expect(() => createDataset({ groups: 1.5 })).toThrow(RangeError);
+    expect(() => createDataset({ organizations: 0 })).toThrow(RangeError);
+    expect(() => createDataset({ membersPerGroup: [] })).toThrow(RangeError);
+  });
+
+  describe('edge cases (edgeCases true, the default)', () => {
+    const org = only(createDataset({ users: 120 }));
+    const edge = org.edgeCases;
+    const user = (id: string | undefined) => org.users.find((u) => u._id === id);
+    const members = (groupId: string | undefined) => org.userGroupMembers.get(groupId ?? '') ?? [];
+
+    it('adds the edge-case objects on top of the sizes asked', () => {
+      expect(edge).toBeDefined();
+      expect(org.users.length).toBeGreaterThan(120);
+      expect(org.userGroups.length).toBeGreaterThan(5);
+    });
+
+    it('has unicode and emoji names', () => {
+      const names = edge?.users.unicodeNames.map((id) => `${user(id)?.firstname} ${user(id)?.lastname}`);
+      expect(names).toEqual(['Zoë Ångström', '小龍 李']);
+      expect(user(edge?.users.emojiDisplayName)?.displayname).toMatch(/\p{Extended_Pictographic}/u);
+    });
+
+    it('has suspended, staged, locked and password-expired users', () => {
+      expect(user(edge?.users.suspended)).toEqual(expect.objectContaining({ state: 'SUSPENDED', suspended: true }));
+      expect(user(edge?.users.staged)).toEqual(expect.objectContaining({ state: 'STAGED', activated: false }));
+      expect(user(edge?.users.locked)?.account_locked).toBe(true);
+      expect(user(edge?.users.passwordExpired)?.password_expired).toBe(true);
+    });
+
+    it('has every MFA variant', () => {
+      const mfa = (id: string | undefined) => {
+        const u = user(id);
+        return [u?.mfa?.configured, u?.totp_enabled, u?.mfaEnrollment?.overallStatus, u?.mfa?.exclusion];
+      };
+      expect(mfa(edge?.users.mfaConfiguredOnly)).toEqual([true, false, 'NOT_ENROLLED', false]);
+      expect(mfa(edge?.users.totpOnly)).toEqual([false, true, 'NOT_ENROLLED', false]);
+      expect(mfa(edge?.users.mfaEnrolledOnly)).toEqual([false, false, 'ENROLLED', false]);
+      expect(mfa(edge?.users.mfaExclusion)).toEqual([false, false, 'NOT_ENROLLED', true]);
+      expect(user(edge?.users.mfaExclusion)?.mfa?.exclusionUntil).toMatch(/^\d{4}-\d\d-\d\dT/);
+      expect(mfa(edge?.users.noMfa)).toEqual([false, false, 'NOT_ENROLLED', false]);
+    });
+
+    it('has an admin user, and every user has an email', () => {
+      expect(user(edge?.users.admin)?.admin).toEqual(expect.objectContaining({ roleName: expect.any(String) }));
+      expect(org.users.every((u) => typeof u.email === 'string' && u.email.includes('@'))).toBe(true);
+    });
+
+    it('has empty, 100-member and 101-member groups', () => {
+      expect(members(edge?.userGroups.empty)).toEqual([]);
+      expect(members(edge?.userGroups.exactly100)).toHaveLength(100);
+      expect(members(edge?.userGroups.exactly101)).toHaveLength(101);
+    });
+
+    it('caps the 100 and 101 member groups by the number of users', () => {
+      const small = only(createDataset({ users: 10 }));
+      const total = small.users.length;
+      expect(total).toBeLessThan(100);
+      expect(small.userGroupMembers.get(small.edgeCases?.userGroups.exactly101 ?? '')).toHaveLength(total);
+    });
+
+    it('has one dangling and one duplicate member entry', () => {
+      const ids = members(edge?.userGroups.irregularMembers).map((m) => m.to.id);
+      expect(ids.filter((id) => id === edge?.danglingUserId)).toHaveLength(1);
+      expect(user(edge?.danglingUserId)).toBeUndefined();
+      expect(ids.filter((id) => id === edge?.duplicateMemberUserId)).toHaveLength(2);
+      expect(user(edge?.duplicateMemberUserId)).toBeDefined();
+    });
+
+    it('has a SAML application with key material in its config', () => {
+      const app = org.applications.find((a) => a._id === edge?.applications.samlWithPrivateKey);
+      expect(app?.sso?.type).toBe('saml');
+      expect(app?.sso?.idpCertExpirationAt).toMatch(/^\d{4}-/);
+      expect(JSON.stringify(app?.config)).toContain('-----BEGIN PRIVATE KEY-----');
+      expect(JSON.stringify(app?.config)).toContain('-----BEGIN CERTIFICATE-----');
+    });
+
+    it('has an empty system group and the odd systems', () => {
+      expect(org.systemGroupMembers.get(edge?.systemGroups.empty ?? '')).toEqual([]);
+      const system = (id: string | undefined) => org.systems.find((s) => s._id === id);
+      const interfaces = system(edge?.systems.ipv6AndInternalInterfaces)?.networkInterfaces ?? [];
+      expect(interfaces.some((i) => i.family === 'IPv6' && !i.internal)).toBe(true);
+      expect(interfaces.some((i) => i.internal)).toBe(true);
+      expect(system(edge?.systems.withoutFde)).toBeDefined();
+      expect(system(edge?.systems.withoutFde)).not.toHaveProperty('fde');
+      expect(system(edge?.systems.invalidHostname)?.hostname).not.toMatch(/^[a-z0-9.-]+$/i);
+    });
+  });
+});

@@ -1,0 +1,341 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ApiError, errorBody } from './api-error';
+import { createDataset } from './dataset';
+import { indexDataset, type DatasetIndex, type OrganizationIndex } from './dataset-index';
+import type { DatasetOptions, SimulatorDataset } from './dataset.types';
+import { FaultInjector, type FaultKind, type FaultRule } from './faults';
+import { TokenBucket } from './rate-limiter';
+import { matchRoute, ROUTES, type RouteMatch } from './routes';
+
+export const DEFAULT_API_KEY = 'simulator-api-key';
+
+export interface SimulatorOptions {
+  /** A dataset, or the options to generate one (default: `createDataset()`). */
+  dataset?: SimulatorDataset | DatasetOptions;
+  /** The expected `x-api-key` (default 'simulator-api-key'). */
+  apiKey?: string;
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Default 0 (any free port). */
+  port?: number;
+  /** Added before every response (default 0). */
+  latencyMs?: number;
+  /** Token bucket for authenticated requests; over it -> 429 with Retry-After. `burst` defaults to requestsPerSecond. */
+  rateLimit?: { requestsPerSecond: number; burst?: number };
+  faults?: FaultRule[];
+  /** Keeps the most recent entries only (default 100000); stats() still count every request. */
+  requestLogLimit?: number;
+  /** Called once per request, after its entry is recorded (e.g. to print a request line). */
+  onRequest?: (entry: RequestLogEntry) => void;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  /** `METHOD` + path template of the document, e.g. `GET /api/v2/usergroups/{group_id}/members` (the raw path when no template matches). */
+  endpoint: string;
+  /** Query parameters; a repeated parameter keeps its last value. */
+  query: Record<string, string>;
+  /** The organization the request was served for. */
+  orgId?: string;
+  /** The status sent; 0 when the connection was reset (or closed) without a response. */
+  status: number;
+  fault?: FaultKind;
+  /** Epoch milliseconds when the request arrived. */
+  startedAt: number;
+}
+
+export interface SimulatorStats {
+  total: number;
+  byEndpoint: Record<string, number>;
+  byStatus: Record<string, number>;
+  /** The most requests in flight at once since start (or the last resetLog()). */
+  maxInFlight: number;
+}
+
+type Reply = { kind: 'json'; status: number; body: string; headers?: Record<string, string> } | { kind: 'reset' } | { kind: 'aborted' };
+
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+const OBJECT_ID = /^[0-9a-f]{24}$/i;
+
+function isDataset(value: SimulatorDataset | DatasetOptions): value is SimulatorDataset {
+  return Array.isArray(value.organizations);
+}
+
+function json(status: number, value: unknown, headers?: Record<string, string>): Reply {
+  return { kind: 'json', status, body: JSON.stringify(value), headers };
+}
+
+function error(status: number, message: string, headers?: Record<string, string>): Reply {
+  return json(status, errorBody(status, message), headers);
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * A deterministic JumpCloud API on 127.0.0.1 for tests, the demo and benchmarks: the paths of our
+ * OpenAPI document with JumpCloud's paging, auth and multi-tenant rules, plus injectable latency,
+ * rate limits and faults, and a log of every request.
+ */
+export class JumpCloudSimulator {
+  readonly apiKey: string;
+  readonly dataset: SimulatorDataset;
+
+  private readonly index: DatasetIndex;
+  private readonly host: string;
+  private readonly port: number;
+  private readonly latencyMs: number;
+  private readonly bucket: TokenBucket | undefined;
+  private readonly faults = new FaultInjector();
+  private readonly logLimit: number;
+  private readonly onRequest: ((entry: RequestLogEntry) => void) | undefined;
+  private server: Server | undefined;
+  private url: string | undefined;
+  private stopping = new AbortController();
+  private log: RequestLogEntry[] = [];
+  private counters: SimulatorStats = { total: 0, byEndpoint: {}, byStatus: {}, maxInFlight: 0 };
+  private inFlight = 0;
+
+  constructor(options: SimulatorOptions = {}) {
+    const dataset = options.dataset ?? {};
+    this.dataset = isDataset(dataset) ? dataset : createDataset(dataset);
+    this.index = indexDataset(this.dataset);
+    this.apiKey = options.apiKey ?? DEFAULT_API_KEY;
+    if (this.apiKey === '') throw new RangeError('apiKey must not be empty');
+    this.host = options.host ?? '127.0.0.1';
+    this.port = options.port ?? 0;
+    this.latencyMs = options.latencyMs ?? 0;
+    if (!(this.latencyMs >= 0)) throw new RangeError('latencyMs must be >= 0');
+    this.bucket = options.rateLimit ? new TokenBucket(options.rateLimit.requestsPerSecond, options.rateLimit.burst) : undefined;
+    for (const rule of options.faults ?? []) this.faults.add(rule);
+    this.logLimit = options.requestLogLimit ?? 100_000;
+    this.onRequest = options.onRequest;
+  }
+
+  /** The base URL (`http://127.0.0.1:PORT`); clients call `${baseUrl}/api/...` and `${baseUrl}/api/v2/...`. */
+  get baseUrl(): string {
+    if (this.url === undefined) throw new Error('JumpCloudSimulator is not started; call start() first');
+    return this.url;
+  }
+
+  get requestLog(): readonly RequestLogEntry[] {
+    return this.log;
+  }
+
+  async start(): Promise<string> {
+    if (this.url !== undefined) return this.url;
+    this.stopping = new AbortController();
+    const server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, this.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    const { port } = server.address() as AddressInfo;
+    const host = this.host.includes(':') ? `[${this.host}]` : this.host;
+    this.url = `http://${host}:${port}`;
+    return this.url;
+  }
+
+  /** Closes the server and every open socket (idle keep-alive ones too) and cancels pending delays. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    this.url = undefined;
+    this.stopping.abort();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  }
+
+  stats(): SimulatorStats {
+    return {
+      total: this.counters.total,
+      byEndpoint: { ...this.counters.byEndpoint },
+      byStatus: { ...this.counters.byStatus },
+      maxInFlight: this.counters.maxInFlight,
+    };
+  }
+
+  /** Clears the log and the stats (maxInFlight restarts from the requests in flight now). */
+  resetLog(): void {
+    this.log = [];
+    this.counters = { total: 0, byEndpoint: {}, byStatus: {}, maxInFlight: this.inFlight };
+  }
+
+  addFault(rule: FaultRule): void {
+    this.faults.add(rule);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const startedAt = Date.now();
+    this.inFlight++;
+    this.counters.maxInFlight = Math.max(this.counters.maxInFlight, this.inFlight);
+    let settled = false;
+    const settle = () => {
+      if (!settled) {
+        settled = true;
+        this.inFlight--;
+      }
+    };
+    res.once('finish', settle);
+    res.once('close', settle);
+
+    const url = new URL(req.url ?? '/', 'http://simulator.invalid');
+    const method = req.method ?? 'GET';
+    const route = matchRoute(url.pathname);
+    const entry: RequestLogEntry = {
+      method,
+      path: url.pathname,
+      endpoint: `${method} ${route ? route.template : url.pathname}`,
+      query: Object.fromEntries(url.searchParams),
+      status: 0,
+      startedAt,
+    };
+
+    let reply: Reply;
+    try {
+      reply = (await this.pause(this.latencyMs)) ? await this.process(req, url, route, entry) : { kind: 'aborted' };
+    } catch (cause) {
+      reply = error(500, cause instanceof Error ? cause.message : 'internal error');
+    }
+
+    if (reply.kind === 'json' && !res.destroyed) {
+      entry.status = reply.status;
+      res.writeHead(reply.status, {
+        'Content-Type': JSON_CONTENT_TYPE,
+        'Content-Length': Buffer.byteLength(reply.body),
+        Connection: 'keep-alive',
+        ...reply.headers,
+      });
+      res.end(reply.body);
+    } else {
+      // A reset, a stop() during a delay, or a client that went away: no response is sent.
+      req.socket.destroy();
+    }
+    this.record(entry);
+  }
+
+  private record(entry: RequestLogEntry): void {
+    this.log.push(entry);
+    // Trim in batches so a long benchmark does not pay an O(n) shift per request.
+    if (this.log.length > this.logLimit + Math.max(1, Math.floor(this.logLimit / 10))) this.log.splice(0, this.log.length - this.logLimit);
+    const counters = this.counters;
+    counters.total++;
+    counters.byEndpoint[entry.endpoint] = (counters.byEndpoint[entry.endpoint] ?? 0) + 1;
+    const status = String(entry.status);
+    counters.byStatus[status] = (counters.byStatus[status] ?? 0) + 1;
+    this.onRequest?.(entry);
+  }
+
+  /** Resolves false when stop() interrupted the wait. */
+  private async pause(ms: number): Promise<boolean> {
+    if (ms <= 0) return !this.stopping.signal.aborted;
+    try {
+      await delay(ms, undefined, { signal: this.stopping.signal });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private authenticated(req: IncomingMessage): boolean {
+    const given = Buffer.from(header(req, 'x-api-key') ?? '');
+    const expected = Buffer.from(this.apiKey);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+
+  /**
+   * JumpCloud's multi-tenant rules: a malformed `x-org-id` is a 400; a multi-tenant key without one
+   * gets a 401 on organization-scoped routes; an id the key cannot see is a 401.
+   */
+  private resolveOrganization(req: IncomingMessage, scoped: boolean): { organization: OrganizationIndex | undefined; orgIdHeader: string | undefined } | Reply {
+    const orgIdHeader = header(req, 'x-org-id');
+    if (orgIdHeader === undefined || orgIdHeader === '') {
+      const organization = this.index.multiTenant ? undefined : this.index.defaultOrganization;
+      if (scoped && organization === undefined) return error(401, 'x-org-id header is required for multi-tenant administrators');
+      return { organization, orgIdHeader: undefined };
+    }
+    if (!OBJECT_ID.test(orgIdHeader)) return error(400, 'malformed x-org-id header');
+    const organization = this.index.organizationsById.get(orgIdHeader);
+    if (organization === undefined) return error(401, 'x-org-id names no organization this key can access');
+    return { organization, orgIdHeader };
+  }
+
+  private async process(req: IncomingMessage, url: URL, route: RouteMatch | undefined, entry: RequestLogEntry): Promise<Reply> {
+    if (!this.authenticated(req)) return error(401, 'Unauthorized: missing or invalid x-api-key');
+    if (!route) return error(404, `no route for ${url.pathname}`);
+    if (entry.method !== 'GET') return error(405, `${entry.method} is not supported on ${route.template}`, { Allow: 'GET' });
+
+    const definition = ROUTES[route.template];
+    const resolved = this.resolveOrganization(req, definition.scope === 'organization');
+    if ('kind' in resolved) return resolved;
+    entry.orgId = resolved.organization?.id;
+
+    if (this.bucket) {
+      const retryAfter = this.bucket.take();
+      if (retryAfter > 0) return error(429, 'Too Many Requests', { 'Retry-After': String(retryAfter) });
+    }
+
+    const fault = this.faults.next(entry.endpoint, entry.path);
+    if (fault) entry.fault = fault.kind;
+    switch (fault?.kind) {
+      case 'rate-limit':
+        return error(429, 'Too Many Requests', { 'Retry-After': fault.retryAfter ?? '1' });
+      case 'server-error': {
+        const status = fault.status ?? 500;
+        return error(status, 'simulated server error');
+      }
+      case 'reset':
+        return { kind: 'reset' };
+      case 'slow':
+        if (!(await this.pause(fault.delayMs ?? 1000))) return { kind: 'aborted' };
+        break;
+      default:
+        break;
+    }
+
+    let reply: Reply;
+    try {
+      const context = { index: this.index, organization: resolved.organization, orgIdHeader: resolved.orgIdHeader, params: route.params, query: url.searchParams };
+      if (definition.scope === 'organization') {
+        const organization = resolved.organization;
+        if (!organization) return error(401, 'x-org-id header is required for multi-tenant administrators');
+        reply = json(200, definition.handle({ ...context, organization }));
+      } else {
+        reply = json(200, definition.handle(context));
+      }
+    } catch (cause) {
+      if (!(cause instanceof ApiError)) throw cause;
+      reply = error(cause.status, cause.message);
+    }
+
+    if (fault?.kind === 'malformed-json' && reply.kind === 'json') {
+      // A complete HTTP response whose JSON stops half way, as a broken proxy or server would send it.
+      const body = reply.status === 200 && reply.body.length > 2 ? reply.body.slice(0, Math.floor(reply.body.length / 2)) : '{"results":[{"_id":';
+      return { kind: 'json', status: 200, body };
+    }
+    return reply;
+  }
+}
+
+/** Creates and starts a simulator; `await sim.stop()` when done. */
+export async function startJumpCloudSimulator(options?: SimulatorOptions): Promise<JumpCloudSimulator> {
+  const simulator = new JumpCloudSimulator(options);
+  await simulator.start();
+  return simulator;
+}
