@@ -214,8 +214,8 @@ function buildClient(shared: Shared, orgId: string | undefined): JumpCloudClient
   api.use(headers);
 
   const lookahead = shared.scheduler.stats().limit;
-  const call = <T>(endpoint: string, send: () => Promise<{ data?: unknown; error?: unknown; response: Response }>) =>
-    unwrap<T>(endpoint, send, shared.redact);
+  type Sent = Promise<{ data?: unknown; error?: unknown; response: Response }>;
+  const call = (endpoint: string, send: () => Sent) => unwrap(endpoint, send, shared.redact);
   const v1Query = (o: V1ListOptions, skip: number, limit: number) => ({
     skip,
     limit,
@@ -230,152 +230,90 @@ function buildClient(shared: Shared, orgId: string | undefined): JumpCloudClient
     ...(o.fields ? { fields: [...o.fields] } : {}),
     ...(o.filter ? { filter: [...o.filter] } : {}),
   });
-  const v1Page = <T>(endpoint: string, idField: string, data: unknown): V1Page<T> => {
-    if (!isRecord(data) || !Array.isArray(data['results']) || !isCount(data['totalCount'])) {
-      throw new JumpCloudResponseError(`JumpCloud sent a malformed page on ${endpoint}: expected {totalCount, results}`, endpoint);
-    }
-    checkItems(endpoint, data['results'], idField);
-    return { totalCount: data['totalCount'], results: data['results'] as T[] };
-  };
-  const v2Page = <T>(endpoint: string, data: unknown, check: (item: Record<string, unknown>) => boolean): T[] => {
-    if (!Array.isArray(data) || !data.every((item) => isRecord(item) && check(item))) {
-      throw new JumpCloudResponseError(`JumpCloud sent a malformed page on ${endpoint}: expected an array of objects with ids`, endpoint);
-    }
-    return data as T[];
-  };
-  const hasId = (item: Record<string, unknown>) => typeof item['id'] === 'string';
-  const hasTarget = (item: Record<string, unknown>) => isRecord(item['to']) && typeof item['to']['id'] === 'string';
+
+  /** A v1 list: `{totalCount, results}` pages whose items carry `_id`. */
+  const v1List = <T>(endpoint: string, o: V1ListOptions, send: (query: ReturnType<typeof v1Query>) => Sent) =>
+    paginateV1(async (skip, limit) => {
+      const data = await call(endpoint, () => send(v1Query(o, skip, limit)));
+      if (!isRecord(data) || !Array.isArray(data['results']) || !isCount(data['totalCount'])) {
+        throw new JumpCloudResponseError(`JumpCloud sent a malformed page on ${endpoint}: expected {totalCount, results}`, endpoint);
+      }
+      checkItems(endpoint, data['results'], (item) => typeof item['_id'] === 'string', 'an item has no _id');
+      return { totalCount: data['totalCount'], results: data['results'] as T[] } satisfies V1Page<T>;
+    }, lookahead);
+
+  /** A v2 list: bare-array pages of objects with an `id` (`idOf` picks where it sits). */
+  const v2List = <T>(endpoint: string, idOf: (item: Record<string, unknown>) => unknown, send: (skip: number, limit: number) => Sent) =>
+    paginateV2(async (skip, limit) => {
+      const data = await call(endpoint, () => send(skip, limit));
+      if (!Array.isArray(data)) {
+        throw new JumpCloudResponseError(`JumpCloud sent a malformed page on ${endpoint}: expected an array`, endpoint);
+      }
+      checkItems(endpoint, data, (item) => typeof idOf(item) === 'string', 'an item has no id');
+      return data as T[];
+    });
+  const ownId = (item: Record<string, unknown>) => item['id'];
+  const targetId = (item: Record<string, unknown>) => (isRecord(item['to']) ? item['to']['id'] : undefined);
 
   const client: JumpCloudClient = {
     baseUrl: shared.baseUrl,
     api,
-    listOrganizations(o = {}) {
-      const endpoint = 'GET /api/organizations';
-      return paginateV1(async (skip, limit) => {
-        const data = await call(endpoint, () =>
-          api.GET('/api/organizations', { params: { query: v1Query(o, skip, limit) }, signal: o.signal }),
-        );
-        return v1Page<OrganizationSummary>(endpoint, '_id', data);
-      }, lookahead);
-    },
+    listOrganizations: (o = {}) =>
+      v1List<OrganizationSummary>('GET /api/organizations', o, (query) =>
+        api.GET('/api/organizations', { params: { query }, signal: o.signal }),
+      ),
     async getOrganization(id, o = {}) {
       const endpoint = 'GET /api/organizations/{id}';
-      const data = await call(endpoint, () =>
-        api.GET('/api/organizations/{id}', {
-          params: { path: { id }, query: o.fields ? { fields: o.fields.join(' ') } : {} },
-          signal: o.signal,
-        }),
-      );
+      const query = o.fields ? { fields: o.fields.join(' ') } : {};
+      const data = await call(endpoint, () => api.GET('/api/organizations/{id}', { params: { path: { id }, query }, signal: o.signal }));
       if (!isRecord(data) || typeof data['_id'] !== 'string') {
         throw new JumpCloudResponseError(`JumpCloud sent a malformed organization on ${endpoint}`, endpoint);
       }
       return data as Organization;
     },
-    listSystemUsers(o = {}) {
-      const endpoint = 'GET /api/systemusers';
-      return paginateV1(async (skip, limit) => {
-        const data = await call(endpoint, () =>
-          api.GET('/api/systemusers', { params: { query: v1Query(o, skip, limit) }, signal: o.signal }),
-        );
-        return v1Page<SystemUser>(endpoint, '_id', data);
-      }, lookahead);
-    },
-    listApplications(o = {}) {
-      const endpoint = 'GET /api/applications';
-      return paginateV1(async (skip, limit) => {
-        const data = await call(endpoint, () =>
-          api.GET('/api/applications', { params: { query: v1Query(o, skip, limit) }, signal: o.signal }),
-        );
-        return v1Page<Application>(endpoint, '_id', data);
-      }, lookahead);
-    },
-    listSystems(o = {}) {
-      const endpoint = 'GET /api/systems';
-      return paginateV1(async (skip, limit) => {
-        const data = await call(endpoint, () =>
-          api.GET('/api/systems', { params: { query: v1Query(o, skip, limit) }, signal: o.signal }),
-        );
-        return v1Page<System>(endpoint, '_id', data);
-      }, lookahead);
-    },
-    listUserGroups(o = {}) {
-      const endpoint = 'GET /api/v2/usergroups';
-      return paginateV2(async (skip, limit) => {
-        const data = await call(endpoint, () =>
-          api.GET('/api/v2/usergroups', { params: { query: v2Query(o, skip, limit) }, signal: o.signal }),
-        );
-        return v2Page<UserGroup>(endpoint, data, hasId);
-      });
-    },
-    listUserGroupMembers(groupId, o = {}) {
-      const endpoint = 'GET /api/v2/usergroups/{group_id}/members';
-      return paginateV2(async (skip, limit) => {
-        const data = await call(endpoint, () =>
-          api.GET('/api/v2/usergroups/{group_id}/members', {
-            params: { path: { group_id: groupId }, query: { skip, limit } },
-            signal: o.signal,
-          }),
-        );
-        return v2Page<GraphConnection>(endpoint, data, hasTarget);
-      });
-    },
-    listSystemGroups(o = {}) {
-      const endpoint = 'GET /api/v2/systemgroups';
-      return paginateV2(async (skip, limit) => {
-        const data = await call(endpoint, () =>
-          api.GET('/api/v2/systemgroups', { params: { query: v2Query(o, skip, limit) }, signal: o.signal }),
-        );
-        return v2Page<SystemGroup>(endpoint, data, hasId);
-      });
-    },
-    listSystemGroupMembers(groupId, o = {}) {
-      const endpoint = 'GET /api/v2/systemgroups/{group_id}/members';
-      return paginateV2(async (skip, limit) => {
-        const data = await call(endpoint, () =>
-          api.GET('/api/v2/systemgroups/{group_id}/members', {
-            params: { path: { group_id: groupId }, query: { skip, limit } },
-            signal: o.signal,
-          }),
-        );
-        return v2Page<GraphConnection>(endpoint, data, hasTarget);
-      });
-    },
-    listApplicationAssociations(applicationId, targets, o = {}) {
-      const endpoint = 'GET /api/v2/applications/{application_id}/associations';
-      return paginateV2(async (skip, limit) => {
-        const data = await call(endpoint, () =>
-          api.GET('/api/v2/applications/{application_id}/associations', {
-            params: { path: { application_id: applicationId }, query: { targets: [...targets], skip, limit } },
-            signal: o.signal,
-          }),
-        );
-        return v2Page<GraphConnection>(endpoint, data, hasTarget);
-      });
-    },
-    listSystemAssociations(systemId, targets, o = {}) {
-      const endpoint = 'GET /api/v2/systems/{system_id}/associations';
-      return paginateV2(async (skip, limit) => {
-        const data = await call(endpoint, () =>
-          api.GET('/api/v2/systems/{system_id}/associations', {
-            params: { path: { system_id: systemId }, query: { targets: [...targets], skip, limit } },
-            signal: o.signal,
-          }),
-        );
-        return v2Page<GraphConnection>(endpoint, data, hasTarget);
-      });
-    },
-    listUserAssociations(userId, targets, o = {}) {
-      const endpoint = 'GET /api/v2/users/{user_id}/associations';
-      return paginateV2(async (skip, limit) => {
-        const data = await call(endpoint, () =>
-          api.GET('/api/v2/users/{user_id}/associations', {
-            params: { path: { user_id: userId }, query: { targets: [...targets], skip, limit } },
-            signal: o.signal,
-          }),
-        );
-        return v2Page<GraphConnection>(endpoint, data, hasTarget);
-      });
-    },
+    listSystemUsers: (o = {}) =>
+      v1List<SystemUser>('GET /api/systemusers', o, (query) => api.GET('/api/systemusers', { params: { query }, signal: o.signal })),
+    listApplications: (o = {}) =>
+      v1List<Application>('GET /api/applications', o, (query) => api.GET('/api/applications', { params: { query }, signal: o.signal })),
+    listSystems: (o = {}) =>
+      v1List<System>('GET /api/systems', o, (query) => api.GET('/api/systems', { params: { query }, signal: o.signal })),
+    listUserGroups: (o = {}) =>
+      v2List<UserGroup>('GET /api/v2/usergroups', ownId, (skip, limit) =>
+        api.GET('/api/v2/usergroups', { params: { query: v2Query(o, skip, limit) }, signal: o.signal }),
+      ),
+    listSystemGroups: (o = {}) =>
+      v2List<SystemGroup>('GET /api/v2/systemgroups', ownId, (skip, limit) =>
+        api.GET('/api/v2/systemgroups', { params: { query: v2Query(o, skip, limit) }, signal: o.signal }),
+      ),
+    listUserGroupMembers: (groupId, o = {}) =>
+      v2List<GraphConnection>('GET /api/v2/usergroups/{group_id}/members', targetId, (skip, limit) =>
+        api.GET('/api/v2/usergroups/{group_id}/members', { params: { path: { group_id: groupId }, query: { skip, limit } }, signal: o.signal }),
+      ),
+    listSystemGroupMembers: (groupId, o = {}) =>
+      v2List<GraphConnection>('GET /api/v2/systemgroups/{group_id}/members', targetId, (skip, limit) =>
+        api.GET('/api/v2/systemgroups/{group_id}/members', { params: { path: { group_id: groupId }, query: { skip, limit } }, signal: o.signal }),
+      ),
+    listApplicationAssociations: (applicationId, targets, o = {}) =>
+      v2List<GraphConnection>('GET /api/v2/applications/{application_id}/associations', targetId, (skip, limit) =>
+        api.GET('/api/v2/applications/{application_id}/associations', {
+          params: { path: { application_id: applicationId }, query: { targets: [...targets], skip, limit } },
+          signal: o.signal,
+        }),
+      ),
+    listSystemAssociations: (systemId, targets, o = {}) =>
+      v2List<GraphConnection>('GET /api/v2/systems/{system_id}/associations', targetId, (skip, limit) =>
+        api.GET('/api/v2/systems/{system_id}/associations', {
+          params: { path: { system_id: systemId }, query: { targets: [...targets], skip, limit } },
+          signal: o.signal,
+        }),
+      ),
+    listUserAssociations: (userId, targets, o = {}) =>
+      v2List<GraphConnection>('GET /api/v2/users/{user_id}/associations', targetId, (skip, limit) =>
+        api.GET('/api/v2/users/{user_id}/associations', {
+          params: { path: { user_id: userId }, query: { targets: [...targets], skip, limit } },
+          signal: o.signal,
+        }),
+      ),
     forOrganization: (other) => buildClient(shared, other),
     requestCounts: () => shared.counters.snapshot(),
     schedulerStats: () => shared.scheduler.stats(),
@@ -384,11 +322,11 @@ function buildClient(shared: Shared, orgId: string | undefined): JumpCloudClient
 }
 
 /** Returns the body of a 2xx answer, or throws the typed error for anything else. */
-async function unwrap<T>(
+async function unwrap(
   endpoint: string,
   send: () => Promise<{ data?: unknown; error?: unknown; response: Response }>,
   redact: (text: string) => string,
-): Promise<T> {
+): Promise<unknown> {
   let result: { data?: unknown; error?: unknown; response: Response };
   try {
     result = await send();
@@ -405,7 +343,7 @@ async function unwrap<T>(
     const detail = isRecord(result.error) && typeof result.error['message'] === 'string' ? `: ${result.error['message']}` : '';
     throw new JumpCloudApiError(redact(`JumpCloud answered HTTP ${response.status} on ${endpoint}${detail}`), response.status, endpoint);
   }
-  return result.data as T;
+  return result.data;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -416,9 +354,14 @@ function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0;
 }
 
-function checkItems(endpoint: string, items: unknown[], idField: string): void {
-  if (!items.every((item) => isRecord(item) && typeof item[idField] === 'string')) {
-    throw new JumpCloudResponseError(`JumpCloud sent a malformed page on ${endpoint}: an item has no ${idField}`, endpoint);
+function checkItems(
+  endpoint: string,
+  items: unknown[],
+  valid: (item: Record<string, unknown>) => boolean,
+  problem: string,
+): void {
+  if (!items.every((item) => isRecord(item) && valid(item))) {
+    throw new JumpCloudResponseError(`JumpCloud sent a malformed page on ${endpoint}: ${problem}`, endpoint);
   }
 }
 

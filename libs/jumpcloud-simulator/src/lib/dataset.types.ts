@@ -1,17 +1,27 @@
-import type { components } from '@jumpcloud-graph/jumpcloud-client';
+import type {
+  Application,
+  components,
+  GraphConnection,
+  Organization,
+  System,
+  SystemGroup,
+  SystemUser,
+  UserGroup,
+} from '@jumpcloud-graph/jumpcloud-client';
 
 // The dataset is typed with the client's generated OpenAPI types, so a change of the document
 // that the simulator does not follow fails its typecheck instead of drifting silently.
-type Schemas = components['schemas'];
-export type Organization = Schemas['Organization'];
-export type OrganizationSummary = Schemas['OrganizationSummary'];
-export type SystemUser = Schemas['SystemUser'];
-export type UserGroup = Schemas['UserGroup'];
-export type Application = Schemas['Application'];
-export type System = Schemas['System'];
-export type SystemGroup = Schemas['SystemGroup'];
-export type GraphConnection = Schemas['GraphConnection'];
-export type ApiErrorBody = Schemas['Error'];
+export type {
+  Application,
+  GraphConnection,
+  Organization,
+  OrganizationSummary,
+  System,
+  SystemGroup,
+  SystemUser,
+  UserGroup,
+} from '@jumpcloud-graph/jumpcloud-client';
+export type ApiErrorBody = components['schemas']['Error'];
 
 /** Sizes and seed of a generated dataset. Every count is per organization. */
 export interface DatasetOptions {
