@@ -1,2 +1,5 @@
 export * from './lib/errors';
+export * from './lib/graph.types';
+export * from './lib/jumpcloud.types';
 export * from './lib/logger';
+export * from './lib/ports';

@@ -1,0 +1,130 @@
+/**
+ * JumpCloud's objects as the integration understands them: validated at the client boundary,
+ * named in our words, with `null` where JumpCloud has no value. `raw` keeps the source object
+ * (for `_rawData`); the mapper removes secrets from it before anything leaves.
+ */
+export type RawObject = Readonly<Record<string, unknown>>;
+
+export interface Organization {
+  id: string;
+  displayName: string | null;
+  accountType: string | null;
+  /** ISO 8601, as JumpCloud sends it. */
+  created: string | null;
+  requireAdminMfa: boolean | null;
+  raw: RawObject;
+}
+
+export type UserState = 'ACTIVATED' | 'STAGED' | 'SUSPENDED';
+
+export interface User {
+  id: string;
+  username: string;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  displayName: string | null;
+  state: UserState | null;
+  activated: boolean | null;
+  suspended: boolean | null;
+  accountLocked: boolean | null;
+  passwordExpired: boolean | null;
+  passwordNeverExpires: boolean | null;
+  passwordExpirationDate: string | null;
+  mfaConfigured: boolean | null;
+  mfaExclusion: boolean | null;
+  mfaExclusionUntil: string | null;
+  totpEnabled: boolean | null;
+  mfaEnrollmentStatus: string | null;
+  sudo: boolean | null;
+  passwordlessSudo: boolean | null;
+  externallyManaged: boolean | null;
+  ldapBindingUser: boolean | null;
+  sambaServiceUser: boolean | null;
+  /** True when the user is also a console administrator (`admin` is a non-null object). */
+  isAdmin: boolean;
+  employeeIdentifier: string | null;
+  employeeType: string | null;
+  jobTitle: string | null;
+  department: string | null;
+  company: string | null;
+  costCenter: string | null;
+  location: string | null;
+  created: string | null;
+  raw: RawObject;
+}
+
+export interface UserGroup {
+  id: string;
+  name: string;
+  description: string | null;
+  email: string | null;
+  membershipMethod: string | null;
+  sudoEnabled: boolean | null;
+  sudoWithoutPassword: boolean | null;
+  sambaEnabled: boolean | null;
+  raw: RawObject;
+}
+
+export interface Application {
+  id: string;
+  name: string;
+  displayName: string | null;
+  displayLabel: string | null;
+  description: string | null;
+  active: boolean | null;
+  ssoUrl: string | null;
+  ssoType: string | null;
+  idpCertExpirationAt: string | null;
+  created: string | null;
+  raw: RawObject;
+}
+
+export interface NetworkInterface {
+  name: string | null;
+  address: string;
+  family: 'IPv4' | 'IPv6' | null;
+  internal: boolean;
+}
+
+export interface System {
+  id: string;
+  displayName: string | null;
+  hostname: string | null;
+  os: string | null;
+  osFamily: string | null;
+  version: string | null;
+  serialNumber: string | null;
+  hwVendor: string | null;
+  networkInterfaces: NetworkInterface[];
+  remoteIp: string | null;
+  lastContact: string | null;
+  created: string | null;
+  active: boolean | null;
+  fdeActive: boolean | null;
+  agentVersion: string | null;
+  allowSshRootLogin: boolean | null;
+  allowSshPasswordAuthentication: boolean | null;
+  allowMultiFactorAuthentication: boolean | null;
+  raw: RawObject;
+}
+
+export interface SystemGroup {
+  id: string;
+  name: string;
+  description: string | null;
+  email: string | null;
+  membershipMethod: string | null;
+  raw: RawObject;
+}
+
+/** The JumpCloud graph object types an edge can point at. */
+export type GraphTargetType = 'user' | 'user_group' | 'system' | 'system_group' | 'application';
+
+/** A direct edge of JumpCloud's graph: a group member, or an association. */
+export interface Membership {
+  /** The group, application or system the edge was read from. */
+  fromId: string;
+  toId: string;
+  toType: GraphTargetType;
+}

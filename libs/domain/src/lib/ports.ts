@@ -1,0 +1,63 @@
+import { type Entity, type GraphRelationship } from './graph.types';
+import { type Membership, type Organization, type Application, type System, type SystemGroup, type User, type UserGroup } from './jumpcloud.types';
+
+/** Requests made to the source so far, for the run summary. */
+export interface SourceRequestCounts {
+  total: number;
+  retries: number;
+  byEndpoint: Record<string, number>;
+}
+
+/**
+ * Where JumpCloud's objects come from (the API, or anything that speaks like it). Lists are
+ * async iterables of pages, so a reader never holds a whole list. Every call takes the
+ * organization it reads; the source decides whether that needs an `x-org-id`.
+ */
+export interface JumpCloudSource {
+  /** The organizations to sync, with their details. */
+  listOrganizations(signal?: AbortSignal): Promise<Organization[]>;
+  users(orgId: string, signal?: AbortSignal): AsyncIterable<User[]>;
+  userGroups(orgId: string, signal?: AbortSignal): AsyncIterable<UserGroup[]>;
+  /** Direct members of a user group. */
+  userGroupMembers(orgId: string, groupId: string, signal?: AbortSignal): AsyncIterable<Membership[]>;
+  applications(orgId: string, signal?: AbortSignal): AsyncIterable<Application[]>;
+  /** Direct user and user-group associations of an application. */
+  applicationAssociations(orgId: string, applicationId: string, signal?: AbortSignal): AsyncIterable<Membership[]>;
+  systems(orgId: string, signal?: AbortSignal): AsyncIterable<System[]>;
+  systemGroups(orgId: string, signal?: AbortSignal): AsyncIterable<SystemGroup[]>;
+  systemGroupMembers(orgId: string, groupId: string, signal?: AbortSignal): AsyncIterable<Membership[]>;
+  /** Users bound to a system (edges from the system to users). */
+  systemUsers(orgId: string, systemId: string, signal?: AbortSignal): AsyncIterable<Membership[]>;
+  /** Systems bound to a user (edges from the user to systems). */
+  userSystems(orgId: string, userId: string, signal?: AbortSignal): AsyncIterable<Membership[]>;
+  requestCounts(): SourceRequestCounts;
+}
+
+/** What a run of the publisher wrote, by `_type`. */
+export interface PublishResult {
+  runId: string;
+  entities: Record<string, number>;
+  relationships: Record<string, number>;
+}
+
+export interface PublishSessionOptions {
+  /** A label for the run (the account name), for logs. */
+  description: string;
+}
+
+/**
+ * One sync's worth of writes. Batches stream in as steps produce them; `finish` commits with
+ * DIFF semantics (objects of the previous run that did not come again are deleted, except those
+ * of `partialTypes`); `abort` discards the run and keeps what was stored before.
+ */
+export interface PublishSession {
+  writeEntities(batch: readonly Entity[]): Promise<void>;
+  writeRelationships(batch: readonly GraphRelationship[]): Promise<void>;
+  finish(options: { partialTypes: readonly string[] }): Promise<PublishResult>;
+  abort(reason: string): Promise<void>;
+}
+
+/** Where the graph goes: JupiterOne, or the local graph database. */
+export interface GraphPublisher {
+  openSession(options: PublishSessionOptions): Promise<PublishSession>;
+}

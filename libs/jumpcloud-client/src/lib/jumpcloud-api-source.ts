@@ -1,0 +1,367 @@
+import {
+  type Application,
+  type JumpCloudSource,
+  type Membership,
+  type Organization,
+  type SourceRequestCounts,
+  type System,
+  type SystemGroup,
+  type User,
+  type UserGroup,
+  type GraphTargetType,
+} from '@jumpcloud-graph/domain';
+import { z } from 'zod';
+import { type GraphConnection, type JumpCloudClient } from './jumpcloud-client';
+import { JumpCloudResponseError } from './jumpcloud-client.errors';
+import { type PagedList } from './pagination';
+
+// The boundary: every field the integration reads is checked here, so a page of the wrong shape
+// fails the step that read it with a clear message instead of producing bad graph objects.
+// Objects stay loose (JumpCloud adds fields over time); absent and null both become null.
+const str = z.string().nullish();
+const bool = z.boolean().nullish();
+
+const organizationSchema = z.looseObject({
+  _id: z.string(),
+  displayName: str,
+  accountType: str,
+  created: str,
+  settings: z.looseObject({ requireAdminMFA: bool }).nullish(),
+});
+
+const userSchema = z.looseObject({
+  _id: z.string(),
+  username: z.string(),
+  email: str,
+  firstname: str,
+  lastname: str,
+  displayname: str,
+  state: z.enum(['ACTIVATED', 'STAGED', 'SUSPENDED']).nullish(),
+  activated: bool,
+  suspended: bool,
+  account_locked: bool,
+  password_expired: bool,
+  password_never_expires: bool,
+  password_expiration_date: str,
+  mfa: z.looseObject({ configured: bool, exclusion: bool, exclusionUntil: str }).nullish(),
+  totp_enabled: bool,
+  mfaEnrollment: z.looseObject({ overallStatus: str }).nullish(),
+  sudo: bool,
+  passwordless_sudo: bool,
+  externally_managed: bool,
+  ldap_binding_user: bool,
+  samba_service_user: bool,
+  admin: z.looseObject({}).nullish(),
+  employeeIdentifier: str,
+  employeeType: str,
+  jobTitle: str,
+  department: str,
+  company: str,
+  costCenter: str,
+  location: str,
+  created: str,
+});
+
+const userGroupSchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  description: str,
+  email: str,
+  membershipMethod: str,
+  attributes: z
+    .looseObject({
+      sudo: z.looseObject({ enabled: bool, withoutPassword: bool }).nullish(),
+      sambaEnabled: bool,
+    })
+    .nullish(),
+});
+
+const applicationSchema = z.looseObject({
+  _id: z.string(),
+  name: z.string(),
+  displayName: str,
+  displayLabel: str,
+  description: str,
+  active: bool,
+  ssoUrl: str,
+  sso: z.looseObject({ type: str, idpCertExpirationAt: str }).nullish(),
+  created: str,
+});
+
+const systemSchema = z.looseObject({
+  _id: z.string(),
+  displayName: str,
+  hostname: str,
+  os: str,
+  osFamily: str,
+  version: str,
+  serialNumber: str,
+  hwVendor: str,
+  networkInterfaces: z
+    .array(z.looseObject({ name: str, address: z.string(), family: z.enum(['IPv4', 'IPv6']).nullish(), internal: bool }))
+    .nullish(),
+  remoteIP: str,
+  lastContact: str,
+  created: str,
+  active: bool,
+  fde: z.looseObject({ active: bool }).nullish(),
+  agentVersion: str,
+  allowSshRootLogin: bool,
+  allowSshPasswordAuthentication: bool,
+  allowMultiFactorAuthentication: bool,
+});
+
+const systemGroupSchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  description: str,
+  email: str,
+  membershipMethod: str,
+});
+
+const TARGET_TYPES: readonly GraphTargetType[] = ['user', 'user_group', 'system', 'system_group', 'application'];
+
+const n = <T>(value: T | null | undefined): T | null => value ?? null;
+
+function parse<S extends z.ZodType>(schema: S, item: unknown, what: string, endpoint: string): z.infer<S> {
+  const result = schema.safeParse(item);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const id = typeof item === 'object' && item !== null ? String((item as Record<string, unknown>)['_id'] ?? (item as Record<string, unknown>)['id'] ?? '?') : '?';
+    throw new JumpCloudResponseError(
+      `JumpCloud sent a malformed ${what} ${id} on ${endpoint}: ${issue ? `${issue.path.join('.') || '(root)'} ${issue.message}` : 'invalid'}`,
+      endpoint,
+    );
+  }
+  return result.data;
+}
+
+export function toOrganization(raw: unknown, endpoint = 'GET /api/organizations/{id}'): Organization {
+  const o = parse(organizationSchema, raw, 'organization', endpoint);
+  return {
+    id: o._id,
+    displayName: n(o.displayName),
+    accountType: n(o.accountType),
+    created: n(o.created),
+    requireAdminMfa: n(o.settings?.requireAdminMFA),
+    raw: o,
+  };
+}
+
+export function toUser(raw: unknown, endpoint = 'GET /api/systemusers'): User {
+  const u = parse(userSchema, raw, 'user', endpoint);
+  return {
+    id: u._id,
+    username: u.username,
+    email: n(u.email),
+    firstName: n(u.firstname),
+    lastName: n(u.lastname),
+    displayName: n(u.displayname),
+    state: n(u.state),
+    activated: n(u.activated),
+    suspended: n(u.suspended),
+    accountLocked: n(u.account_locked),
+    passwordExpired: n(u.password_expired),
+    passwordNeverExpires: n(u.password_never_expires),
+    passwordExpirationDate: n(u.password_expiration_date),
+    mfaConfigured: n(u.mfa?.configured),
+    mfaExclusion: n(u.mfa?.exclusion),
+    mfaExclusionUntil: n(u.mfa?.exclusionUntil),
+    totpEnabled: n(u.totp_enabled),
+    mfaEnrollmentStatus: n(u.mfaEnrollment?.overallStatus),
+    sudo: n(u.sudo),
+    passwordlessSudo: n(u.passwordless_sudo),
+    externallyManaged: n(u.externally_managed),
+    ldapBindingUser: n(u.ldap_binding_user),
+    sambaServiceUser: n(u.samba_service_user),
+    isAdmin: u.admin !== null && u.admin !== undefined,
+    employeeIdentifier: n(u.employeeIdentifier),
+    employeeType: n(u.employeeType),
+    jobTitle: n(u.jobTitle),
+    department: n(u.department),
+    company: n(u.company),
+    costCenter: n(u.costCenter),
+    location: n(u.location),
+    created: n(u.created),
+    raw: u,
+  };
+}
+
+export function toUserGroup(raw: unknown, endpoint = 'GET /api/v2/usergroups'): UserGroup {
+  const g = parse(userGroupSchema, raw, 'user group', endpoint);
+  return {
+    id: g.id,
+    name: g.name,
+    description: n(g.description),
+    email: n(g.email),
+    membershipMethod: n(g.membershipMethod),
+    sudoEnabled: n(g.attributes?.sudo?.enabled),
+    sudoWithoutPassword: n(g.attributes?.sudo?.withoutPassword),
+    sambaEnabled: n(g.attributes?.sambaEnabled),
+    raw: g,
+  };
+}
+
+export function toApplication(raw: unknown, endpoint = 'GET /api/applications'): Application {
+  const a = parse(applicationSchema, raw, 'application', endpoint);
+  return {
+    id: a._id,
+    name: a.name,
+    displayName: n(a.displayName),
+    displayLabel: n(a.displayLabel),
+    description: n(a.description),
+    active: n(a.active),
+    ssoUrl: n(a.ssoUrl),
+    ssoType: n(a.sso?.type),
+    idpCertExpirationAt: n(a.sso?.idpCertExpirationAt),
+    created: n(a.created),
+    raw: a,
+  };
+}
+
+export function toSystem(raw: unknown, endpoint = 'GET /api/systems'): System {
+  const s = parse(systemSchema, raw, 'system', endpoint);
+  return {
+    id: s._id,
+    displayName: n(s.displayName),
+    hostname: n(s.hostname),
+    os: n(s.os),
+    osFamily: n(s.osFamily),
+    version: n(s.version),
+    serialNumber: n(s.serialNumber),
+    hwVendor: n(s.hwVendor),
+    networkInterfaces: (s.networkInterfaces ?? []).map((i) => ({
+      name: n(i.name),
+      address: i.address,
+      family: n(i.family),
+      internal: i.internal === true,
+    })),
+    remoteIp: n(s.remoteIP),
+    lastContact: n(s.lastContact),
+    created: n(s.created),
+    active: n(s.active),
+    fdeActive: n(s.fde?.active),
+    agentVersion: n(s.agentVersion),
+    allowSshRootLogin: n(s.allowSshRootLogin),
+    allowSshPasswordAuthentication: n(s.allowSshPasswordAuthentication),
+    allowMultiFactorAuthentication: n(s.allowMultiFactorAuthentication),
+    raw: s,
+  };
+}
+
+export function toSystemGroup(raw: unknown, endpoint = 'GET /api/v2/systemgroups'): SystemGroup {
+  const g = parse(systemGroupSchema, raw, 'system group', endpoint);
+  return {
+    id: g.id,
+    name: g.name,
+    description: n(g.description),
+    email: n(g.email),
+    membershipMethod: n(g.membershipMethod),
+    raw: g,
+  };
+}
+
+export function toMembership(fromId: string, connection: GraphConnection, endpoint: string): Membership {
+  const type = connection.to.type as GraphTargetType;
+  if (!TARGET_TYPES.includes(type)) {
+    throw new JumpCloudResponseError(`JumpCloud sent an edge to an unknown type "${connection.to.type}" on ${endpoint}`, endpoint);
+  }
+  return { fromId, toId: connection.to.id, toType: type };
+}
+
+export interface JumpCloudApiSourceOptions {
+  /** Sync only this organization (sent as `x-org-id`). */
+  orgId?: string;
+}
+
+/**
+ * `JumpCloudSource` over the JumpCloud API. With an org id, only that organization is read, with
+ * `x-org-id`; without one, every organization `GET /organizations` lists, each with its own
+ * `x-org-id` when there are several (a multi-tenant administrator's key).
+ */
+export class JumpCloudApiSource implements JumpCloudSource {
+  private multiTenant: boolean;
+  private readonly perOrganization = new Map<string, JumpCloudClient>();
+
+  constructor(
+    private readonly client: JumpCloudClient,
+    private readonly options: JumpCloudApiSourceOptions = {},
+  ) {
+    this.multiTenant = options.orgId !== undefined;
+  }
+
+  async listOrganizations(signal?: AbortSignal): Promise<Organization[]> {
+    const ids = this.options.orgId
+      ? [this.options.orgId]
+      : (await this.client.listOrganizations({ signal }).toArray()).map((o) => o._id);
+    this.multiTenant = this.options.orgId !== undefined || ids.length > 1;
+    // accountType is returned only when `fields` names it, so every field read is named.
+    const fields = ['_id', 'displayName', 'created', 'accountType', 'settings'];
+    return Promise.all(ids.map(async (id) => toOrganization(await this.org(id).getOrganization(id, { fields, signal }))));
+  }
+
+  users(orgId: string, signal?: AbortSignal) {
+    return mapPages(this.org(orgId).listSystemUsers({ signal }), (raw) => toUser(raw));
+  }
+
+  userGroups(orgId: string, signal?: AbortSignal) {
+    return mapPages(this.org(orgId).listUserGroups({ signal }), (raw) => toUserGroup(raw));
+  }
+
+  userGroupMembers(orgId: string, groupId: string, signal?: AbortSignal) {
+    const endpoint = 'GET /api/v2/usergroups/{group_id}/members';
+    return mapPages(this.org(orgId).listUserGroupMembers(groupId, { signal }), (c) => toMembership(groupId, c, endpoint));
+  }
+
+  applications(orgId: string, signal?: AbortSignal) {
+    return mapPages(this.org(orgId).listApplications({ signal }), (raw) => toApplication(raw));
+  }
+
+  applicationAssociations(orgId: string, applicationId: string, signal?: AbortSignal) {
+    const endpoint = 'GET /api/v2/applications/{application_id}/associations';
+    return mapPages(this.org(orgId).listApplicationAssociations(applicationId, ['user', 'user_group'], { signal }), (c) =>
+      toMembership(applicationId, c, endpoint),
+    );
+  }
+
+  systems(orgId: string, signal?: AbortSignal) {
+    return mapPages(this.org(orgId).listSystems({ signal }), (raw) => toSystem(raw));
+  }
+
+  systemGroups(orgId: string, signal?: AbortSignal) {
+    return mapPages(this.org(orgId).listSystemGroups({ signal }), (raw) => toSystemGroup(raw));
+  }
+
+  systemGroupMembers(orgId: string, groupId: string, signal?: AbortSignal) {
+    const endpoint = 'GET /api/v2/systemgroups/{group_id}/members';
+    return mapPages(this.org(orgId).listSystemGroupMembers(groupId, { signal }), (c) => toMembership(groupId, c, endpoint));
+  }
+
+  systemUsers(orgId: string, systemId: string, signal?: AbortSignal) {
+    const endpoint = 'GET /api/v2/systems/{system_id}/associations';
+    return mapPages(this.org(orgId).listSystemAssociations(systemId, ['user'], { signal }), (c) => toMembership(systemId, c, endpoint));
+  }
+
+  userSystems(orgId: string, userId: string, signal?: AbortSignal) {
+    const endpoint = 'GET /api/v2/users/{user_id}/associations';
+    return mapPages(this.org(orgId).listUserAssociations(userId, ['system'], { signal }), (c) => toMembership(userId, c, endpoint));
+  }
+
+  requestCounts(): SourceRequestCounts {
+    return this.client.requestCounts();
+  }
+
+  private org(orgId: string): JumpCloudClient {
+    if (!this.multiTenant) return this.client;
+    let client = this.perOrganization.get(orgId);
+    if (!client) {
+      client = this.client.forOrganization(orgId);
+      this.perOrganization.set(orgId, client);
+    }
+    return client;
+  }
+}
+
+async function* mapPages<T, U>(list: PagedList<T>, convert: (item: T) => U): AsyncGenerator<U[]> {
+  for await (const page of list.pages()) yield page.map(convert);
+}
