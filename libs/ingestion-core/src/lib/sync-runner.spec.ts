@@ -1,0 +1,159 @@
+import 'reflect-metadata';
+import { SourceAuthError, SourceRequestError, silentLogger } from '@jumpcloud-graph/domain';
+import { group, InMemorySource, member, org, RecordingPublisher, user, type Directory } from './__fixtures__/in-memory-ports';
+import { type ProgressEvent, type SyncOptions } from './sync-options';
+import { SyncRunner } from './sync-runner';
+
+const options: SyncOptions = { consoleUrl: 'https://console.jumpcloud.com', tagAccountName: false, includeSshKeys: false };
+
+function directory(orgId: string, users = 3): Directory {
+  // keys of at least 10 characters, as the data model requires
+  const ids = Array.from({ length: users }, (_, i) => `${orgId}-member-${i}`);
+  return {
+    organization: org(`${orgId}-organization`),
+    users: ids.map((id) => user(id)),
+    groups: [group(`${orgId}-group-0`), group(`${orgId}-group-1`)],
+    members: { [`${orgId}-group-0`]: ids.map((id) => member(`${orgId}-group-0`, id)), [`${orgId}-group-1`]: [] },
+  };
+}
+
+const typesOf = (objects: Array<{ _type: string }>) => [...new Set(objects.map((o) => o._type))].sort();
+const NOT_IMPLEMENTED_YET = [
+  'jumpcloud_account_has_application',
+  'jumpcloud_account_has_device',
+  'jumpcloud_application',
+  'jumpcloud_device',
+  'jumpcloud_device_group',
+  'jumpcloud_device_group_has_device',
+  'jumpcloud_group_assigned_application',
+  'jumpcloud_user_assigned_application',
+  'jumpcloud_user_uses_device',
+];
+
+describe('SyncRunner', () => {
+  it('writes the account, users, groups, memberships and employees, then finishes', async () => {
+    const publisher = new RecordingPublisher();
+    const events: ProgressEvent[] = [];
+    const summary = await new SyncRunner(new InMemorySource([directory('o1')]), publisher, silentLogger, options).run((e) => events.push(e));
+    const [session] = publisher.sessions;
+    expect(typesOf(session.entities)).toEqual(['jumpcloud_account', 'jumpcloud_group', 'jumpcloud_user']);
+    expect(typesOf(session.relationships)).toEqual([
+      'jumpcloud_account_has_group',
+      'jumpcloud_account_has_user',
+      'jumpcloud_group_has_user',
+      'jumpcloud_user_is_employee',
+    ]);
+    expect(summary).toMatchObject({
+      status: 'success',
+      entities: { jumpcloud_account: 1, jumpcloud_user: 3, jumpcloud_group: 2 },
+      relationships: { jumpcloud_group_has_user: 3, jumpcloud_user_is_employee: 3 },
+      danglingReferences: 0,
+      duplicateKeys: 0,
+      invalidEntities: 0,
+    });
+    // the steps this build does not implement yet are partial, so nothing of them is deleted
+    expect(session.finished?.partialTypes).toEqual(NOT_IMPLEMENTED_YET);
+    expect(events.filter((e) => e.kind === 'step-end' && e.status === 'success').map((e) => e.kind === 'step-end' && e.stepId)).toEqual(
+      expect.arrayContaining(['account', 'users', 'groups', 'group-members', 'employees']),
+    );
+  });
+
+  it('runs employees after users and group-members after users and groups', async () => {
+    const events: ProgressEvent[] = [];
+    await new SyncRunner(new InMemorySource([directory('o1')]), new RecordingPublisher(), silentLogger, options).run((e) => events.push(e));
+    const order = events.filter((e) => e.kind === 'step-start' || e.kind === 'step-end').map((e) => `${e.kind}:${'stepId' in e ? e.stepId : ''}`);
+    const at = (key: string) => order.indexOf(key);
+    expect(at('step-end:users')).toBeLessThan(at('step-start:group-members'));
+    expect(at('step-end:groups')).toBeLessThan(at('step-start:group-members'));
+    expect(at('step-end:users')).toBeLessThan(at('step-start:employees'));
+    expect(at('step-end:account')).toBeLessThan(at('step-start:users'));
+  });
+
+  it('counts dangling members and drops repeated ones', async () => {
+    const dir = directory('o1');
+    dir.members['o1-group-0'].push(member('o1-group-0', 'ghost-user-1'), member('o1-group-0', 'o1-member-0'));
+    const publisher = new RecordingPublisher();
+    const summary = await new SyncRunner(new InMemorySource([dir]), publisher, silentLogger, options).run();
+    expect(summary.danglingReferences).toBe(1);
+    expect(summary.duplicateKeys).toBe(1);
+    const memberships = publisher.sessions[0].relationships.filter((r) => r._type === 'jumpcloud_group_has_user');
+    expect(memberships).toHaveLength(3);
+    expect(new Set(memberships.map((r) => r._key)).size).toBe(3);
+  });
+
+  it('makes a failed step partial with its dependents, and the other steps go on', async () => {
+    const source = new InMemorySource([directory('o1', 250)], [{ list: 'users', error: new SourceRequestError('HTTP 500'), afterPages: 1 }]);
+    const publisher = new RecordingPublisher();
+    const summary = await new SyncRunner(source, publisher, silentLogger, options).run();
+    expect(summary.status).toBe('partial');
+    expect(summary.partialTypes).toEqual(
+      expect.arrayContaining(['jumpcloud_user', 'jumpcloud_account_has_user', 'jumpcloud_group_has_user', 'jumpcloud_user_is_employee', 'employee']),
+    );
+    expect(summary.partialTypes).not.toContain('jumpcloud_group');
+    const session = publisher.sessions[0];
+    expect(session.finished).toBeDefined();
+    // groups went on; the first page of users was written; members of uncollected users are
+    // neither emitted nor counted as dangling, since users are partial
+    expect(session.entities.filter((e) => e._type === 'jumpcloud_group')).toHaveLength(2);
+    expect(session.entities.filter((e) => e._type === 'jumpcloud_user')).toHaveLength(100);
+    expect(session.relationships.filter((r) => r._type === 'jumpcloud_group_has_user')).toHaveLength(100);
+    expect(summary.danglingReferences).toBe(0);
+    expect(summary.steps.find((s) => s.stepId === 'users')).toMatchObject({ status: 'failure', error: 'HTTP 500' });
+  });
+
+  it('aborts the session on a fatal error and never finishes it', async () => {
+    const source = new InMemorySource([directory('o1')], [{ list: 'userGroups', error: new SourceAuthError('HTTP 401') }]);
+    const publisher = new RecordingPublisher();
+    await expect(new SyncRunner(source, publisher, silentLogger, options).run()).rejects.toBeInstanceOf(SourceAuthError);
+    expect(publisher.sessions[0].finished).toBeUndefined();
+    expect(publisher.sessions[0].aborted).toBe('HTTP 401');
+  });
+
+  it('aborts when writing to the target fails', async () => {
+    const publisher = new RecordingPublisher(true);
+    await expect(new SyncRunner(new InMemorySource([directory('o1')]), publisher, silentLogger, options).run()).rejects.toMatchObject({
+      code: 'PUBLISH_WRITE_ERROR',
+      fatal: true,
+    });
+    expect(publisher.sessions[0].finished).toBeUndefined();
+    expect(publisher.sessions[0].aborted).toContain('disk full');
+  });
+
+  it('opens no session when the organizations cannot be read', async () => {
+    const source = new InMemorySource([directory('o1')], [{ list: 'organizations', error: new SourceAuthError('HTTP 401') }]);
+    const publisher = new RecordingPublisher();
+    await expect(new SyncRunner(source, publisher, silentLogger, options).run()).rejects.toBeInstanceOf(SourceAuthError);
+    expect(publisher.sessions).toHaveLength(0);
+  });
+
+  it('syncs every organization into one session, each with its own account subgraph', async () => {
+    const publisher = new RecordingPublisher();
+    const summary = await new SyncRunner(new InMemorySource([directory('o1', 2), directory('o2', 3)]), publisher, silentLogger, options).run();
+    expect(summary.organizations.map((o) => o.id)).toEqual(['o1-organization', 'o2-organization']);
+    expect(summary.entities).toMatchObject({ jumpcloud_account: 2, jumpcloud_user: 5 });
+    const accountOf = (userKey: string) =>
+      publisher.sessions[0].relationships.find((r) => r._type === 'jumpcloud_account_has_user' && '_toEntityKey' in r && r._toEntityKey === userKey);
+    expect(accountOf('o2-member-1')).toMatchObject({ _fromEntityKey: 'o2-organization' });
+  });
+
+  it('runs only the selected steps; the types of the others are partial', async () => {
+    const publisher = new RecordingPublisher();
+    const summary = await new SyncRunner(new InMemorySource([directory('o1')]), publisher, silentLogger, { ...options, steps: ['account', 'groups'] }).run();
+    expect(typesOf(publisher.sessions[0].entities)).toEqual(['jumpcloud_account', 'jumpcloud_group']);
+    expect(summary.status).toBe('success');
+    expect(summary.partialTypes).toEqual(expect.arrayContaining(['jumpcloud_user', 'jumpcloud_group_has_user', 'employee']));
+    expect(summary.partialTypes).not.toContain('jumpcloud_group');
+  });
+
+  it('counts and logs an entity that does not match its data-model schema, and still writes it', async () => {
+    const dir = directory('o1');
+    dir.users.push(user('short'));
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (_fields: Record<string, unknown>, message: string) => void warnings.push(message) };
+    const publisher = new RecordingPublisher();
+    const summary = await new SyncRunner(new InMemorySource([dir]), publisher, logger, options).run();
+    expect(summary.invalidEntities).toBe(1);
+    expect(warnings).toContain('entity does not match its data-model schema');
+    expect(publisher.sessions[0].entities.some((e) => e._key === 'short')).toBe(true);
+  });
+});

@@ -1,0 +1,195 @@
+import {
+  type GraphPublisher,
+  IntegrationError,
+  type JumpCloudSource,
+  type Logger,
+  type Organization,
+} from '@jumpcloud-graph/domain';
+import { createEntityValidator, type EntityValidator, STEPS, type StepDefinition, type StepId, stepTypes } from '@jumpcloud-graph/graph-mapping';
+import { inject, injectable } from 'tsyringe';
+import { forEachConcurrent } from './concurrency';
+import { RunState } from './run-state';
+import { STEP_IMPLEMENTATIONS } from './steps';
+import { type OrganizationState, type StepImplementation } from './steps/step';
+import { type ProgressListener, type StepReport, type StepStatus, type SyncOptions, type SyncSummary } from './sync-options';
+import { GRAPH_PUBLISHER, JUMPCLOUD_SOURCE, LOGGER, SYNC_OPTIONS } from './tokens';
+
+/** Steps that (transitively) depend on `id`. */
+function dependentsOf(id: StepId): StepId[] {
+  const found = new Set<StepId>();
+  const visit = (parent: StepId) => {
+    for (const step of STEPS) {
+      if (step.dependsOn.includes(parent) && !found.has(step.id)) {
+        found.add(step.id);
+        visit(step.id);
+      }
+    }
+  };
+  visit(id);
+  return [...found];
+}
+
+function isFatal(error: unknown): boolean {
+  return error instanceof IntegrationError && error.fatal;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * One sync: read every organization from the source, run the steps of the registry as a DAG per
+ * organization (a failed step makes its types and its dependents' types partial; the others go
+ * on), stream graph objects into one publisher session, and finish it with the partial types.
+ * A fatal error (authentication, a failed write) aborts the session instead: half a dataset is
+ * never finalized.
+ */
+@injectable()
+export class SyncRunner {
+  private readonly validator: EntityValidator;
+
+  constructor(
+    @inject(JUMPCLOUD_SOURCE) private readonly source: JumpCloudSource,
+    @inject(GRAPH_PUBLISHER) private readonly publisher: GraphPublisher,
+    @inject(LOGGER) private readonly logger: Logger,
+    @inject(SYNC_OPTIONS) private readonly options: SyncOptions,
+  ) {
+    this.validator = createEntityValidator();
+  }
+
+  async run(listener: ProgressListener = () => undefined): Promise<SyncSummary> {
+    const started = performance.now();
+    const controller = new AbortController();
+    const organizations = await this.source.listOrganizations(controller.signal);
+    const named = organizations.map((o) => ({ id: o.id, name: this.accountName(o) }));
+    listener({ kind: 'organizations', organizations: named });
+
+    const session = await this.publisher.openSession({ description: named.map((o) => o.name).join(', ') });
+    const run = new RunState(session, this.validator, this.logger);
+    const reports: StepReport[] = [];
+    let fatal: { error: unknown } | undefined;
+    const onFatal = (error: unknown) => {
+      fatal ??= { error };
+      controller.abort(error);
+    };
+
+    await forEachConcurrent(organizations, 4, (organization) =>
+      this.runOrganization(organization, run, controller.signal, listener, reports, onFatal),
+    );
+
+    if (fatal) {
+      const reason = messageOf(fatal.error);
+      this.logger.error({ reason }, 'sync aborted: nothing was finalized');
+      await session.abort(reason).catch((error: unknown) => this.logger.error({ error: messageOf(error) }, 'abort failed'));
+      throw fatal.error;
+    }
+
+    const partialTypes = [...run.partialTypes].sort();
+    const result = await session.finish({ partialTypes });
+    const counts = this.source.requestCounts();
+    return {
+      status: reports.some((r) => r.status === 'failure') ? 'partial' : 'success',
+      entities: result.entities,
+      relationships: result.relationships,
+      partialTypes,
+      apiRequests: counts.total,
+      retries: counts.retries,
+      danglingReferences: run.danglingReferences,
+      duplicateKeys: run.duplicateKeys,
+      invalidEntities: run.invalidEntities,
+      durationMs: Math.round(performance.now() - started),
+      runId: result.runId,
+      organizations: named,
+      steps: reports,
+    };
+  }
+
+  private accountName(organization: Organization): string {
+    return this.options.accountName ?? organization.displayName ?? organization.id;
+  }
+
+  private async runOrganization(
+    organization: Organization,
+    run: RunState,
+    signal: AbortSignal,
+    listener: ProgressListener,
+    reports: StepReport[],
+    onFatal: (error: unknown) => void,
+  ): Promise<void> {
+    const org: OrganizationState = { organization, accountKey: organization.id, groupIds: [], employees: [] };
+    const mapping = {
+      consoleUrl: this.options.consoleUrl,
+      accountName: this.accountName(organization),
+      tagAccountName: this.options.tagAccountName,
+      includeSshKeys: this.options.includeSshKeys,
+    };
+    const selected = this.options.steps ? new Set(this.options.steps) : undefined;
+    const settled = new Set<StepId>();
+    const remaining = new Set(STEPS.map((s) => s.id));
+    const running = new Map<StepId, Promise<void>>();
+    const limit = this.options.stepConcurrency ?? 4;
+
+    const execute = async (definition: StepDefinition) => {
+      const implementation: StepImplementation | undefined = STEP_IMPLEMENTATIONS.get(definition.id);
+      const base = { stepId: definition.id, orgId: organization.id };
+      if (!implementation || (selected && !selected.has(definition.id))) {
+        // Not run: nothing of its types may be deleted.
+        for (const type of stepTypes(definition.id)) run.partialTypes.add(type);
+        reports.push({ ...base, status: 'skipped', objects: 0, durationMs: 0 });
+        listener({ kind: 'step-end', ...base, status: 'skipped', objects: 0, durationMs: 0 });
+        return;
+      }
+      const started = performance.now();
+      let objects = 0;
+      listener({ kind: 'step-start', ...base });
+      let status: StepStatus = 'success';
+      let error: string | undefined;
+      try {
+        await implementation.execute({
+          org,
+          source: this.source,
+          mapping,
+          run,
+          signal,
+          fanOut: this.options.fanOut ?? 16,
+          progress: (n) => {
+            objects = n;
+            listener({ kind: 'step-progress', ...base, objects: n });
+          },
+        });
+      } catch (cause) {
+        status = 'failure';
+        error = messageOf(cause);
+        if (isFatal(cause)) {
+          onFatal(cause);
+        } else if (!signal.aborted) {
+          for (const id of [definition.id, ...dependentsOf(definition.id)]) {
+            for (const type of stepTypes(id)) run.partialTypes.add(type);
+          }
+          this.logger.warn({ step: definition.id, organization: organization.id, error }, 'step failed; its types are partial');
+        }
+      }
+      const durationMs = Math.round(performance.now() - started);
+      reports.push({ ...base, status, objects, durationMs, ...(error ? { error } : {}) });
+      listener({ kind: 'step-end', ...base, status, objects, durationMs, ...(error ? { error } : {}) });
+    };
+
+    while ((remaining.size > 0 || running.size > 0) && !signal.aborted) {
+      for (const definition of STEPS) {
+        if (running.size >= limit) break;
+        if (!remaining.has(definition.id) || !definition.dependsOn.every((d) => settled.has(d))) continue;
+        remaining.delete(definition.id);
+        running.set(
+          definition.id,
+          execute(definition).finally(() => {
+            running.delete(definition.id);
+            settled.add(definition.id);
+          }),
+        );
+      }
+      if (running.size === 0) break;
+      await Promise.race(running.values());
+    }
+    await Promise.allSettled(running.values());
+  }
+}
