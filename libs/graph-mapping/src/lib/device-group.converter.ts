@@ -1,0 +1,24 @@
+import { type Entity, type SystemGroup } from '@jumpcloud-graph/domain';
+import { DEVICE_GROUP_ENTITY } from './data-model.registry';
+import { consoleLink, type MappingContext } from './mapping-context';
+import { buildEntity, idSegment, nonBlank, omitWhenNull } from './property-values';
+
+/** The jumpcloud_device_group entity of a JumpCloud system group. */
+export function toDeviceGroupEntity(group: SystemGroup, ctx: MappingContext): Entity {
+  return buildEntity({
+    definition: DEVICE_GROUP_ENTITY,
+    key: group.id,
+    rawKind: 'system_group',
+    raw: group.raw,
+    ctx,
+    properties: {
+      name: group.name,
+      displayName: group.name,
+      // Entity.description is a string: left out rather than null.
+      description: omitWhenNull(nonBlank(group.description)),
+      email: nonBlank(group.email),
+      membershipMethod: group.membershipMethod,
+      webLink: consoleLink(ctx, `/#/groups/system/${idSegment(group.id)}/details`),
+    },
+  });
+}

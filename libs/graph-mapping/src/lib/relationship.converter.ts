@@ -1,0 +1,19 @@
+import { type Relationship } from '@jumpcloud-graph/domain';
+import { relationshipDefinition, type RelationshipTypeName } from './data-model.registry';
+
+/** `${fromKey}|${class lower-case}|${toKey}`: the relationship key rule of DATA-MODEL.md. */
+export function relationshipKey(fromKey: string, relationshipClass: string, toKey: string): string {
+  return `${fromKey}|${relationshipClass.toLowerCase()}|${toKey}`;
+}
+
+/** Direct relationship: `_key` `${fromKey}|${_class lower-case}|${toKey}`; no other properties. */
+export function toRelationship(type: RelationshipTypeName, fromKey: string, toKey: string): Relationship {
+  const definition = relationshipDefinition(type);
+  return {
+    _key: relationshipKey(fromKey, definition._class, toKey),
+    _type: definition._type,
+    _class: definition._class,
+    _fromEntityKey: fromKey,
+    _toEntityKey: toKey,
+  };
+}
