@@ -2,14 +2,25 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { demoCommand } from './commands/demo.command';
-import { EXIT_FAILURE, EXIT_SUCCESS, EXIT_USAGE } from './exit-codes';
+import { diffCommand } from './commands/diff.command';
+import { docsCommand } from './commands/docs.command';
+import { exportCommand } from './commands/export.command';
+import { syncCommand } from './commands/sync.command';
+import { validateCommand } from './commands/validate.command';
+import { EXIT_SUCCESS, EXIT_USAGE } from './exit-codes';
+import { exitCodeFor } from './run-sync';
 import { VERSION } from './version';
 
 const program = new Command('jumpcloud-graph')
   .description('JumpCloud users, groups, organizations, SSO applications and devices as a security graph')
   .version(VERSION)
   .showHelpAfterError()
-  .addCommand(demoCommand());
+  .addCommand(syncCommand())
+  .addCommand(validateCommand())
+  .addCommand(exportCommand())
+  .addCommand(diffCommand())
+  .addCommand(demoCommand())
+  .addCommand(docsCommand());
 
 // Commander exits 1 on a usage error; ours is 2. Let its errors reach the catch below instead.
 for (const command of [program, ...program.commands]) command.exitOverride();
@@ -20,6 +31,6 @@ program.parseAsync(process.argv).catch((error: unknown) => {
     const done = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help';
     process.exit(done ? EXIT_SUCCESS : EXIT_USAGE);
   }
-  process.stderr.write(`jumpcloud-graph: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(EXIT_FAILURE);
+  process.stderr.write(`jumpcloud-graph: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}\n`);
+  process.exit(exitCodeFor(error));
 });

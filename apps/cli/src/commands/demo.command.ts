@@ -1,88 +1,60 @@
-import { createJumpCloudClient } from '@jumpcloud-graph/jumpcloud-client';
 import { JumpCloudSimulator } from '@jumpcloud-graph/jumpcloud-simulator';
 import { Command, InvalidArgumentError } from 'commander';
-import { type OrganizationInventory, readInventory } from '../inventory';
-
-export interface DemoResult {
-  organizations: OrganizationInventory[];
-  apiRequests: number;
-  retries: number;
-  requestsByEndpoint: Record<string, number>;
-  durationMs: number;
-}
+import { resolveSyncConfig } from '../config/sync-config';
+import { runSync } from '../run-sync';
 
 export interface DemoOptions {
   users: number;
   organizations: number;
   latencyMs: number;
   seed: number;
+  db: string;
+  json?: boolean;
+  quiet?: boolean;
 }
 
+const count = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+  return n;
+};
+
 /**
- * Starts the built-in simulator on 127.0.0.1 with a sample organization and reads all of it
- * through the JumpCloud client. Needs no credentials.
+ * Starts the built-in JumpCloud simulator on 127.0.0.1 with a sample organization and syncs it
+ * into the local graph database. Needs no credentials.
  */
-export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+export async function runDemo(options: DemoOptions, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WriteStream }) {
   const simulator = new JumpCloudSimulator({
     dataset: { seed: options.seed, users: options.users, organizations: options.organizations },
     latencyMs: options.latencyMs,
   });
   const baseUrl = await simulator.start();
   try {
-    const started = performance.now();
-    const client = createJumpCloudClient({ apiKey: simulator.apiKey, baseUrl });
-    const organizations = await readInventory(client);
-    const counts = client.requestCounts();
-    return {
-      organizations,
-      apiRequests: counts.total,
-      retries: counts.retries,
-      requestsByEndpoint: counts.byEndpoint,
-      durationMs: Math.round(performance.now() - started),
+    const config = {
+      ...resolveSyncConfig({ jumpcloudBaseUrl: baseUrl, db: options.db, logLevel: 'warn' }, { JUMPCLOUD_API_KEY: simulator.apiKey }),
+      // The simulator's port changes every run; links point at the real console so that a second
+      // demo run does not see every entity as updated.
+      consoleUrl: 'https://console.jumpcloud.com',
     };
+    return await runSync(config, { ...io, json: options.json === true, quiet: options.quiet === true });
   } finally {
     await simulator.stop();
   }
 }
 
-export function formatDemo(result: DemoResult): string {
-  const rows: Array<[string, keyof OrganizationInventory]> = [
-    ['users', 'users'],
-    ['user groups', 'userGroups'],
-    ['user group members', 'userGroupMembers'],
-    ['applications', 'applications'],
-    ['application assignments', 'applicationAssignments'],
-    ['devices', 'systems'],
-    ['device groups', 'systemGroups'],
-    ['device group members', 'systemGroupMembers'],
-    ['user-device associations', 'userDeviceAssociations'],
-  ];
-  const lines: string[] = [];
-  for (const org of result.organizations) {
-    lines.push(`organization ${org.name} (${org.id})`);
-    for (const [label, key] of rows) lines.push(`  ${label.padEnd(26)}${String(org[key]).padStart(8)}`);
-  }
-  lines.push(`API requests ${result.apiRequests} (retries ${result.retries}) in ${result.durationMs} ms`);
-  return lines.join('\n');
-}
-
-const positiveInt = (name: string) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
-  return n;
-};
-
 export function demoCommand(): Command {
   return new Command('demo')
-    .description('read a sample organization from the built-in JumpCloud simulator (no credentials needed)')
-    .option('--users <n>', 'users in the sample organization', positiveInt('--users'), 200)
-    .option('--organizations <n>', 'organizations (more than one makes a multi-tenant key)', positiveInt('--organizations'), 1)
-    .option('--latency-ms <ms>', 'simulated latency per request', positiveInt('--latency-ms'), 0)
-    .option('--seed <n>', 'dataset seed', positiveInt('--seed'), 1)
-    .option('--json', 'print one JSON object on stdout')
-    .addHelpText('after', '\nExample:\n  jumpcloud-graph demo --users 1000 --latency-ms 20')
-    .action(async (opts: DemoOptions & { json?: boolean }) => {
-      const result = await runDemo(opts);
-      process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `${formatDemo(result)}\n`);
+    .description('sync a sample organization from the built-in JumpCloud simulator into the local graph (no credentials needed)')
+    .option('--users <n>', 'users in the sample organization', count('--users'), 200)
+    .option('--organizations <n>', 'organizations (more than one makes a multi-tenant key)', count('--organizations'), 1)
+    .option('--latency-ms <ms>', 'simulated latency per request', count('--latency-ms'), 0)
+    .option('--seed <n>', 'dataset seed', count('--seed'), 1)
+    .option('--db <path>', 'local graph database of the demo', '.jumpcloud-graph/demo.db')
+    .option('--json', 'print exactly one JSON summary object on stdout')
+    .option('--quiet', 'no progress display')
+    .addHelpText('after', '\nExample:\n  jumpcloud-graph demo --users 1000 --latency-ms 20\n  jumpcloud-graph export --db .jumpcloud-graph/demo.db --format json')
+    .action(async (options: DemoOptions) => {
+      const { exitCode } = await runDemo(options, { stdout: process.stdout, stderr: process.stderr });
+      process.exitCode = exitCode;
     });
 }

@@ -1,0 +1,69 @@
+import { Command } from 'commander';
+import { readConfigFile, resolveSyncConfig, UsageError } from '../config/sync-config';
+import { EXIT_USAGE } from '../exit-codes';
+import { runSync } from '../run-sync';
+
+export interface SyncFlags {
+  jumpcloudApiKey?: string;
+  jumpcloudOrgId?: string;
+  jumpcloudBaseUrl?: string;
+  target?: string;
+  db?: string;
+  accountName?: string;
+  tagAccountName?: boolean;
+  includeSshKeys?: boolean;
+  allowInsecureHttp?: boolean;
+  steps?: string;
+  concurrency?: string;
+  logLevel?: string;
+  config?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** The options every command that syncs takes (sync, validate). */
+export function addSyncOptions(command: Command): Command {
+  return command
+    .option('--jumpcloud-api-key <key>', 'JumpCloud API key (prefer the JUMPCLOUD_API_KEY variable)')
+    .option('--jumpcloud-org-id <id>', 'sync only this organization, sent as x-org-id (JUMPCLOUD_ORG_ID)')
+    .option('--jumpcloud-base-url <url>', 'JumpCloud console origin (JUMPCLOUD_BASE_URL; default https://console.jumpcloud.com)')
+    .option('--target <target>', 'local or jupiterone (JUMPCLOUD_GRAPH_TARGET; default local)')
+    .option('--db <path>', 'local graph database (JUMPCLOUD_GRAPH_DB; default .jumpcloud-graph/graph.db)')
+    .option('--account-name <name>', 'account name for summaries and tag.AccountName (JUMPCLOUD_ACCOUNT_NAME)')
+    .option('--tag-account-name', 'add tag.AccountName to every entity')
+    .option('--include-ssh-keys', "keep users' SSH public keys in _rawData")
+    .option('--allow-insecure-http', 'allow an http:// JumpCloud base URL that is not loopback')
+    .option('--steps <ids>', 'run only these steps, comma-separated; the types of the others are partial')
+    .option('--concurrency <n>', 'JumpCloud requests in flight at most (default 8)')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (LOG_LEVEL; default info)')
+    .option('--config <file>', 'YAML or JSON file of settings (flags and variables win over it)')
+    .option('--json', 'print exactly one JSON summary object on stdout')
+    .option('--quiet', 'no progress display');
+}
+
+export function resolveFromFlags(flags: SyncFlags, env: NodeJS.ProcessEnv) {
+  const file = flags.config ? readConfigFile(flags.config) : {};
+  return resolveSyncConfig(flags, env, file);
+}
+
+export function syncCommand(): Command {
+  return addSyncOptions(new Command('sync'))
+    .description('read JumpCloud and write the graph to the target (the local graph database by default)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 success, 1 failure (nothing finalized), 2 usage/configuration/authentication, 3 partial.\n\nExample:\n  JUMPCLOUD_API_KEY=... jumpcloud-graph sync --db ./graph.db --json',
+    )
+    .action(async (flags: SyncFlags) => {
+      let config;
+      try {
+        config = resolveFromFlags(flags, process.env);
+      } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        process.stderr.write(`jumpcloud-graph: ${error.message}\n`);
+        process.exitCode = EXIT_USAGE;
+        return;
+      }
+      const { exitCode } = await runSync(config, { stdout: process.stdout, stderr: process.stderr, json: flags.json === true, quiet: flags.quiet === true });
+      process.exitCode = exitCode;
+    });
+}

@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/** A configuration problem: one line naming the flag or variable; exit code 2. */
+export class UsageError extends Error {
+  readonly exitCode = 2;
+}
+
+const STEP_IDS = [
+  'account',
+  'users',
+  'groups',
+  'applications',
+  'devices',
+  'device-groups',
+  'group-members',
+  'application-assignments',
+  'device-group-members',
+  'user-devices',
+  'employees',
+] as const;
+
+/** Where each setting comes from: flag, environment variable, config file key. */
+interface Source {
+  flag: string;
+  env?: string;
+  file: string;
+}
+
+const SOURCES = {
+  jumpcloudApiKey: { flag: '--jumpcloud-api-key', env: 'JUMPCLOUD_API_KEY', file: 'jumpcloudApiKey' },
+  jumpcloudOrgId: { flag: '--jumpcloud-org-id', env: 'JUMPCLOUD_ORG_ID', file: 'jumpcloudOrgId' },
+  jumpcloudBaseUrl: { flag: '--jumpcloud-base-url', env: 'JUMPCLOUD_BASE_URL', file: 'jumpcloudBaseUrl' },
+  target: { flag: '--target', env: 'JUMPCLOUD_GRAPH_TARGET', file: 'target' },
+  db: { flag: '--db', env: 'JUMPCLOUD_GRAPH_DB', file: 'db' },
+  accountName: { flag: '--account-name', env: 'JUMPCLOUD_ACCOUNT_NAME', file: 'accountName' },
+  tagAccountName: { flag: '--tag-account-name', file: 'tagAccountName' },
+  includeSshKeys: { flag: '--include-ssh-keys', file: 'includeSshKeys' },
+  allowInsecureHttp: { flag: '--allow-insecure-http', file: 'allowInsecureHttp' },
+  steps: { flag: '--steps', file: 'steps' },
+  concurrency: { flag: '--concurrency', env: 'JUMPCLOUD_CONCURRENCY', file: 'concurrency' },
+  logLevel: { flag: '--log-level', env: 'LOG_LEVEL', file: 'logLevel' },
+} satisfies Record<string, Source>;
+
+type Key = keyof typeof SOURCES;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const boolish = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+
+const schema = z.object({
+  jumpcloudApiKey: z.string({ error: 'is required' }).min(1, 'is required'),
+  jumpcloudOrgId: z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hexadecimal organization id').optional(),
+  jumpcloudBaseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://console.jumpcloud.com'),
+  target: z.enum(['local', 'jupiterone'], { error: 'must be local or jupiterone' }).default('local'),
+  db: z.string().min(1).default('.jumpcloud-graph/graph.db'),
+  accountName: z.string().min(1).optional(),
+  tagAccountName: boolish.default(false),
+  includeSshKeys: boolish.default(false),
+  allowInsecureHttp: boolish.default(false),
+  steps: z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s !== ''))
+    .pipe(z.array(z.enum(STEP_IDS, { error: `must be a comma-separated list of: ${STEP_IDS.join(', ')}` })).min(1, 'names no step'))
+    .optional(),
+  concurrency: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(64, 'must be at most 64').default(8),
+  logLevel: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+});
+
+export type SyncConfig = z.infer<typeof schema> & {
+  warnings: string[];
+  /** Console origin for webLink when it is not the base URL's (the demo's simulator has a random port). */
+  consoleUrl?: string;
+};
+
+/** Reads a YAML or JSON config file (JSON is YAML); a bad file is a usage error. */
+export function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--config: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    throw new UsageError(`--config: ${path} is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError(`--config: ${path} must hold an object of settings`);
+  return parsed as Record<string, unknown>;
+}
+
+/**
+ * Resolves the sync configuration: flag > environment variable > config file > default, and
+ * validates it once. Errors name the flag or the variable the bad value came from.
+ */
+export function resolveSyncConfig(
+  flags: Partial<Record<Key, unknown>>,
+  env: Record<string, string | undefined>,
+  file: Record<string, unknown> = {},
+): SyncConfig {
+  const merged: Record<string, unknown> = {};
+  const origin: Partial<Record<Key, string>> = {};
+  for (const key of Object.keys(SOURCES) as Key[]) {
+    const source: Source = SOURCES[key];
+    const fromEnv = source.env ? env[source.env] : undefined;
+    if (flags[key] !== undefined) {
+      merged[key] = flags[key];
+      origin[key] = source.flag;
+    } else if (fromEnv !== undefined && fromEnv !== '') {
+      merged[key] = fromEnv;
+      origin[key] = source.env;
+    } else if (file[source.file] !== undefined) {
+      merged[key] = file[source.file];
+      origin[key] = `config file key ${source.file}`;
+    }
+  }
+  const result = schema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const key = issue.path[0] as Key;
+    const source: Source = SOURCES[key];
+    const named = origin[key] ?? (source.env ? `${source.flag} (or ${source.env})` : source.flag);
+    throw new UsageError(`${named} ${issue.message}`);
+  }
+  const warnings: string[] = [];
+  if (origin.jumpcloudApiKey === SOURCES.jumpcloudApiKey.flag) {
+    warnings.push('the JumpCloud API key was given on the command line, where other users and shell history can see it; prefer JUMPCLOUD_API_KEY');
+  }
+  if (typeof file['jumpcloudApiKey'] === 'string') {
+    warnings.push('the config file holds a literal JumpCloud API key; prefer JUMPCLOUD_API_KEY');
+  }
+  return { ...result.data, warnings };
+}

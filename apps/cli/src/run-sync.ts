@@ -1,0 +1,69 @@
+import { ConfigurationError, SourceAuthError } from '@jumpcloud-graph/domain';
+import { type SyncSummary, SyncRunner } from '@jumpcloud-graph/ingestion-core';
+import { LocalGraphStore } from '@jumpcloud-graph/jupiterone-publisher';
+import { UsageError, type SyncConfig } from './config/sync-config';
+import { createJumpCloudSource, createSyncContainer } from './container';
+import { EXIT_FAILURE, EXIT_PARTIAL, EXIT_SUCCESS, EXIT_USAGE } from './exit-codes';
+import { createLogger } from './logger';
+import { createProgressDisplay } from './progress-display';
+import { formatSummary, summaryJson } from './summary-format';
+
+export interface SyncIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WriteStream;
+  json: boolean;
+  quiet: boolean;
+}
+
+/** The exit code an error means (INTERFACES.md): 2 for usage, configuration and authentication. */
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof UsageError || error instanceof ConfigurationError || error instanceof SourceAuthError) return EXIT_USAGE;
+  return EXIT_FAILURE;
+}
+
+function oneLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
+}
+
+/**
+ * One sync into the configured target, with progress on stderr and the summary on stdout.
+ * Returns the exit code; prints one line on stderr for an error.
+ */
+export async function runSync(config: SyncConfig, io: SyncIo): Promise<{ exitCode: number; summary?: SyncSummary }> {
+  const logger = createLogger(config.logLevel);
+  for (const warning of config.warnings) logger.warn({}, warning);
+  const started = performance.now();
+  let store: LocalGraphStore | undefined;
+  try {
+    if (config.target === 'jupiterone') {
+      throw new UsageError('--target jupiterone is not available in this build; use --target local');
+    }
+    const source = createJumpCloudSource(config, logger);
+    store = LocalGraphStore.open(config.db, { logger });
+    const runner = createSyncContainer(config, { logger, source, publisher: store }).resolve(SyncRunner);
+    const progress = createProgressDisplay({
+      stream: io.stderr,
+      logger,
+      quiet: io.quiet || io.json,
+      requests: () => source.requestCounts().total,
+    });
+    let summary: SyncSummary;
+    try {
+      summary = await runner.run(progress.listener);
+    } finally {
+      progress.stop();
+    }
+    io.stdout.write(io.json ? `${JSON.stringify(summaryJson(summary))}\n` : `${formatSummary(summary)}\n`);
+    return { exitCode: summary.status === 'partial' ? EXIT_PARTIAL : EXIT_SUCCESS, summary };
+  } catch (error) {
+    io.stderr.write(`jumpcloud-graph: ${oneLine(error)}\n`);
+    if (io.json) {
+      io.stdout.write(
+        `${JSON.stringify({ status: 'failure', error: oneLine(error), entities: {}, relationships: {}, partialTypes: [], durationMs: Math.round(performance.now() - started) })}\n`,
+      );
+    }
+    return { exitCode: exitCodeFor(error) };
+  } finally {
+    store?.close();
+  }
+}

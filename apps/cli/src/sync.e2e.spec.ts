@@ -1,0 +1,174 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDataset, type FaultRule, JumpCloudSimulator, type SimulatorDataset } from '@jumpcloud-graph/jumpcloud-simulator';
+import { runCli } from './testing/cli-runner';
+
+/** `sync` and friends as users run them: the built CLI against the simulator over HTTP, into SQLite. */
+const CORE_ENTITY_TYPES = ['employee', 'jumpcloud_account', 'jumpcloud_group', 'jumpcloud_user'];
+const CORE_RELATIONSHIP_TYPES = ['jumpcloud_account_has_group', 'jumpcloud_account_has_user', 'jumpcloud_group_has_user', 'jumpcloud_user_is_employee'];
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'jcg-cli-'));
+  port = 0;
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+// Every sync of a test talks to the same port: webLink carries the base URL's origin, and a new
+// port would make every entity look updated.
+let port = 0;
+async function withSimulator<T>(dataset: SimulatorDataset, run: (sim: JumpCloudSimulator) => Promise<T>, faults: FaultRule[] = []) {
+  const sim = new JumpCloudSimulator({ dataset, faults, port });
+  port = Number(new URL(await sim.start()).port);
+  try {
+    return await run(sim);
+  } finally {
+    await sim.stop();
+  }
+}
+
+const envFor = (sim: JumpCloudSimulator, db: string) => ({ JUMPCLOUD_API_KEY: sim.apiKey, JUMPCLOUD_BASE_URL: sim.baseUrl, JUMPCLOUD_GRAPH_DB: db });
+
+describe('sync into the local graph', () => {
+  it('writes every core type, prints one JSON summary and exits 0', async () => {
+    const dataset = createDataset({ seed: 5, users: 150 });
+    const db = join(dir, 'graph.db');
+    let apiKey = '';
+    const run = await withSimulator(dataset, (sim) => {
+      apiKey = sim.apiKey;
+      return runCli(['sync', '--json'], envFor(sim, db));
+    });
+    expect(run.status).toBe(0);
+    const summary = JSON.parse(run.stdout);
+    expect(summary.status).toBe('success');
+    expect(Object.keys(summary.entities).sort()).toEqual(CORE_ENTITY_TYPES);
+    expect(Object.keys(summary.relationships).sort()).toEqual(CORE_RELATIONSHIP_TYPES);
+    const [org] = dataset.organizations;
+    expect(summary.entities.jumpcloud_user).toBe(org.users.length);
+    expect(summary.entities.jumpcloud_group).toBe(org.userGroups.length);
+    // the edge-case group holds a dangling member and a repeated one
+    expect(summary.danglingReferences).toBeGreaterThanOrEqual(1);
+    expect(summary.duplicateKeys).toBeGreaterThanOrEqual(1);
+    expect(summary.apiRequests).toBeGreaterThan(0);
+    expect(statSync(db).mode & 0o777).toBe(0o600);
+
+    const exported = await runCli(['export', '--db', db, '--format', 'json']);
+    expect(exported.status).toBe(0);
+    const graph = JSON.parse(exported.stdout);
+    expect(graph.entities.filter((e: { _type: string }) => e._type === 'jumpcloud_user')).toHaveLength(org.users.length);
+    expect(graph.relationships.every((r: Record<string, unknown>) => typeof r['_fromEntityKey'] === 'string' && typeof r['_toEntityKey'] === 'string')).toBe(true);
+    // secrets are never stored: not the key, not the SAML private key of the edge-case application
+    const stored = readdirSync(dir)
+      .filter((name) => name.startsWith('graph.db'))
+      .map((name) => readFileSync(join(dir, name)).toString('latin1'))
+      .join('');
+    expect(stored).toContain(org.users[0]._id);
+    expect(stored).not.toContain(apiKey);
+    expect(stored).not.toContain('PRIVATE KEY');
+  });
+
+  it('deletes exactly the user JumpCloud deleted, and diff reports it', async () => {
+    const db = join(dir, 'graph.db');
+    const dataset = createDataset({ seed: 9, users: 40 });
+    await withSimulator(dataset, (sim) => runCli(['sync', '--json'], envFor(sim, db)));
+    const removed = dataset.organizations[0].users.pop();
+    if (!removed) throw new Error('dataset has no users');
+    const second = await withSimulator(dataset, (sim) => runCli(['sync', '--json'], envFor(sim, db)));
+    expect(second.status).toBe(0);
+    const diff = await runCli(['diff', '--db', db, '--json']);
+    expect(diff.status).toBe(0);
+    const changes = JSON.parse(diff.stdout);
+    expect(changes.entities.jumpcloud_user).toEqual({ created: [], updated: [], deleted: [removed._id] });
+    expect(changes.relationships.jumpcloud_account_has_user.deleted).toEqual([`${dataset.organizations[0].organization._id}|has|${removed._id}`]);
+    expect(changes.entities.jumpcloud_group).toBeUndefined();
+  });
+
+  it('keeps the previous users when the users step meets a malformed page: exit 3, users partial', async () => {
+    const db = join(dir, 'graph.db');
+    const dataset = createDataset({ seed: 2, users: 30 });
+    await withSimulator(dataset, (sim) => runCli(['sync', '--json'], envFor(sim, db)));
+    dataset.organizations[0].users.pop();
+    const run = await withSimulator(dataset, (sim) => runCli(['sync', '--json'], envFor(sim, db)), [
+      { kind: 'malformed-json', endpoint: 'GET /api/systemusers' },
+    ]);
+    expect(run.status).toBe(3);
+    const summary = JSON.parse(run.stdout);
+    expect(summary.status).toBe('partial');
+    expect(summary.partialTypes).toEqual(expect.arrayContaining(['jumpcloud_user', 'jumpcloud_group_has_user']));
+    const graph = JSON.parse((await runCli(['export', '--db', db])).stdout);
+    // the previous run's users are all still there, including the one JumpCloud no longer lists
+    expect(graph.entities.filter((e: { _type: string }) => e._type === 'jumpcloud_user')).toHaveLength(dataset.organizations[0].users.length + 1);
+  });
+
+  it('exits 2 on a wrong key, after one request, and writes nothing', async () => {
+    const db = join(dir, 'graph.db');
+    await withSimulator(createDataset({ users: 5 }), async (sim) => {
+      const run = await runCli(['sync'], { ...envFor(sim, db), JUMPCLOUD_API_KEY: 'not-the-key-123456' });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(/JumpCloud refused the API key \(HTTP 401\)/);
+      expect(run.stderr).not.toContain('not-the-key-123456');
+      expect(sim.stats().total).toBe(1);
+    });
+  });
+
+  it('exits 1 naming the host when JumpCloud cannot be reached', async () => {
+    const sim = new JumpCloudSimulator();
+    const baseUrl = await sim.start();
+    await sim.stop();
+    const run = await runCli(['sync'], { JUMPCLOUD_API_KEY: 'k-123456789', JUMPCLOUD_BASE_URL: baseUrl, JUMPCLOUD_GRAPH_DB: join(dir, 'g.db') });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(new URL(baseUrl).host);
+  });
+
+  it('exits 2 naming the variable or flag for missing or malformed configuration, fetching nothing', async () => {
+    const missing = await runCli(['sync'], { JUMPCLOUD_GRAPH_DB: join(dir, 'g.db') });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toContain('JUMPCLOUD_API_KEY');
+    const badFlag = await runCli(['sync', '--concurrency', 'lots'], { JUMPCLOUD_API_KEY: 'k-123456789' });
+    expect(badFlag.status).toBe(2);
+    expect(badFlag.stderr).toContain('--concurrency');
+    const badEnv = await runCli(['sync'], { JUMPCLOUD_API_KEY: 'k-123456789', JUMPCLOUD_GRAPH_TARGET: 'neo4j' });
+    expect(badEnv.status).toBe(2);
+    expect(badEnv.stderr).toContain('JUMPCLOUD_GRAPH_TARGET');
+    const insecure = await runCli(['sync'], { JUMPCLOUD_API_KEY: 'k-123456789', JUMPCLOUD_BASE_URL: 'http://jumpcloud.example.com', JUMPCLOUD_GRAPH_DB: join(dir, 'g.db') });
+    expect(insecure.status).toBe(2);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('warns when the key is given on the command line', async () => {
+    await withSimulator(createDataset({ users: 3 }), async (sim) => {
+      const run = await runCli(['sync', '--jumpcloud-api-key', sim.apiKey, '--quiet'], { JUMPCLOUD_BASE_URL: sim.baseUrl, JUMPCLOUD_GRAPH_DB: join(dir, 'g.db') });
+      expect(run.status).toBe(0);
+      expect(run.stderr).toContain('command line');
+      expect(run.stderr).not.toContain(sim.apiKey);
+    });
+  });
+});
+
+describe('demo', () => {
+  it('syncs the sample organization without credentials and prints the summary', async () => {
+    const run = await runCli(['demo', '--users', '50', '--db', join(dir, 'demo.db'), '--json']);
+    expect(run.status).toBe(0);
+    const summary = JSON.parse(run.stdout);
+    expect(Object.keys(summary.entities).sort()).toEqual(expect.arrayContaining(CORE_ENTITY_TYPES));
+    expect(Object.keys(summary.relationships).sort()).toEqual(expect.arrayContaining(CORE_RELATIONSHIP_TYPES));
+  });
+
+  it('a second demo run changes nothing', async () => {
+    const db = join(dir, 'demo.db');
+    await runCli(['demo', '--users', '20', '--db', db, '--quiet']);
+    await runCli(['demo', '--users', '20', '--db', db, '--quiet']);
+    const diff = JSON.parse((await runCli(['diff', '--db', db, '--json'])).stdout);
+    expect(diff.entities).toEqual({});
+    expect(diff.relationships).toEqual({});
+  });
+});
+
+describe('docs', () => {
+  it('docs/jupiterone.md is what the registry generates', async () => {
+    const run = await runCli(['docs', '--check']);
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+  });
+});

@@ -1,0 +1,128 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createDataset, type DatasetOptions, JumpCloudSimulator, type SimulatorDataset } from '@jumpcloud-graph/jumpcloud-simulator';
+
+/**
+ * Syncs the simulator at sizes S, M and L with the built CLI (a separate process, so its peak RSS
+ * is its own) and prints, per size: API requests against the minimum the data needs, the most
+ * requests in flight, wall time against the request-bound lower limit, objects per second and
+ * peak RSS. Figures, not assertions: machines are noisy.
+ */
+const SIZES: Record<string, DatasetOptions> = {
+  S: { users: 1_000, groups: 20, membersPerGroup: 50 },
+  M: { users: 10_000, groups: 200, membersPerGroup: 250 },
+  L: { users: 50_000, groups: 1_000, membersPerGroup: 250 },
+};
+const PAGE = 100;
+const CONCURRENCY = 8;
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: 'S,M,L' },
+    'latency-ms': { type: 'string', default: '20' },
+  },
+});
+const latencyMs = Number(values['latency-ms']);
+const root = resolve(__dirname, '..', '..', '..');
+const cli = join(root, 'dist/apps/cli/main.js');
+
+const v1Pages = (n: number) => Math.max(1, Math.ceil(n / PAGE));
+const v2Pages = (n: number) => Math.floor(n / PAGE) + 1;
+
+/** The fewest requests that read this dataset: what a perfect client would send. */
+function minimumRequests(dataset: SimulatorDataset): number {
+  let total = 1; // GET /organizations
+  for (const org of dataset.organizations) {
+    total += 1; // GET /organizations/{id}
+    total += v1Pages(org.users.length);
+    total += v2Pages(org.userGroups.length);
+    for (const group of org.userGroups) total += v2Pages(org.userGroupMembers.get(group.id)?.length ?? 0);
+  }
+  return total;
+}
+
+interface SyncJson {
+  status: string;
+  entities: Record<string, number>;
+  relationships: Record<string, number>;
+  apiRequests: number;
+  retries: number;
+}
+
+function runSync(sim: JumpCloudSimulator, db: string, rusageFile: string): Promise<{ summary: SyncJson; wallMs: number }> {
+  const started = performance.now();
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [cli, 'sync', '--json', '--quiet', '--log-level', 'error', '--concurrency', String(CONCURRENCY)], {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        JUMPCLOUD_API_KEY: sim.apiKey,
+        JUMPCLOUD_BASE_URL: sim.baseUrl,
+        JUMPCLOUD_GRAPH_DB: db,
+        BENCH_RUSAGE_FILE: rusageFile,
+        NODE_OPTIONS: `--require ${join(root, 'tools/bench/report-rusage.cjs')}`,
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`sync exited ${code}: ${stderr.trim().split('\n').pop()}`));
+      resolvePromise({ summary: JSON.parse(stdout) as SyncJson, wallMs: performance.now() - started });
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const rows: string[][] = [];
+  const rss: Record<string, number> = {};
+  for (const size of values.sizes.split(',')) {
+    const options = SIZES[size];
+    if (!options) throw new Error(`unknown size ${size}: use S, M or L`);
+    const dataset = createDataset({ seed: 1, edgeCases: false, ...options });
+    const sim = new JumpCloudSimulator({ dataset, latencyMs, requestLogLimit: 1 });
+    await sim.start();
+    const dir = mkdtempSync(join(tmpdir(), 'jcg-bench-'));
+    try {
+      const { summary, wallMs } = await runSync(sim, join(dir, 'graph.db'), join(dir, 'rusage.json'));
+      const { maxRssKb } = JSON.parse(readFileSync(join(dir, 'rusage.json'), 'utf8')) as { maxRssKb: number };
+      const minimum = minimumRequests(dataset);
+      const lowerMs = (minimum * latencyMs) / CONCURRENCY;
+      const objects = [...Object.values(summary.entities), ...Object.values(summary.relationships)].reduce((a, b) => a + b, 0);
+      rss[size] = maxRssKb / 1024;
+      rows.push([
+        size,
+        String(options.users),
+        `${summary.apiRequests} / ${minimum}${summary.apiRequests === minimum ? ' (=)' : ''}`,
+        String(sim.stats().maxInFlight),
+        (wallMs / 1000).toFixed(2),
+        (lowerMs / 1000).toFixed(2),
+        (wallMs / lowerMs).toFixed(2),
+        String(objects),
+        String(Math.round(objects / (wallMs / 1000))),
+        (maxRssKb / 1024).toFixed(0),
+      ]);
+      process.stderr.write(`${size} done\n`);
+    } finally {
+      await sim.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const header = ['size', 'users', 'requests / minimum', 'max in flight', 'wall s', 'lower limit s', 'wall / limit', 'objects', 'objects/s', 'peak RSS MB'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(`latency ${latencyMs} ms, concurrency ${CONCURRENCY}, lower limit = minimum requests x latency / concurrency`);
+  console.log(line(header));
+  console.log(line(widths.map((w) => '-'.repeat(w))));
+  for (const row of rows) console.log(line(row));
+  if (rss['M'] && rss['L']) console.log(`peak RSS L / M: ${(rss['L'] / rss['M']).toFixed(2)} for 5x the users`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});
