@@ -1,0 +1,6 @@
+module.exports = {
+  displayName: 'jupiterone-publisher',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+  coverageDirectory: '../../coverage/libs/jupiterone-publisher',
+};

@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Nesting deeper than this is certainly a cycle or a bug: graph objects are flat and `_rawData`
+ * is a parsed API response. Failing with a clear error beats a stack overflow.
+ */
+const MAX_DEPTH = 64;
+
+/**
+ * The JSON text of `value` with object keys sorted (recursively, by UTF-16 code units, like
+ * `Array.prototype.sort`), so two equal objects give byte-identical text whatever order their
+ * keys were set in. That is what lets `diff` compare runs by hash. Otherwise it follows
+ * `JSON.stringify`: `undefined`/functions are left out of objects and become `null` in arrays,
+ * non-finite numbers become `null`, and `toJSON` (Dates) is honoured.
+ */
+export function canonicalJson(value: unknown): string {
+  const text = serialize(value, 0);
+  if (text === undefined) {
+    throw new TypeError('canonicalJson: the value has no JSON representation');
+  }
+  return text;
+}
+
+/** SHA-256 of the canonical text: equal hashes mean equal objects (and shared storage). */
+export function contentHash(canonicalText: string): Buffer {
+  return createHash('sha256').update(canonicalText).digest();
+}
+
+function serialize(value: unknown, depth: number): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      throw new TypeError('canonicalJson: a bigint has no JSON representation');
+    case 'object':
+      break;
+    default:
+      // undefined, function, symbol: left out, as JSON.stringify does
+      return undefined;
+  }
+  if (value === null) {
+    return 'null';
+  }
+  if (depth >= MAX_DEPTH) {
+    throw new TypeError(`canonicalJson: nested deeper than ${MAX_DEPTH} levels (a cycle?)`);
+  }
+  const withToJson = value as { toJSON?: unknown };
+  if (typeof withToJson.toJSON === 'function') {
+    return serialize((withToJson.toJSON as () => unknown).call(value), depth + 1);
+  }
+  if (Array.isArray(value)) {
+    const items: string[] = [];
+    for (const item of value) {
+      items.push(serialize(item, depth + 1) ?? 'null');
+    }
+    return `[${items.join(',')}]`;
+  }
+  const record = value as Record<string, unknown>;
+  const members: string[] = [];
+  for (const key of Object.keys(record).sort()) {
+    const text = serialize(record[key], depth + 1);
+    if (text !== undefined) {
+      members.push(`${JSON.stringify(key)}:${text}`);
+    }
+  }
+  return `{${members.join(',')}}`;
+}

@@ -1,0 +1,342 @@
+import type Database from 'better-sqlite3';
+import {
+  type Entity,
+  type GraphRelationship,
+  type Logger,
+  type PublishResult,
+  type PublishSession,
+  isMappedRelationship,
+} from '@jumpcloud-graph/domain';
+import { canonicalJson, contentHash } from './local-graph-canonical-json';
+import { type LocalGraphLock, sqliteErrorCode } from './local-graph-lock';
+import { PERSON_ENTITY_TYPE, resolveMappedRelationship } from './local-graph-mapped-relationship';
+import { type CountRow, type LocalGraphStatements, type ObjectKind } from './local-graph-statements';
+import { LocalGraphStoreError } from './local-graph-store.errors';
+
+/** What a session needs from the store that opened it. */
+export interface LocalGraphSessionContext {
+  db: Database.Database;
+  statements: LocalGraphStatements;
+  lock: LocalGraphLock;
+  logger: Logger;
+  keepRuns: number;
+  path: string;
+  /** Called once the session has ended (committed or aborted) and released the lock. */
+  onEnd: () => void;
+}
+
+/** The run's result, plus what the commit log line reports. */
+type CommitOutcome = PublishResult & { carried: number; pruned: number };
+
+/** Marks a Person the caller wrote itself with `writeEntities`: mapped relationships never replace it. */
+const WRITTEN_EXPLICITLY = null;
+
+/**
+ * One run of the local graph store, created by `LocalGraphStore.openSession`. Each batch is one
+ * transaction into the connection's staging table (canonical JSON and its hash, computed once per
+ * object); `finish` moves the staging into the run and commits it with DIFF semantics in one more,
+ * so a crash at any point leaves the previous committed run as the latest. Methods throw
+ * `LOCAL_GRAPH_SESSION_CLOSED` once the run was finished or aborted.
+ */
+export class LocalGraphSession implements PublishSession {
+  /** The run's id (`PublishResult.runId` is its decimal string). */
+  readonly runId: number;
+  private readonly context: LocalGraphSessionContext;
+  private readonly startedAt = Date.now();
+  private ended = false;
+  /**
+   * Which source entity's target properties each Person carries (or WRITTEN_EXPLICITLY). Users
+   * sharing an email share a Person; the one with the smallest key wins, so the Person does not
+   * flip between runs (and show up in `diff`) when the users arrive in another order.
+   */
+  private readonly personOwners = new Map<string, string | typeof WRITTEN_EXPLICITLY>();
+  /** The current batch's changes to personOwners, applied only once its transaction commits. */
+  private readonly batchOwners = new Map<string, string | typeof WRITTEN_EXPLICITLY>();
+  private readonly writeEntityBatch: (batch: readonly Entity[]) => void;
+  private readonly writeRelationshipBatch: (batch: readonly GraphRelationship[]) => void;
+  private readonly commit: Database.Transaction<(partialTypes: readonly string[]) => CommitOutcome>;
+
+  constructor(runId: number, context: LocalGraphSessionContext) {
+    this.runId = runId;
+    this.context = context;
+    const { db } = context;
+    this.writeEntityBatch = db.transaction((batch: readonly Entity[]) => {
+      for (const entity of batch) {
+        this.putEntity(entity);
+      }
+    });
+    this.writeRelationshipBatch = db.transaction((batch: readonly GraphRelationship[]) => {
+      for (const relationship of batch) {
+        this.putRelationship(relationship);
+      }
+    });
+    this.commit = db.transaction((partialTypes: readonly string[]) => this.commitRun(partialTypes));
+  }
+
+  /** One transaction: an invalid object rejects the whole batch (`LOCAL_GRAPH_INVALID_OBJECT`, not fatal). */
+  async writeEntities(batch: readonly Entity[]): Promise<void> {
+    this.assertActive('writeEntities');
+    this.runWrite(() => this.writeEntityBatch(batch));
+  }
+
+  /**
+   * Stores plain relationships as they are; a mapped relationship becomes a Person entity
+   * (`employee:<lower-case email>`, created once per email in this run) and a plain relationship
+   * to it with the same `_key`. One transaction, like `writeEntities`.
+   */
+  async writeRelationships(batch: readonly GraphRelationship[]): Promise<void> {
+    this.assertActive('writeRelationships');
+    this.runWrite(() => this.writeRelationshipBatch(batch));
+  }
+
+  /**
+   * Commits the run: its graph is what it wrote plus, for each of `partialTypes`, the previous
+   * committed run's objects of that type it did not write again. Prunes runs beyond `keepRuns`.
+   * The result counts what this run wrote (Person entities and resolved relationships included,
+   * carried-over objects not). If the commit fails, the session stays open so it can be aborted.
+   */
+  async finish(options: { partialTypes: readonly string[] }): Promise<PublishResult> {
+    this.assertActive('finish');
+    const partialTypes = [...new Set(options.partialTypes)].sort();
+    let outcome: CommitOutcome;
+    try {
+      // IMMEDIATE: take the write lock up front rather than fail half-way on a reader's upgrade.
+      outcome = this.commit.immediate(partialTypes);
+    } catch (error) {
+      throw this.wrapWriteError(error, 'commit');
+    }
+    this.end();
+    const { carried, pruned, ...result } = outcome;
+    this.context.logger.info(
+      {
+        runId: this.runId,
+        entities: sum(result.entities),
+        relationships: sum(result.relationships),
+        carriedOver: carried,
+        partialTypes,
+        prunedRuns: pruned,
+        durationMs: Date.now() - this.startedAt,
+      },
+      'local graph run committed',
+    );
+    return result;
+  }
+
+  /** Discards everything this run wrote and marks it aborted; the previous committed run stays the latest. */
+  async abort(reason: string): Promise<void> {
+    this.assertActive('abort');
+    this.abortNow(reason);
+  }
+
+  /** Synchronous abort, for `LocalGraphStore.close` with a session still open. */
+  abortNow(reason: string): void {
+    if (this.ended) {
+      return;
+    }
+    const { db, statements, logger } = this.context;
+    try {
+      // Nothing of the run reached `objects`: dropping its staging is all there is to undo.
+      db.transaction(() => {
+        statements.clearStaged.run();
+        statements.abortRun.run(Date.now(), reason, this.runId);
+      }).immediate();
+    } catch (error) {
+      logger.error({ runId: this.runId, reason }, 'local graph run could not be marked aborted; the next open will');
+      // The lock is released below anyway: the row still says 'running', and the next open or
+      // session sees a free lock and marks it aborted.
+      throw this.wrapWriteError(error, 'abort');
+    } finally {
+      this.end();
+    }
+    logger.warn({ runId: this.runId, reason }, 'local graph run aborted');
+  }
+
+  private putEntity(entity: Entity): void {
+    assertEnvelope(entity, 'entity');
+    if (entity._type === PERSON_ENTITY_TYPE || this.ownerOf(entity._key) !== undefined) {
+      this.batchOwners.set(entity._key, WRITTEN_EXPLICITLY);
+    }
+    this.putObject('e', entity._key, entity._type, entity);
+  }
+
+  private putRelationship(relationship: GraphRelationship): void {
+    assertEnvelope(relationship, 'relationship');
+    if (!isMappedRelationship(relationship)) {
+      if (!isNonEmptyString(relationship._fromEntityKey) || !isNonEmptyString(relationship._toEntityKey)) {
+        throw invalidObject(relationship, 'relationship', 'has no _fromEntityKey/_toEntityKey (nor _mapping)');
+      }
+      this.putObject('r', relationship._key, relationship._type, relationship);
+      return;
+    }
+    const { person, relationship: resolved } = resolveMappedRelationship(relationship);
+    const sourceKey = relationship._mapping.sourceEntityKey;
+    const owner = this.ownerOf(person._key);
+    if (owner === undefined || (owner !== WRITTEN_EXPLICITLY && sourceKey <= owner)) {
+      this.putObject('e', person._key, person._type, person);
+      this.batchOwners.set(person._key, sourceKey);
+    }
+    this.putObject('r', resolved._key, resolved._type, resolved);
+  }
+
+  private putObject(kind: ObjectKind, key: string, type: string, object: object): void {
+    const json = canonicalJson(object);
+    this.context.statements.stage.run(kind, key, type, contentHash(json), json);
+  }
+
+  private commitRun(partialTypes: readonly string[]): CommitOutcome {
+    const { statements, keepRuns } = this.context;
+    // The staged writes become the run's objects; from here on the run is read like any other.
+    statements.publishBlobs.run();
+    statements.publishObjects.run(this.runId);
+    statements.clearStaged.run();
+    const previous = statements.latestCommitted.get();
+    if (previous !== undefined && partialTypes.length > 0) {
+      statements.carryOver.run({ run: this.runId, previous: previous.id, types: JSON.stringify(partialTypes) });
+    }
+    const counts = tallyCounts(statements.countsByType.all(this.runId));
+    const changes = statements.commitRun.run({
+      id: this.runId,
+      finishedAt: Date.now(),
+      partialTypes: JSON.stringify(partialTypes),
+      entities: JSON.stringify(counts.entities),
+      relationships: JSON.stringify(counts.relationships),
+      writtenEntities: JSON.stringify(counts.writtenEntities),
+      writtenRelationships: JSON.stringify(counts.writtenRelationships),
+    }).changes;
+    if (changes !== 1) {
+      // Someone marked the run aborted under us (was our lock file deleted?): an aborted run must
+      // stay aborted, so the whole commit rolls back.
+      throw new LocalGraphStoreError('LOCAL_GRAPH_CORRUPT', `run ${this.runId} is no longer running in ${this.context.path}`);
+    }
+    const pruned = statements.committedBeyond.all(keepRuns);
+    for (const { id } of pruned) {
+      statements.deleteRunObjects.run(id);
+      statements.deleteRun.run(id);
+    }
+    const oldestKept = statements.committedBeyond.all(keepRuns - 1)[0];
+    if (oldestKept !== undefined) {
+      // Aborted runs older than the history we keep are of no more use in `listRuns`.
+      statements.deleteAbortedRunsBefore.run(oldestKept.id);
+    }
+    if (pruned.length > 0) {
+      // Blobs only the pruned runs referred to (and any superseded write of an earlier run: those
+      // wait for the next prune, which keeps a run without pruning free of a full sweep).
+      statements.deleteOrphanBlobs.run();
+    }
+    return {
+      runId: String(this.runId),
+      entities: counts.writtenEntities,
+      relationships: counts.writtenRelationships,
+      carried: counts.carried,
+      pruned: pruned.length,
+    };
+  }
+
+  /** undefined: no Person with this key in the run yet. */
+  private ownerOf(personKey: string): string | typeof WRITTEN_EXPLICITLY | undefined {
+    return this.batchOwners.has(personKey) ? this.batchOwners.get(personKey) : this.personOwners.get(personKey);
+  }
+
+  private runWrite(write: () => void): void {
+    try {
+      write();
+      // Only now: a rolled-back batch must not leave owners of Persons that were never stored.
+      for (const [key, owner] of this.batchOwners) {
+        this.personOwners.set(key, owner);
+      }
+    } catch (error) {
+      throw this.wrapWriteError(error, 'write');
+    } finally {
+      this.batchOwners.clear();
+    }
+  }
+
+  private wrapWriteError(error: unknown, what: string): unknown {
+    if (error instanceof LocalGraphStoreError) {
+      return error;
+    }
+    const code = sqliteErrorCode(error);
+    if (code !== undefined) {
+      return new LocalGraphStoreError(
+        'LOCAL_GRAPH_WRITE_FAILED',
+        `local graph ${what} of run ${this.runId} failed in ${this.context.path}: ${code}`,
+        { cause: error },
+      );
+    }
+    if (error instanceof TypeError) {
+      // canonicalJson refuses values with no JSON form: a bad object, not a broken store.
+      return new LocalGraphStoreError('LOCAL_GRAPH_INVALID_OBJECT', `run ${this.runId}: ${error.message}`, { cause: error });
+    }
+    return error;
+  }
+
+  private assertActive(method: string): void {
+    if (this.ended) {
+      throw new LocalGraphStoreError(
+        'LOCAL_GRAPH_SESSION_CLOSED',
+        `${method}: run ${this.runId} was already finished or aborted`,
+      );
+    }
+  }
+
+  private end(): void {
+    if (this.ended) {
+      return;
+    }
+    this.ended = true;
+    this.personOwners.clear();
+    try {
+      this.context.lock.release();
+    } finally {
+      this.context.onEnd();
+    }
+  }
+}
+
+function tallyCounts(rows: readonly CountRow[]): {
+  entities: Record<string, number>;
+  relationships: Record<string, number>;
+  writtenEntities: Record<string, number>;
+  writtenRelationships: Record<string, number>;
+  carried: number;
+} {
+  const entities: Record<string, number> = {};
+  const relationships: Record<string, number> = {};
+  const writtenEntities: Record<string, number> = {};
+  const writtenRelationships: Record<string, number> = {};
+  let carried = 0;
+  // Sorted so the JSON stored and returned lists types in a stable order.
+  const sorted = [...rows].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+  for (const row of sorted) {
+    const total = row.kind === 'e' ? entities : relationships;
+    total[row.type] = (total[row.type] ?? 0) + row.n;
+    if (row.carried === 1) {
+      carried += row.n;
+    } else {
+      const written = row.kind === 'e' ? writtenEntities : writtenRelationships;
+      written[row.type] = (written[row.type] ?? 0) + row.n;
+    }
+  }
+  return { entities, relationships, writtenEntities, writtenRelationships, carried };
+}
+
+function assertEnvelope(object: { _key: unknown; _type: unknown }, kind: string): void {
+  if (!isNonEmptyString(object._key) || !isNonEmptyString(object._type)) {
+    throw invalidObject(object, kind, 'needs a non-empty string _key and _type');
+  }
+}
+
+function invalidObject(object: { _key: unknown; _type: unknown }, kind: string, problem: string): LocalGraphStoreError {
+  // Only the envelope goes into the message: properties may hold personal data.
+  const key = typeof object._key === 'string' ? object._key : String(object._key);
+  const type = typeof object._type === 'string' ? object._type : String(object._type);
+  return new LocalGraphStoreError('LOCAL_GRAPH_INVALID_OBJECT', `${kind} ${key} (${type}) ${problem}`);
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
+}
+
+function sum(counts: Record<string, number>): number {
+  return Object.values(counts).reduce((total, n) => total + n, 0);
+}

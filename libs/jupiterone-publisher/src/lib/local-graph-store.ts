@@ -1,0 +1,440 @@
+import Database from 'better-sqlite3';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import {
+  type Entity,
+  type GraphPublisher,
+  type Logger,
+  type PublishSessionOptions,
+  type Relationship,
+  silentLogger,
+} from '@jumpcloud-graph/domain';
+import { LocalGraphLock, PRIVATE_FILE_MODE, ensurePrivateFile, sqliteErrorCode } from './local-graph-lock';
+import { ensureSchema } from './local-graph-schema';
+import { LocalGraphSession } from './local-graph-session';
+import { type LocalGraphStatements, type ObjectKind, type RunRow, prepareStatements } from './local-graph-statements';
+import { LocalGraphStoreError } from './local-graph-store.errors';
+import {
+  type ExportedGraph,
+  type GraphDiff,
+  type J1IntegrationExportResult,
+  type LocalGraphStoreOptions,
+  type RunInfo,
+  type TypeChanges,
+} from './local-graph-types';
+
+const DEFAULT_KEEP_RUNS = 5;
+/** How long `openSession` waits for another session's lock before reporting LOCAL_GRAPH_BUSY. */
+const SESSION_LOCK_WAIT_MS = 500;
+/** How long a statement waits for another connection's write to finish (WAL lets readers through). */
+const BUSY_TIMEOUT_MS = 5_000;
+/** The JupiterOne SDK's limit of objects per graph file. */
+const J1_OBJECTS_PER_FILE = 500;
+/** `graphJsonChunks` yields text in pieces of about this many characters. */
+const JSON_CHUNK_CHARS = 1 << 16;
+
+/**
+ * The local graph database: a `GraphPublisher` that keeps each sync as a run in a SQLite file
+ * (better-sqlite3), with JupiterOne's DIFF semantics (partial types keep their previous objects),
+ * plus what the `export` and `diff` commands read. One run at a time per database, across
+ * processes; readers (`exportGraph`, `diff`, `listRuns`) work while a run is being written and
+ * see only committed runs.
+ *
+ * Synchronous underneath (better-sqlite3 is); the session's methods return promises because the
+ * port does. Use one store per database file per process, and `close` it when done.
+ */
+export class LocalGraphStore implements GraphPublisher {
+  private readonly statements: LocalGraphStatements;
+  private activeSession: LocalGraphSession | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly path: string,
+    private readonly logger: Logger,
+    private readonly keepRuns: number,
+  ) {
+    this.statements = prepareStatements(db);
+  }
+
+  /**
+   * Opens (creating it and its parent directories if needed) the database at `path`. The file is
+   * made mode 0600, whether new or not. Runs left 'running' by a process that died are marked
+   * 'aborted' (their writes died with that process's staging). Throws `LocalGraphStoreError` (`LOCAL_GRAPH_OPEN_FAILED`,
+   * `LOCAL_GRAPH_CORRUPT`, `LOCAL_GRAPH_SCHEMA_TOO_NEW`, `LOCAL_GRAPH_INVALID_OPTIONS`).
+   */
+  static open(path: string, options: LocalGraphStoreOptions = {}): LocalGraphStore {
+    const keepRuns = options.keepRuns ?? DEFAULT_KEEP_RUNS;
+    if (!Number.isInteger(keepRuns) || keepRuns < 2) {
+      throw new LocalGraphStoreError(
+        'LOCAL_GRAPH_INVALID_OPTIONS',
+        `keepRuns must be an integer of at least 2 (diff compares two runs), got ${String(keepRuns)}`,
+      );
+    }
+    const logger = options.logger ?? silentLogger;
+    const absolute = resolve(path);
+    let db: Database.Database;
+    try {
+      mkdirSync(dirname(absolute), { recursive: true, mode: 0o700 });
+      ensurePrivateFile(absolute);
+      db = new Database(absolute, { timeout: BUSY_TIMEOUT_MS });
+    } catch (error) {
+      throw new LocalGraphStoreError('LOCAL_GRAPH_OPEN_FAILED', `cannot open the local graph database ${absolute}`, {
+        cause: error,
+      });
+    }
+    try {
+      configure(db, absolute, logger);
+      ensureSchema(db, absolute);
+      chmodSidecars(absolute);
+      const store = new LocalGraphStore(db, absolute, logger, keepRuns);
+      store.abortAbandonedRuns();
+      return store;
+    } catch (error) {
+      db.close();
+      throw toOpenError(error, absolute);
+    }
+  }
+
+  /**
+   * Begins a run. Throws `LOCAL_GRAPH_BUSY` while another session (of this store, another store
+   * on the same file, or another process) is open on this database.
+   */
+  async openSession(options: PublishSessionOptions): Promise<LocalGraphSession> {
+    this.assertOpen();
+    if (this.activeSession !== undefined) {
+      throw this.busy();
+    }
+    const lock = LocalGraphLock.tryAcquire(lockPathOf(this.path), SESSION_LOCK_WAIT_MS);
+    if (lock === undefined) {
+      throw this.busy();
+    }
+    let runId: number;
+    let abandoned: number[];
+    try {
+      ({ runId, abandoned } = this.db
+        .transaction(() => {
+          // We hold the lock, so any run still 'running' has lost its process.
+          const stale = this.statements.abortRunning.all(Date.now(), ABANDONED_REASON).map((row) => row.id);
+          // Leftovers of a session of this connection whose end failed half-way.
+          this.statements.clearStaged.run();
+          const inserted = this.statements.insertRun.run(options.description, Date.now());
+          return { runId: Number(inserted.lastInsertRowid), abandoned: stale };
+        })
+        .immediate());
+    } catch (error) {
+      lock.release();
+      throw new LocalGraphStoreError('LOCAL_GRAPH_WRITE_FAILED', `cannot start a run in ${this.path}`, { cause: error });
+    }
+    for (const id of abandoned) {
+      this.logger.warn({ runId: id }, 'local graph run abandoned by a process that ended; marked aborted');
+    }
+    const session = new LocalGraphSession(runId, {
+      db: this.db,
+      statements: this.statements,
+      lock,
+      logger: this.logger,
+      keepRuns: this.keepRuns,
+      path: this.path,
+      onEnd: () => {
+        this.activeSession = undefined;
+      },
+    });
+    this.activeSession = session;
+    this.logger.info({ runId, description: options.description }, 'local graph run started');
+    return session;
+  }
+
+  /** Every run still on record (committed, aborted, running), newest first. */
+  listRuns(): RunInfo[] {
+    this.assertOpen();
+    return this.statements.allRuns.all().map(toRunInfo);
+  }
+
+  /** The newest committed run; undefined before the first sync finished. */
+  latestRun(): RunInfo | undefined {
+    this.assertOpen();
+    const row = this.statements.latestCommitted.get();
+    return row === undefined ? undefined : toRunInfo(row);
+  }
+
+  /**
+   * Every object of a committed run (the latest by default), ordered by `_type` then `_key`:
+   * entities with their properties and `_rawData` (the local Person entities included), and plain
+   * relationships with `_fromEntityKey`/`_toEntityKey`. Holds one parsed copy of the graph; for a
+   * very large graph prefer `graphJsonChunks`. Throws `LOCAL_GRAPH_NOT_FOUND`.
+   */
+  exportGraph(runId?: number): ExportedGraph {
+    const run = this.committedRun(runId);
+    const entities: Entity[] = [];
+    for (const row of this.statements.exportRows.iterate(run.id, 'e')) {
+      // Stored by a session from a validated Entity, so the parse yields one.
+      entities.push(JSON.parse(row.json) as Entity);
+    }
+    const relationships: Relationship[] = [];
+    for (const row of this.statements.exportRows.iterate(run.id, 'r')) {
+      relationships.push(JSON.parse(row.json) as Relationship);
+    }
+    return { entities, relationships };
+  }
+
+  /**
+   * The `exportGraph` document (`{"entities":[...],"relationships":[...]}`) as text pieces,
+   * copied from the database without parsing, so an export of any size streams in constant
+   * memory (e.g. `Readable.from(store.graphJsonChunks()).pipe(process.stdout)`). The run is
+   * resolved at once (throws `LOCAL_GRAPH_NOT_FOUND`); the database connection stays busy until
+   * the iteration ends, so do not use this store for anything else meanwhile.
+   */
+  graphJsonChunks(runId?: number): Iterable<string> {
+    const run = this.committedRun(runId);
+    return this.generateGraphJson(run.id);
+  }
+
+  /**
+   * Writes a committed run (the latest by default) in the JupiterOne SDK's layout:
+   * `<dir>/.j1-integration/graph/<_type>/entities/<n>.json` holding `{"entities":[...]}` and
+   * `.../<_type>/relationships/<n>.json` holding `{"relationships":[...]}`, at most 500 objects a
+   * file, `n` counting from 1 in `_key` order, so the same run always gives the same files.
+   * Replaces `<dir>/.j1-integration/graph` (stale files of an earlier export would otherwise mix
+   * in); files are mode 0600 like the database. Throws `LOCAL_GRAPH_NOT_FOUND`.
+   */
+  exportJ1Integration(dir: string, runId?: number): J1IntegrationExportResult {
+    const run = this.committedRun(runId);
+    const graphDir = join(resolve(dir), '.j1-integration', 'graph');
+    rmSync(graphDir, { recursive: true, force: true });
+    mkdirSync(graphDir, { recursive: true, mode: 0o700 });
+    const result: J1IntegrationExportResult = { files: 0, entities: 0, relationships: 0 };
+    for (const [kind, member] of [['e', 'entities'], ['r', 'relationships']] as const) {
+      let type: string | undefined;
+      let buffer: string[] = [];
+      let fileNumber = 0;
+      const flush = (): void => {
+        if (type === undefined || buffer.length === 0) {
+          return;
+        }
+        fileNumber += 1;
+        const folder = join(graphDir, typeDirectoryName(type), member);
+        mkdirSync(folder, { recursive: true, mode: 0o700 });
+        writeFileSync(join(folder, `${fileNumber}.json`), `{"${member}":[${buffer.join(',')}]}`, { mode: PRIVATE_FILE_MODE });
+        result.files += 1;
+        result[member] += buffer.length;
+        buffer = [];
+      };
+      for (const row of this.statements.exportRows.iterate(run.id, kind)) {
+        if (row.type !== type) {
+          flush();
+          type = row.type;
+          fileNumber = 0;
+        }
+        buffer.push(row.json);
+        if (buffer.length === J1_OBJECTS_PER_FILE) {
+          flush();
+        }
+      }
+      flush();
+    }
+    return result;
+  }
+
+  /**
+   * What changed between two committed runs, by `_type`: created (key only in `to`), deleted
+   * (only in `from`), updated (in both, stored object differs). By default the last two committed
+   * runs; with only `fromRunId`, up to the latest; with only `toRunId`, from the run before it.
+   * Throws `LOCAL_GRAPH_NO_DIFF` when there is no earlier run to compare with, and
+   * `LOCAL_GRAPH_NOT_FOUND` for a run that does not exist or is not committed.
+   */
+  diff(fromRunId?: number, toRunId?: number): GraphDiff {
+    this.assertOpen();
+    const to = toRunId === undefined ? this.statements.latestCommitted.get() : this.committedRun(toRunId);
+    if (to === undefined) {
+      throw noDiff(this.path);
+    }
+    const from = fromRunId === undefined ? this.statements.committedBefore.get(to.id) : this.committedRun(fromRunId);
+    if (from === undefined) {
+      throw noDiff(this.path);
+    }
+    const result: GraphDiff = { from: from.id, to: to.id, entities: {}, relationships: {} };
+    for (const row of this.statements.diffRows.iterate({ from: from.id, to: to.id })) {
+      const byType = row.kind === 'e' ? result.entities : result.relationships;
+      const changes: TypeChanges = (byType[row.type] ??= { created: [], updated: [], deleted: [] });
+      changes[row.change].push(row.key);
+    }
+    for (const byType of [result.entities, result.relationships]) {
+      for (const changes of Object.values(byType)) {
+        changes.created.sort();
+        changes.updated.sort();
+        changes.deleted.sort();
+      }
+    }
+    result.entities = sortedByKey(result.entities);
+    result.relationships = sortedByKey(result.relationships);
+    return result;
+  }
+
+  /**
+   * Closes the database. A session still open is aborted first (its run must not linger as
+   * 'running'). Idempotent; any later call throws `LOCAL_GRAPH_CLOSED`.
+   */
+  close(): void {
+    if (this.closed) {
+      return;
+    }
+    try {
+      this.activeSession?.abortNow('the local graph store was closed before the run finished');
+    } finally {
+      this.closed = true;
+      this.db.close();
+    }
+  }
+
+  private *generateGraphJson(runId: number): Generator<string> {
+    yield '{"entities":[';
+    yield* this.generateObjects(runId, 'e');
+    yield '],"relationships":[';
+    yield* this.generateObjects(runId, 'r');
+    yield ']}';
+  }
+
+  private *generateObjects(runId: number, kind: ObjectKind): Generator<string> {
+    let chunk = '';
+    let first = true;
+    for (const row of this.statements.exportRows.iterate(runId, kind)) {
+      chunk += first ? row.json : `,${row.json}`;
+      first = false;
+      if (chunk.length >= JSON_CHUNK_CHARS) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+    if (chunk !== '') {
+      yield chunk;
+    }
+  }
+
+  /**
+   * At open: if no session holds the lock, any 'running' run belongs to a process that died. Its
+   * writes died with the process's staging table, so marking it aborted is all it takes.
+   */
+  private abortAbandonedRuns(): void {
+    const lock = LocalGraphLock.tryAcquire(lockPathOf(this.path), 0);
+    if (lock === undefined) {
+      this.logger.debug({ path: this.path }, 'a local graph run is in progress elsewhere');
+      return;
+    }
+    let abandoned: number[];
+    try {
+      abandoned = this.statements.abortRunning.all(Date.now(), ABANDONED_REASON).map((row) => row.id);
+    } finally {
+      lock.release();
+    }
+    for (const id of abandoned) {
+      this.logger.warn({ runId: id }, 'local graph run abandoned by a process that ended; marked aborted');
+    }
+  }
+
+  private committedRun(runId: number | undefined): RunRow {
+    this.assertOpen();
+    const row = runId === undefined ? this.statements.latestCommitted.get() : this.statements.runById.get(runId);
+    if (row === undefined || row.status !== 'committed') {
+      throw new LocalGraphStoreError(
+        'LOCAL_GRAPH_NOT_FOUND',
+        runId === undefined
+          ? `no committed run in ${this.path}: run a sync first`
+          : `run ${runId} is not a committed run in ${this.path} (${row === undefined ? 'no such run, or pruned' : row.status})`,
+      );
+    }
+    return row;
+  }
+
+  private busy(): LocalGraphStoreError {
+    return new LocalGraphStoreError(
+      'LOCAL_GRAPH_BUSY',
+      `another sync is writing to ${this.path}; one run at a time per database`,
+    );
+  }
+
+  private assertOpen(): void {
+    if (this.closed) {
+      throw new LocalGraphStoreError('LOCAL_GRAPH_CLOSED', `the local graph store ${this.path} is closed`);
+    }
+  }
+}
+
+const ABANDONED_REASON = 'abandoned: the process running it ended before finish or abort';
+
+function lockPathOf(databasePath: string): string {
+  return `${databasePath}.lock`;
+}
+
+function configure(db: Database.Database, path: string, logger: Logger): void {
+  const mode = db.pragma('journal_mode = WAL', { simple: true });
+  if (mode !== 'wal') {
+    // Some filesystems (network shares) cannot do WAL; the store still works, with less concurrency.
+    logger.warn({ path, journalMode: mode }, 'local graph database could not switch to WAL');
+  }
+  // NORMAL in WAL mode: a power loss may drop the last commits, never corrupt the file.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  // Let checkpoints shrink the WAL back after a large run instead of keeping its peak size.
+  db.pragma('journal_size_limit = 67108864');
+  db.pragma('cache_size = -65536');
+  // Staging lives in a temp file, not in memory: a large run must not hold its graph in RAM.
+  db.pragma('temp_store = FILE');
+}
+
+/** SQLite gives -wal/-shm the database's mode; set it anyway for files left by older versions. */
+function chmodSidecars(path: string): void {
+  for (const suffix of ['-wal', '-shm']) {
+    const sidecar = `${path}${suffix}`;
+    if (existsSync(sidecar)) {
+      chmodSync(sidecar, PRIVATE_FILE_MODE);
+    }
+  }
+}
+
+function toOpenError(error: unknown, path: string): LocalGraphStoreError {
+  if (error instanceof LocalGraphStoreError) {
+    return error;
+  }
+  const code = sqliteErrorCode(error);
+  if (code !== undefined && /^SQLITE_(NOTADB|CORRUPT)/.test(code)) {
+    return new LocalGraphStoreError('LOCAL_GRAPH_CORRUPT', `${path} is not a usable SQLite database (${code})`, {
+      cause: error,
+    });
+  }
+  return new LocalGraphStoreError('LOCAL_GRAPH_OPEN_FAILED', `cannot open the local graph database ${path}`, { cause: error });
+}
+
+function noDiff(path: string): LocalGraphStoreError {
+  return new LocalGraphStoreError('LOCAL_GRAPH_NO_DIFF', `diff needs two committed runs in ${path}; there are fewer`);
+}
+
+function toRunInfo(row: RunRow): RunInfo {
+  return {
+    id: row.id,
+    status: row.status,
+    description: row.description,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    partialTypes: JSON.parse(row.partial_types) as string[],
+    entities: JSON.parse(row.entity_counts) as Record<string, number>,
+    relationships: JSON.parse(row.relationship_counts) as Record<string, number>,
+    written: {
+      entities: JSON.parse(row.written_entity_counts) as Record<string, number>,
+      relationships: JSON.parse(row.written_relationship_counts) as Record<string, number>,
+    },
+    abortReason: row.abort_reason,
+  };
+}
+
+function sortedByKey<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * `_type` names are plain identifiers (`jumpcloud_user`); anything else is percent-encoded so a
+ * type can never name a path outside the export directory.
+ */
+function typeDirectoryName(type: string): string {
+  return /^[A-Za-z0-9_-]+$/.test(type) ? type : encodeURIComponent(type).replace(/\./g, '%2E');
+}

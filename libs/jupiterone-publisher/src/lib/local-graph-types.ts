@@ -1,0 +1,62 @@
+import { type Entity, type Logger, type Relationship } from '@jumpcloud-graph/domain';
+
+/** Options of `LocalGraphStore.open`. */
+export interface LocalGraphStoreOptions {
+  /** Where run lifecycle events go (never object contents). Default: silent. */
+  logger?: Logger;
+  /** Committed runs kept (the newest ones); at least 2 so `diff` works. Default 5. */
+  keepRuns?: number;
+}
+
+/** A run's status: `running` until `finish` (committed) or `abort`/a crash (aborted). */
+export type RunStatus = 'running' | 'committed' | 'aborted';
+
+/** One sync run of the local store, as `listRuns`/`latestRun` report it. */
+export interface RunInfo {
+  id: number;
+  status: RunStatus;
+  /** The session's description (the account name). */
+  description: string;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  finishedAt: number | null;
+  partialTypes: string[];
+  /** The run's graph by `_type` (what `exportGraph(id)` returns: written plus carried over). Empty unless committed. */
+  entities: Record<string, number>;
+  relationships: Record<string, number>;
+  /** What the run itself wrote by `_type` (its `PublishResult`); differs from the above only for partial types. */
+  written: { entities: Record<string, number>; relationships: Record<string, number> };
+  /** Why the run was aborted; null otherwise. */
+  abortReason: string | null;
+}
+
+/** Keys (`_key`, sorted) of one `_type` that changed between two runs. */
+export interface TypeChanges {
+  created: string[];
+  updated: string[];
+  deleted: string[];
+}
+
+/**
+ * What changed between two committed runs, by `_type` (the `diff --json` output). Types without
+ * changes are left out. "Updated" means the stored object differs (a property or `_rawData`).
+ */
+export interface GraphDiff {
+  from: number;
+  to: number;
+  entities: Record<string, TypeChanges>;
+  relationships: Record<string, TypeChanges>;
+}
+
+/** A committed run's whole graph: entities (Person entities included) and plain relationships. */
+export interface ExportedGraph {
+  entities: Entity[];
+  relationships: Relationship[];
+}
+
+/** What `exportJ1Integration` wrote. */
+export interface J1IntegrationExportResult {
+  files: number;
+  entities: number;
+  relationships: number;
+}
