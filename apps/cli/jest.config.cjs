@@ -3,4 +3,6 @@ module.exports = {
   preset: '../../jest.preset.js',
   rootDir: __dirname,
   coverageDirectory: '../../coverage/apps/cli',
+  // These specs run the built CLI as child processes, several per test, on a possibly busy machine.
+  testTimeout: 60_000,
 };

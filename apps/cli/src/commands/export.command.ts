@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { LocalGraphStore } from '@jumpcloud-graph/jupiterone-publisher';
 import { Command, Option } from 'commander';
 import { UsageError } from '../config/sync-config';
@@ -23,7 +25,7 @@ export function exportCommand(): Command {
     .addOption(new Option('--format <format>', 'json, or the JupiterOne SDK layout').choices(['json', 'j1-integration']).default('json'))
     .option('--out <dir>', 'output folder for --format j1-integration')
     .addHelpText('after', '\nExamples:\n  jumpcloud-graph export --db graph.db --format json > graph.json\n  jumpcloud-graph export --db graph.db --format j1-integration --out ./project')
-    .action((flags: ExportFlags) => {
+    .action(async (flags: ExportFlags) => {
       if (flags.format === 'j1-integration' && !flags.out) {
         process.stderr.write('jumpcloud-graph: --out is required with --format j1-integration\n');
         process.exitCode = EXIT_USAGE;
@@ -37,7 +39,9 @@ export function exportCommand(): Command {
           return;
         }
         if (flags.format === 'json') {
-          process.stdout.write(`${JSON.stringify(store.exportGraph())}\n`);
+          // Streamed from the database: a large graph does not fit in one string.
+          await pipeline(Readable.from(store.graphJsonChunks()), process.stdout, { end: false });
+          process.stdout.write('\n');
         } else {
           const written = store.exportJ1Integration(flags.out as string);
           process.stderr.write(`wrote ${written.entities} entities and ${written.relationships} relationships in ${written.files} files under ${flags.out}/.j1-integration/graph\n`);

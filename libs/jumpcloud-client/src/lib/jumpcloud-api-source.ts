@@ -291,60 +291,60 @@ export class JumpCloudApiSource implements JumpCloudSource {
   }
 
   async listOrganizations(signal?: AbortSignal): Promise<Organization[]> {
+    signal?.throwIfAborted();
     const ids = this.options.orgId
       ? [this.options.orgId]
-      : (await this.client.listOrganizations({ signal }).toArray()).map((o) => o._id);
+      : (await this.client.listOrganizations().toArray()).map((o) => o._id);
     this.multiTenant = this.options.orgId !== undefined || ids.length > 1;
     // accountType is returned only when `fields` names it, so every field read is named.
     const fields = ['_id', 'displayName', 'created', 'accountType', 'settings'];
-    return Promise.all(ids.map(async (id) => toOrganization(await this.org(id).getOrganization(id, { fields, signal }))));
+    return Promise.all(ids.map(async (id) => toOrganization(await this.org(id).getOrganization(id, { fields }))));
   }
 
   users(orgId: string, signal?: AbortSignal) {
-    return mapPages(this.org(orgId).listSystemUsers({ signal }), (raw) => toUser(raw));
+    return mapPages(this.org(orgId).listSystemUsers(), (raw) => toUser(raw), signal);
   }
 
   userGroups(orgId: string, signal?: AbortSignal) {
-    return mapPages(this.org(orgId).listUserGroups({ signal }), (raw) => toUserGroup(raw));
+    return mapPages(this.org(orgId).listUserGroups(), (raw) => toUserGroup(raw), signal);
   }
 
   userGroupMembers(orgId: string, groupId: string, signal?: AbortSignal) {
     const endpoint = 'GET /api/v2/usergroups/{group_id}/members';
-    return mapPages(this.org(orgId).listUserGroupMembers(groupId, { signal }), (c) => toMembership(groupId, c, endpoint));
+    return mapPages(this.org(orgId).listUserGroupMembers(groupId), (c) => toMembership(groupId, c, endpoint), signal);
   }
 
   applications(orgId: string, signal?: AbortSignal) {
-    return mapPages(this.org(orgId).listApplications({ signal }), (raw) => toApplication(raw));
+    return mapPages(this.org(orgId).listApplications(), (raw) => toApplication(raw), signal);
   }
 
   applicationAssociations(orgId: string, applicationId: string, signal?: AbortSignal) {
     const endpoint = 'GET /api/v2/applications/{application_id}/associations';
-    return mapPages(this.org(orgId).listApplicationAssociations(applicationId, ['user', 'user_group'], { signal }), (c) =>
-      toMembership(applicationId, c, endpoint),
-    );
+    return mapPages(this.org(orgId).listApplicationAssociations(applicationId, ['user', 'user_group']), (c) =>
+      toMembership(applicationId, c, endpoint), signal);
   }
 
   systems(orgId: string, signal?: AbortSignal) {
-    return mapPages(this.org(orgId).listSystems({ signal }), (raw) => toSystem(raw));
+    return mapPages(this.org(orgId).listSystems(), (raw) => toSystem(raw), signal);
   }
 
   systemGroups(orgId: string, signal?: AbortSignal) {
-    return mapPages(this.org(orgId).listSystemGroups({ signal }), (raw) => toSystemGroup(raw));
+    return mapPages(this.org(orgId).listSystemGroups(), (raw) => toSystemGroup(raw), signal);
   }
 
   systemGroupMembers(orgId: string, groupId: string, signal?: AbortSignal) {
     const endpoint = 'GET /api/v2/systemgroups/{group_id}/members';
-    return mapPages(this.org(orgId).listSystemGroupMembers(groupId, { signal }), (c) => toMembership(groupId, c, endpoint));
+    return mapPages(this.org(orgId).listSystemGroupMembers(groupId), (c) => toMembership(groupId, c, endpoint), signal);
   }
 
   systemUsers(orgId: string, systemId: string, signal?: AbortSignal) {
     const endpoint = 'GET /api/v2/systems/{system_id}/associations';
-    return mapPages(this.org(orgId).listSystemAssociations(systemId, ['user'], { signal }), (c) => toMembership(systemId, c, endpoint));
+    return mapPages(this.org(orgId).listSystemAssociations(systemId, ['user']), (c) => toMembership(systemId, c, endpoint), signal);
   }
 
   userSystems(orgId: string, userId: string, signal?: AbortSignal) {
     const endpoint = 'GET /api/v2/users/{user_id}/associations';
-    return mapPages(this.org(orgId).listUserAssociations(userId, ['system'], { signal }), (c) => toMembership(userId, c, endpoint));
+    return mapPages(this.org(orgId).listUserAssociations(userId, ['system']), (c) => toMembership(userId, c, endpoint), signal);
   }
 
   requestCounts(): SourceRequestCounts {
@@ -362,6 +362,14 @@ export class JumpCloudApiSource implements JumpCloudSource {
   }
 }
 
-async function* mapPages<T, U>(list: PagedList<T>, convert: (item: T) => U): AsyncGenerator<U[]> {
-  for await (const page of list.pages()) yield page.map(convert);
+/**
+ * Pages of domain objects. The run's signal is checked between pages rather than handed to
+ * fetch: every request given a long-lived signal hangs a listener on it until the request is
+ * collected, thousands of them in a large sync.
+ */
+async function* mapPages<T, U>(list: PagedList<T>, convert: (item: T) => U, signal: AbortSignal | undefined): AsyncGenerator<U[]> {
+  for await (const page of list.pages()) {
+    signal?.throwIfAborted();
+    yield page.map(convert);
+  }
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Nesting deeper than this is certainly a cycle or a bug: graph objects are flat and `_rawData`
@@ -23,15 +23,30 @@ export function canonicalJson(value: unknown): string {
 
 /** SHA-256 of the canonical text: equal hashes mean equal objects (and shared storage). */
 export function contentHash(canonicalText: string): Buffer {
-  return createHash('sha256').update(canonicalText).digest();
+  // One-shot hash: no Hash object per call.
+  return hash('sha256', canonicalText, 'buffer');
 }
 
+// Quoted object keys, memoised: graph objects repeat a few hundred property names millions of
+// times. Bounded, so odd data cannot grow it without limit.
+const quotedKeys = new Map<string, string>();
+function quoteKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < 10_000) quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
+// Builds the text by concatenation (no intermediate arrays): this runs for every object a sync
+// writes, and was the store's hottest function.
 function serialize(value: unknown, depth: number): string | undefined {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value);
     case 'number':
-      return Number.isFinite(value) ? JSON.stringify(value) : 'null';
+      return Number.isFinite(value) ? String(value) : 'null';
     case 'boolean':
       return value ? 'true' : 'false';
     case 'bigint':
@@ -53,19 +68,22 @@ function serialize(value: unknown, depth: number): string | undefined {
     return serialize((withToJson.toJSON as () => unknown).call(value), depth + 1);
   }
   if (Array.isArray(value)) {
-    const items: string[] = [];
-    for (const item of value) {
-      items.push(serialize(item, depth + 1) ?? 'null');
+    let out = '[';
+    for (let i = 0; i < value.length; i += 1) {
+      out += (i === 0 ? '' : ',') + (serialize(value[i], depth + 1) ?? 'null');
     }
-    return `[${items.join(',')}]`;
+    return `${out}]`;
   }
   const record = value as Record<string, unknown>;
-  const members: string[] = [];
-  for (const key of Object.keys(record).sort()) {
+  const keys = Object.keys(record);
+  if (keys.length > 1) keys.sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
     const text = serialize(record[key], depth + 1);
-    if (text !== undefined) {
-      members.push(`${JSON.stringify(key)}:${text}`);
-    }
+    if (text === undefined) continue;
+    out += (first ? '' : ',') + quoteKey(key) + ':' + text;
+    first = false;
   }
-  return `{${members.join(',')}}`;
+  return `${out}}`;
 }

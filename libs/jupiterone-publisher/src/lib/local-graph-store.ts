@@ -377,7 +377,7 @@ function configure(db: Database.Database, path: string, logger: Logger): void {
   db.pragma('foreign_keys = ON');
   // Let checkpoints shrink the WAL back after a large run instead of keeping its peak size.
   db.pragma('journal_size_limit = 67108864');
-  db.pragma('cache_size = -65536');
+  db.pragma('cache_size = -16384');
   // Staging lives in a temp file, not in memory: a large run must not hold its graph in RAM.
   db.pragma('temp_store = FILE');
 }
