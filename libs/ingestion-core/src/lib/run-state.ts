@@ -25,7 +25,7 @@ export type Reference = 'collected' | 'dangling' | 'unknown';
  */
 export class RunState {
   private readonly entityKeys = new KeyDeduplicator();
-  private readonly relationshipKeys = new KeyDeduplicator();
+  private relationshipDuplicates = 0;
   private readonly keysByType = new Map<string, Set<string>>();
   readonly partialTypes = new Set<string>();
   danglingReferences = 0;
@@ -38,11 +38,14 @@ export class RunState {
   ) {}
 
   get duplicateKeys(): number {
-    return this.entityKeys.duplicates + this.relationshipKeys.duplicates;
+    return this.entityKeys.duplicates + this.relationshipDuplicates;
   }
 
-  /** Validates, drops repeated keys (counted and logged), records keys, writes the rest. */
-  async writeEntities(entities: readonly Entity[]): Promise<number> {
+  /**
+   * Validates, drops repeated keys (counted and logged), records keys, writes the rest.
+   * Returns the entities written, so that steps relate only those.
+   */
+  async writeEntities(entities: readonly Entity[]): Promise<Entity[]> {
     const accepted: Entity[] = [];
     for (const entity of entities) {
       if (!this.entityKeys.accept(entity._key)) {
@@ -58,12 +61,19 @@ export class RunState {
       accepted.push(entity);
     }
     if (accepted.length > 0) await this.write(() => this.session.writeEntities(accepted));
-    return accepted.length;
+    return accepted;
   }
 
-  async writeRelationships(relationships: readonly GraphRelationship[]): Promise<number> {
+  /**
+   * Writes relationships, dropping (and counting) keys `scope` has seen. A relationship key
+   * holds both ends, so only relationships from the same source can collide: each step passes a
+   * scope that covers its possible collisions (one per group for memberships, say) instead of
+   * the run keeping every relationship key, the largest set of a sync.
+   */
+  async writeRelationships(relationships: readonly GraphRelationship[], scope: KeyDeduplicator): Promise<number> {
     const accepted = relationships.filter((relationship) => {
-      if (this.relationshipKeys.accept(relationship._key)) return true;
+      if (scope.accept(relationship._key)) return true;
+      this.relationshipDuplicates += 1;
       this.logger.debug({ key: relationship._key, type: relationship._type }, 'duplicate relationship key dropped');
       return false;
     });

@@ -1,5 +1,5 @@
 import { type Entity, type MappedRelationship } from '@jumpcloud-graph/domain';
-import { toUserEmployeeMappedRelationship } from '@jumpcloud-graph/graph-mapping';
+import { KeyDeduplicator, toUserEmployeeMappedRelationship } from '@jumpcloud-graph/graph-mapping';
 import { type StepImplementation } from './step';
 
 const BATCH = 500;
@@ -9,6 +9,8 @@ export const employeesStep: StepImplementation = {
   id: 'employees',
   async execute({ org, run, progress }) {
     let written = 0;
+    // One seed per written user, so keys cannot repeat; the scope only guards the rule.
+    const scope = new KeyDeduplicator();
     for (let start = 0; start < org.employees.length; start += BATCH) {
       const batch: MappedRelationship[] = [];
       for (const [userKey, email, firstName, lastName, name] of org.employees.slice(start, start + BATCH)) {
@@ -16,7 +18,7 @@ export const employeesStep: StepImplementation = {
         const mapped = toUserEmployeeMappedRelationship(user);
         if (mapped) batch.push(mapped);
       }
-      written += await run.writeRelationships(batch);
+      written += await run.writeRelationships(batch, scope);
       progress(written);
     }
   },
