@@ -34,6 +34,8 @@ export function createProgressDisplay(options: {
   }
 
   const lines = new Map<string, StepLine>();
+  // Steps are labelled with their organization only when there are several.
+  const organizationNames = new Map<string, string>();
   let drawn = 0;
   let dirty = false;
   const draw = () => {
@@ -51,9 +53,14 @@ export function createProgressDisplay(options: {
   timer.unref();
   return {
     listener: (event) => {
-      if (event.kind === 'organizations') return;
+      if (event.kind === 'organizations') {
+        if (event.organizations.length > 1) for (const o of event.organizations) organizationNames.set(o.id, o.name);
+        return;
+      }
       const key = `${event.orgId}/${event.stepId}`;
-      const line = lines.get(key) ?? { label: `${event.stepId} (${event.orgId.slice(-6)})`, objects: 0, state: 'running' as const };
+      const organization = organizationNames.get(event.orgId);
+      const label = organization ? `${event.stepId} (${organization})` : event.stepId;
+      const line = lines.get(key) ?? { label, objects: 0, state: 'running' as const };
       if (event.kind === 'step-progress') line.objects = event.objects;
       if (event.kind === 'step-end') {
         line.objects = event.objects;

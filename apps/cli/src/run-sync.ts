@@ -1,6 +1,7 @@
 import { ConfigurationError, SourceAuthError } from '@jumpcloud-graph/domain';
 import { type SyncSummary, SyncRunner } from '@jumpcloud-graph/ingestion-core';
-import { LocalGraphStore } from '@jumpcloud-graph/jupiterone-publisher';
+import { Worker } from 'node:worker_threads';
+import { LocalGraphWorkerPublisher, type LocalGraphWorkerData } from '@jumpcloud-graph/jupiterone-publisher';
 import { UsageError, type SyncConfig } from './config/sync-config';
 import { createJumpCloudSource, createSyncContainer } from './container';
 import { EXIT_FAILURE, EXIT_PARTIAL, EXIT_SUCCESS, EXIT_USAGE } from './exit-codes';
@@ -33,13 +34,15 @@ export async function runSync(config: SyncConfig, io: SyncIo): Promise<{ exitCod
   const logger = createLogger(config.logLevel);
   for (const warning of config.warnings) logger.warn({}, warning);
   const started = performance.now();
-  let store: LocalGraphStore | undefined;
+  let store: LocalGraphWorkerPublisher | undefined;
   try {
     if (config.target === 'jupiterone') {
       throw new UsageError('--target jupiterone is not available in this build; use --target local');
     }
     const source = createJumpCloudSource(config, logger);
-    store = LocalGraphStore.open(config.db, { logger });
+    // The store runs in a worker thread (this same file; see main.ts), beside the reading and mapping.
+    const workerData: LocalGraphWorkerData = { role: 'local-graph-store', path: config.db };
+    store = await LocalGraphWorkerPublisher.start(() => new Worker(__filename, { workerData }), logger);
     const runner = createSyncContainer(config, { logger, source, publisher: store }).resolve(SyncRunner);
     const progress = createProgressDisplay({
       stream: io.stderr,
@@ -64,6 +67,6 @@ export async function runSync(config: SyncConfig, io: SyncIo): Promise<{ exitCod
     }
     return { exitCode: exitCodeFor(error) };
   } finally {
-    store?.close();
+    await store?.close();
   }
 }

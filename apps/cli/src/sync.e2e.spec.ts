@@ -68,6 +68,27 @@ describe('sync into the local graph', () => {
     expect(stored).not.toContain('PRIVATE KEY');
   });
 
+  it('exports the JupiterOne SDK layout, and tags entities with the account name when asked', async () => {
+    const db = join(dir, 'graph.db');
+    const run = await withSimulator(createDataset({ seed: 4, users: 12 }), (sim) =>
+      runCli(['sync', '--json', '--tag-account-name', '--account-name', 'Acme Prod'], envFor(sim, db)),
+    );
+    expect(run.status).toBe(0);
+    const out = join(dir, 'project');
+    const exported = await runCli(['export', '--db', db, '--format', 'j1-integration', '--out', out]);
+    expect(exported.status).toBe(0);
+    const usersDir = join(out, '.j1-integration', 'graph', 'jumpcloud_user', 'entities');
+    const [file] = readdirSync(usersDir);
+    const { entities } = JSON.parse(readFileSync(join(usersDir, file), 'utf8'));
+    expect(entities.length).toBeGreaterThanOrEqual(12);
+    expect(entities.every((e: Record<string, unknown>) => e['tag.AccountName'] === 'Acme Prod')).toBe(true);
+    const persons = JSON.parse((await runCli(['export', '--db', db])).stdout).entities.filter((e: { _type: string }) => e._type === 'employee');
+    expect(persons.length).toBeGreaterThan(0);
+    expect(persons.some((e: Record<string, unknown>) => 'tag.AccountName' in e)).toBe(false);
+    const missingOut = await runCli(['export', '--db', db, '--format', 'j1-integration']);
+    expect(missingOut.status).toBe(2);
+  });
+
   it('deletes exactly the user JumpCloud deleted, and diff reports it', async () => {
     const db = join(dir, 'graph.db');
     const dataset = createDataset({ seed: 9, users: 40 });

@@ -12,3 +12,9 @@ export type {
   RunStatus,
   TypeChanges,
 } from './lib/local-graph-types';
+export {
+  isLocalGraphWorkerData,
+  type LocalGraphWorkerData,
+  LocalGraphWorkerPublisher,
+  serveLocalGraphStore,
+} from './lib/local-graph-worker';

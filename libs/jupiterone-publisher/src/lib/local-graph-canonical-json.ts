@@ -21,7 +21,7 @@ export function canonicalJson(value: unknown): string {
   return text;
 }
 
-/** SHA-256 of the canonical text: equal hashes mean equal objects (and shared storage). */
+/** SHA-256 of the canonical text: equal hashes mean equal objects, which is what `diff` compares. */
 export function contentHash(canonicalText: string): Buffer {
   // One-shot hash: no Hash object per call.
   return hash('sha256', canonicalText, 'buffer');

@@ -10,7 +10,14 @@ import {
 import { canonicalJson, contentHash } from './local-graph-canonical-json';
 import { type LocalGraphLock, sqliteErrorCode } from './local-graph-lock';
 import { PERSON_ENTITY_TYPE, resolveMappedRelationship } from './local-graph-mapped-relationship';
-import { type CountRow, type LocalGraphStatements, type ObjectKind } from './local-graph-statements';
+import { dropRunTable, indexRunTable } from './local-graph-schema';
+import {
+  type LocalGraphStatements,
+  type ObjectKind,
+  type RunTableStatements,
+  prepareCarryOver,
+  prepareRunTableStatements,
+} from './local-graph-statements';
 import { LocalGraphStoreError } from './local-graph-store.errors';
 
 /** What a session needs from the store that opened it. */
@@ -32,16 +39,19 @@ type CommitOutcome = PublishResult & { carried: number; pruned: number };
 const WRITTEN_EXPLICITLY = null;
 
 /**
- * One run of the local graph store, created by `LocalGraphStore.openSession`. Each batch is one
- * transaction into the connection's staging table (canonical JSON and its hash, computed once per
- * object); `finish` moves the staging into the run and commits it with DIFF semantics in one more,
- * so a crash at any point leaves the previous committed run as the latest. Methods throw
- * `LOCAL_GRAPH_SESSION_CLOSED` once the run was finished or aborted.
+ * One run of the local graph store, created by `LocalGraphStore.openSession` together with the
+ * run's table (`run_<id>_objects`). Each batch is one transaction appending straight to that
+ * table (canonical JSON and its hash, computed once per object); `finish` indexes the table and
+ * commits the run with DIFF semantics in one more. Readers only see committed runs, so a crash at
+ * any point leaves the previous committed run as the latest (the dead run's table is dropped at
+ * the next open). Methods throw `LOCAL_GRAPH_SESSION_CLOSED` once the run was finished or aborted.
  */
 export class LocalGraphSession implements PublishSession {
   /** The run's id (`PublishResult.runId` is its decimal string). */
   readonly runId: number;
   private readonly context: LocalGraphSessionContext;
+  /** What the session runs on its own run's table. */
+  private readonly runStatements: RunTableStatements;
   private readonly startedAt = Date.now();
   private ended = false;
   /**
@@ -52,6 +62,13 @@ export class LocalGraphSession implements PublishSession {
   private readonly personOwners = new Map<string, string | typeof WRITTEN_EXPLICITLY>();
   /** The current batch's changes to personOwners, applied only once its transaction commits. */
   private readonly batchOwners = new Map<string, string | typeof WRITTEN_EXPLICITLY>();
+  /**
+   * Rows appended by committed batches, by kind and `_type` (rewrites of a key included: `finish`
+   * subtracts the rows it finds superseded), so `finish` need not count the table.
+   */
+  private readonly appended: KindCounts = { e: new Map(), r: new Map() };
+  /** The current batch's rows, added to `appended` once its transaction commits. */
+  private readonly batchAppended: KindCounts = { e: new Map(), r: new Map() };
   private readonly writeEntityBatch: (batch: readonly Entity[]) => void;
   private readonly writeRelationshipBatch: (batch: readonly GraphRelationship[]) => void;
   private readonly commit: Database.Transaction<(partialTypes: readonly string[]) => CommitOutcome>;
@@ -60,6 +77,7 @@ export class LocalGraphSession implements PublishSession {
     this.runId = runId;
     this.context = context;
     const { db } = context;
+    this.runStatements = prepareRunTableStatements(db, runId);
     this.writeEntityBatch = db.transaction((batch: readonly Entity[]) => {
       for (const entity of batch) {
         this.putEntity(entity);
@@ -135,15 +153,15 @@ export class LocalGraphSession implements PublishSession {
     }
     const { db, statements, logger } = this.context;
     try {
-      // Nothing of the run reached `objects`: dropping its staging is all there is to undo.
+      // Everything the run wrote is in its own table: dropping it is all there is to undo.
       db.transaction(() => {
-        statements.clearStaged.run();
+        dropRunTable(db, this.runId);
         statements.abortRun.run(Date.now(), reason, this.runId);
       }).immediate();
     } catch (error) {
       logger.error({ runId: this.runId, reason }, 'local graph run could not be marked aborted; the next open will');
       // The lock is released below anyway: the row still says 'running', and the next open or
-      // session sees a free lock and marks it aborted.
+      // session sees a free lock, marks it aborted and drops its table.
       throw this.wrapWriteError(error, 'abort');
     } finally {
       this.end();
@@ -180,20 +198,30 @@ export class LocalGraphSession implements PublishSession {
 
   private putObject(kind: ObjectKind, key: string, type: string, object: object): void {
     const json = canonicalJson(object);
-    this.context.statements.stage.run(kind, key, type, contentHash(json), json);
+    this.runStatements.put.run(kind, key, type, contentHash(json), json);
+    addCount(this.batchAppended[kind], type, 1);
   }
 
   private commitRun(partialTypes: readonly string[]): CommitOutcome {
-    const { statements, keepRuns } = this.context;
-    // The staged writes become the run's objects; from here on the run is read like any other.
-    statements.publishBlobs.run();
-    statements.publishObjects.run(this.runId);
-    statements.clearStaged.run();
+    const { db, statements, keepRuns } = this.context;
+    const written: KindCounts = { e: new Map(this.appended.e), r: new Map(this.appended.r) };
+    // The writes are already in the run's table; it only needs its index.
+    indexRunTable(db, this.runId, () => {
+      for (const row of this.runStatements.deleteSuperseded.iterate()) {
+        addCount(written[row.kind], row.type, -1);
+      }
+    });
+    // Only carried-over objects are copied, after the last written row.
+    const carried: KindCounts = { e: new Map(), r: new Map() };
     const previous = statements.latestCommitted.get();
     if (previous !== undefined && partialTypes.length > 0) {
-      statements.carryOver.run({ run: this.runId, previous: previous.id, types: JSON.stringify(partialTypes) });
+      const lastWritten = this.runStatements.lastId.get()?.id ?? 0;
+      prepareCarryOver(db, this.runId, previous.id).run(JSON.stringify(partialTypes));
+      for (const row of this.runStatements.countsAfter.iterate(lastWritten)) {
+        addCount(carried[row.kind], row.type, row.n);
+      }
     }
-    const counts = tallyCounts(statements.countsByType.all(this.runId));
+    const counts = tallyCounts(written, carried);
     const changes = statements.commitRun.run({
       id: this.runId,
       finishedAt: Date.now(),
@@ -208,20 +236,17 @@ export class LocalGraphSession implements PublishSession {
       // stay aborted, so the whole commit rolls back.
       throw new LocalGraphStoreError('LOCAL_GRAPH_CORRUPT', `run ${this.runId} is no longer running in ${this.context.path}`);
     }
+    // Pruning a run drops its table: its pages go to the freelist, for the next run to reuse.
     const pruned = statements.committedBeyond.all(keepRuns);
     for (const { id } of pruned) {
-      statements.deleteRunObjects.run(id);
+      dropRunTable(db, id);
       statements.deleteRun.run(id);
     }
     const oldestKept = statements.committedBeyond.all(keepRuns - 1)[0];
     if (oldestKept !== undefined) {
-      // Aborted runs older than the history we keep are of no more use in `listRuns`.
+      // Aborted runs older than the history we keep are of no more use in `listRuns` (their
+      // tables went with their abort).
       statements.deleteAbortedRunsBefore.run(oldestKept.id);
-    }
-    if (pruned.length > 0) {
-      // Blobs only the pruned runs referred to (and any superseded write of an earlier run: those
-      // wait for the next prune, which keeps a run without pruning free of a full sweep).
-      statements.deleteOrphanBlobs.run();
     }
     return {
       runId: String(this.runId),
@@ -240,14 +265,22 @@ export class LocalGraphSession implements PublishSession {
   private runWrite(write: () => void): void {
     try {
       write();
-      // Only now: a rolled-back batch must not leave owners of Persons that were never stored.
+      // Only now: a rolled-back batch must not leave owners of Persons that were never stored,
+      // nor count rows that are not there.
       for (const [key, owner] of this.batchOwners) {
         this.personOwners.set(key, owner);
+      }
+      for (const kind of ['e', 'r'] as const) {
+        for (const [type, n] of this.batchAppended[kind]) {
+          addCount(this.appended[kind], type, n);
+        }
       }
     } catch (error) {
       throw this.wrapWriteError(error, 'write');
     } finally {
       this.batchOwners.clear();
+      this.batchAppended.e.clear();
+      this.batchAppended.r.clear();
     }
   }
 
@@ -293,31 +326,46 @@ export class LocalGraphSession implements PublishSession {
   }
 }
 
-function tallyCounts(rows: readonly CountRow[]): {
+/** Object counts by `_type`, per kind. */
+type KindCounts = Record<ObjectKind, Map<string, number>>;
+
+function addCount(counts: Map<string, number>, type: string, n: number): void {
+  counts.set(type, (counts.get(type) ?? 0) + n);
+}
+
+function tallyCounts(
+  written: KindCounts,
+  carried: KindCounts,
+): {
   entities: Record<string, number>;
   relationships: Record<string, number>;
   writtenEntities: Record<string, number>;
   writtenRelationships: Record<string, number>;
   carried: number;
 } {
-  const entities: Record<string, number> = {};
-  const relationships: Record<string, number> = {};
-  const writtenEntities: Record<string, number> = {};
-  const writtenRelationships: Record<string, number> = {};
-  let carried = 0;
-  // Sorted so the JSON stored and returned lists types in a stable order.
-  const sorted = [...rows].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
-  for (const row of sorted) {
-    const total = row.kind === 'e' ? entities : relationships;
-    total[row.type] = (total[row.type] ?? 0) + row.n;
-    if (row.carried === 1) {
-      carried += row.n;
-    } else {
-      const written = row.kind === 'e' ? writtenEntities : writtenRelationships;
-      written[row.type] = (written[row.type] ?? 0) + row.n;
-    }
+  const writtenEntities = sortedRecord(written.e);
+  const writtenRelationships = sortedRecord(written.r);
+  const entities = sortedRecord(merged(written.e, carried.e));
+  const relationships = sortedRecord(merged(written.r, carried.r));
+  let carriedTotal = 0;
+  for (const n of [...carried.e.values(), ...carried.r.values()]) {
+    carriedTotal += n;
   }
-  return { entities, relationships, writtenEntities, writtenRelationships, carried };
+  return { entities, relationships, writtenEntities, writtenRelationships, carried: carriedTotal };
+}
+
+function merged(a: Map<string, number>, b: Map<string, number>): Map<string, number> {
+  const sum = new Map(a);
+  for (const [type, n] of b) {
+    addCount(sum, type, n);
+  }
+  return sum;
+}
+
+/** Types with no object left out, sorted so the JSON stored and returned lists types in a stable order. */
+function sortedRecord(counts: Map<string, number>): Record<string, number> {
+  const types = [...counts.keys()].filter((type) => (counts.get(type) ?? 0) > 0).sort();
+  return Object.fromEntries(types.map((type) => [type, counts.get(type) ?? 0]));
 }
 
 function assertEnvelope(object: { _key: unknown; _type: unknown }, kind: string): void {

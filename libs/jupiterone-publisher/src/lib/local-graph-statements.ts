@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
+import { runTableName } from './local-graph-schema';
 
-/** 'e' for entities, 'r' for relationships: the `objects.kind` column. */
+/** 'e' for entities, 'r' for relationships: the `kind` column of the run tables. */
 export type ObjectKind = 'e' | 'r';
 
 /** A `runs` row as SQLite returns it. */
@@ -28,28 +29,22 @@ interface CommitParams {
   writtenRelationships: string;
 }
 
-/** `types`: a JSON array of `_type` names, read with json_each so one statement serves any list. */
-interface CarryOverParams {
-  run: number;
-  previous: number;
-  types: string;
-}
-
 export interface CountRow {
   kind: ObjectKind;
   type: string;
-  carried: 0 | 1;
   n: number;
 }
 
-export interface ExportRow {
+/** What a deleted row was, for the counts. */
+export interface KindAndType {
+  kind: ObjectKind;
   type: string;
-  json: string;
 }
 
-interface DiffParams {
-  from: number;
-  to: number;
+export interface ExportRow {
+  kind: ObjectKind;
+  type: string;
+  json: string;
 }
 
 export interface DiffRow {
@@ -59,12 +54,8 @@ export interface DiffRow {
   key: string;
 }
 
-/** Every statement the store and its sessions run, prepared once per open database. */
+/** The statements on `runs` (and the schema) that the store and its sessions run, prepared once per open database. */
 export interface LocalGraphStatements {
-  stage: Database.Statement<[ObjectKind, string, string, Buffer, string]>;
-  clearStaged: Database.Statement<[]>;
-  publishBlobs: Database.Statement<[]>;
-  publishObjects: Database.Statement<[number]>;
   insertRun: Database.Statement<[string, number]>;
   runById: Database.Statement<[number], RunRow>;
   allRuns: Database.Statement<[], RunRow>;
@@ -73,36 +64,14 @@ export interface LocalGraphStatements {
   abortRunning: Database.Statement<[number, string], { id: number }>;
   abortRun: Database.Statement<[number, string, number]>;
   commitRun: Database.Statement<[CommitParams]>;
-  carryOver: Database.Statement<[CarryOverParams]>;
-  countsByType: Database.Statement<[number], CountRow>;
-  deleteRunObjects: Database.Statement<[number]>;
   committedBeyond: Database.Statement<[number], { id: number }>;
   deleteRun: Database.Statement<[number]>;
   deleteAbortedRunsBefore: Database.Statement<[number]>;
-  deleteOrphanBlobs: Database.Statement<[]>;
-  exportRows: Database.Statement<[number, ObjectKind], ExportRow>;
-  diffRows: Database.Statement<[DiffParams], DiffRow>;
+  runTables: Database.Statement<[], { name: string }>;
 }
 
 export function prepareStatements(db: Database.Database): LocalGraphStatements {
   return {
-    stage: db.prepare<[ObjectKind, string, string, Buffer, string]>(
-      'INSERT INTO temp.staged (kind, key, type, hash, json) VALUES (?, ?, ?, ?, ?)',
-    ),
-    clearStaged: db.prepare<[]>('DELETE FROM temp.staged'),
-    // Unchanged objects hit the conflict and store nothing new. Write order, so blob ids follow
-    // key order roughly and exports read blobs almost sequentially. (WHERE true: SQLite needs a
-    // WHERE before ON CONFLICT in INSERT ... SELECT.)
-    publishBlobs: db.prepare<[]>(
-      'INSERT INTO blobs (hash, json) SELECT hash, json FROM temp.staged WHERE true ORDER BY seq ON CONFLICT (hash) DO NOTHING',
-    ),
-    // Rows go in key order, and for a key written twice in the run in write order: the later wins.
-    publishObjects: db.prepare<[number]>(
-      `INSERT INTO objects (run_id, kind, key, type, blob_id, carried)
-       SELECT ?, s.kind, s.key, s.type, b.id, 0 FROM temp.staged s JOIN blobs b ON b.hash = s.hash
-       WHERE true ORDER BY s.kind, s.key, s.seq
-       ON CONFLICT (run_id, kind, key) DO UPDATE SET type = excluded.type, blob_id = excluded.blob_id`,
-    ),
     insertRun: db.prepare<[string, number]>("INSERT INTO runs (status, description, started_at) VALUES ('running', ?, ?)"),
     runById: db.prepare<[number], RunRow>('SELECT * FROM runs WHERE id = ?'),
     allRuns: db.prepare<[], RunRow>('SELECT * FROM runs ORDER BY id DESC'),
@@ -120,39 +89,81 @@ export function prepareStatements(db: Database.Database): LocalGraphStatements {
          written_entity_counts = @writtenEntities, written_relationship_counts = @writtenRelationships
        WHERE id = @id AND status = 'running'`,
     ),
-    // DIFF with partial types: objects of a partial type that this run did not write again survive.
-    carryOver: db.prepare<CarryOverParams>(
-      `INSERT INTO objects (run_id, kind, key, type, blob_id, carried)
-       SELECT @run, p.kind, p.key, p.type, p.blob_id, 1 FROM objects p
-       WHERE p.run_id = @previous AND p.kind IN ('e', 'r') AND p.type IN (SELECT value FROM json_each(@types))
-         AND NOT EXISTS (SELECT 1 FROM objects n WHERE n.run_id = @run AND n.kind = p.kind AND n.key = p.key)`,
-    ),
-    countsByType: db.prepare<[number], CountRow>(
-      'SELECT kind, type, carried, count(*) AS n FROM objects WHERE run_id = ? GROUP BY kind, type, carried',
-    ),
-    deleteRunObjects: db.prepare<[number]>('DELETE FROM objects WHERE run_id = ?'),
     committedBeyond: db.prepare<[number], { id: number }>("SELECT id FROM runs WHERE status = 'committed' ORDER BY id DESC LIMIT -1 OFFSET ?"),
     deleteRun: db.prepare<[number]>('DELETE FROM runs WHERE id = ?'),
     deleteAbortedRunsBefore: db.prepare<[number]>("DELETE FROM runs WHERE status = 'aborted' AND id < ?"),
-    deleteOrphanBlobs: db.prepare<[]>('DELETE FROM blobs WHERE id NOT IN (SELECT blob_id FROM objects)'),
-    // Ordered by (type, key) through objects_by_type: deterministic, and no sort of the documents.
-    exportRows: db.prepare<[number, ObjectKind], ExportRow>(
-      `SELECT o.type AS type, b.json AS json FROM objects o JOIN blobs b ON b.id = o.blob_id
-       WHERE o.run_id = ? AND o.kind = ? ORDER BY o.type, o.key`,
-    ),
-    // An object whose _type changed counts as deleted from the old type and created in the new one.
-    diffRows: db.prepare<DiffParams, DiffRow>(
-      `SELECT 'created' AS change, n.kind AS kind, n.type AS type, n.key AS key FROM objects n
-         WHERE n.run_id = @to AND NOT EXISTS
-           (SELECT 1 FROM objects o WHERE o.run_id = @from AND o.kind = n.kind AND o.key = n.key AND o.type = n.type)
-       UNION ALL
-       SELECT 'deleted', o.kind, o.type, o.key FROM objects o
-         WHERE o.run_id = @from AND NOT EXISTS
-           (SELECT 1 FROM objects n WHERE n.run_id = @to AND n.kind = o.kind AND n.key = o.key AND n.type = o.type)
-       UNION ALL
-       SELECT 'updated', n.kind, n.type, n.key FROM objects n
-         JOIN objects o ON o.run_id = @from AND o.kind = n.kind AND o.key = n.key AND o.type = n.type
-         WHERE n.run_id = @to AND n.blob_id <> o.blob_id`,
-    ),
+    runTables: db.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name GLOB 'run_*_objects'"),
   };
+}
+
+/** What a session runs on its own run's table, prepared once the table exists. */
+export interface RunTableStatements {
+  /** Appends an object; a key written again gets another row, and the later one wins at `finish`. */
+  put: Database.Statement<[ObjectKind, string, string, Buffer, string]>;
+  /** Deletes the rows a later write of the same key superseded (all but the last), returning what they were. */
+  deleteSuperseded: Database.Statement<[], KindAndType>;
+  /** The last rowid (through the rowid tree: no scan); null for an empty table. */
+  lastId: Database.Statement<[], { id: number | null }>;
+  /** Counts of the rows after a rowid: the carried-over objects, appended by `finish`. */
+  countsAfter: Database.Statement<[number], CountRow>;
+}
+
+export function prepareRunTableStatements(db: Database.Database, runId: number): RunTableStatements {
+  const table = runTableName(runId);
+  return {
+    put: db.prepare<[ObjectKind, string, string, Buffer, string]>(`INSERT INTO ${table} (kind, key, type, hash, json) VALUES (?, ?, ?, ?, ?)`),
+    deleteSuperseded: db.prepare<[], KindAndType>(
+      `DELETE FROM ${table} WHERE id IN (
+         SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY kind, key ORDER BY id DESC) AS newer FROM ${table})
+         WHERE newer > 1)
+       RETURNING kind, type`,
+    ),
+    lastId: db.prepare<[], { id: number | null }>(`SELECT max(id) AS id FROM ${table}`),
+    countsAfter: db.prepare<[number], CountRow>(`SELECT kind, type, count(*) AS n FROM ${table} WHERE id > ? GROUP BY kind, type`),
+  };
+}
+
+/**
+ * DIFF with partial types: the previous run's objects of the types in `types` (a JSON array,
+ * read with json_each) that this run did not write again survive, marked carried. Runs once the
+ * run's table has its unique index (the NOT EXISTS goes through it).
+ */
+export function prepareCarryOver(db: Database.Database, runId: number, previousRunId: number): Database.Statement<[string]> {
+  const table = runTableName(runId);
+  return db.prepare<[string]>(
+    `INSERT INTO ${table} (kind, key, type, hash, json, carried)
+     SELECT p.kind, p.key, p.type, p.hash, p.json, 1 FROM ${runTableName(previousRunId)} p
+     WHERE p.type IN (SELECT value FROM json_each(?))
+       AND NOT EXISTS (SELECT 1 FROM ${table} n WHERE n.kind = p.kind AND n.key = p.key)`,
+  );
+}
+
+/**
+ * A run's objects, entities first ('e' < 'r'), each kind ordered by (type, key): deterministic
+ * exports. Sorted at read time rather than through a second index every run would pay for. NOT
+ * INDEXED: SQLite would otherwise walk the (kind, key) index for the first term and look every
+ * row up, three times slower than one pass over the table into the sorter.
+ */
+export function prepareExportRows(db: Database.Database, runId: number): Database.Statement<[], ExportRow> {
+  return db.prepare<[], ExportRow>(`SELECT kind, type, json FROM ${runTableName(runId)} NOT INDEXED ORDER BY kind, type, key`);
+}
+
+/**
+ * What changed from run `from` to run `to`, joined on (kind, key) through the tables' unique
+ * index (which committed runs have): created (key only in `to`), deleted (only in `from`), updated (same type, other hash).
+ * An object whose `_type` changed counts as deleted from the old type and created in the new one.
+ */
+export function prepareDiffRows(db: Database.Database, fromRunId: number, toRunId: number): Database.Statement<[], DiffRow> {
+  const from = runTableName(fromRunId);
+  const to = runTableName(toRunId);
+  return db.prepare<[], DiffRow>(
+    `SELECT CASE WHEN o.id IS NULL OR o.type <> n.type THEN 'created' ELSE 'updated' END AS change,
+            n.kind AS kind, n.type AS type, n.key AS key
+       FROM ${to} n LEFT JOIN ${from} o ON o.kind = n.kind AND o.key = n.key
+       WHERE o.id IS NULL OR o.type <> n.type OR o.hash <> n.hash
+     UNION ALL
+     SELECT 'deleted', o.kind, o.type, o.key
+       FROM ${from} o LEFT JOIN ${to} n ON n.kind = o.kind AND n.key = o.key
+       WHERE n.id IS NULL OR n.type <> o.type`,
+  );
 }

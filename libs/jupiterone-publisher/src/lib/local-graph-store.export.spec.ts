@@ -52,6 +52,26 @@ describe('LocalGraphStore export', () => {
     expect(JSON.parse(chunks.join(''))).toEqual(store.exportGraph());
   });
 
+  it('streams a run with relationships only, or with nothing, as a whole document', async () => {
+    const store = temp.open();
+    await syncRun(store, { relationships: [hasUser(id(10), id(1))] });
+    expect(JSON.parse([...store.graphJsonChunks()].join(''))).toEqual({ entities: [], relationships: [hasUser(id(10), id(1))] });
+    await syncRun(store, {});
+    expect([...store.graphJsonChunks()].join('')).toBe('{"entities":[],"relationships":[]}');
+  });
+
+  it('reports a run pruned by another connection before its stream started as LOCAL_GRAPH_NOT_FOUND', async () => {
+    const reader = temp.open();
+    const writer = temp.open({ keepRuns: 2 });
+    await syncRun(writer, { entities: [user(1)] });
+    const chunks = reader.graphJsonChunks();
+    await syncRun(writer, { entities: [user(2)] });
+    await syncRun(writer, { entities: [user(3)] });
+
+    expect(codeOf(() => [...chunks])).toBe('LOCAL_GRAPH_NOT_FOUND');
+    expect(reader.exportGraph().entities).toEqual([user(3)]);
+  });
+
   it('throws LOCAL_GRAPH_NOT_FOUND with no committed run, or for a run that is not committed', async () => {
     const store = temp.open();
     expect(codeOf(() => store.exportGraph())).toBe('LOCAL_GRAPH_NOT_FOUND');
@@ -164,7 +184,8 @@ describe('LocalGraphStore diff', () => {
   });
 
   it('compares any two committed runs on request', async () => {
-    const store = temp.open();
+    // Three runs kept: the default (2) would prune the first.
+    const store = temp.open({ keepRuns: 3 });
     await twoRuns(store);
     await syncRun(store, { entities: [user(5)] });
     const [third, second, first] = store.listRuns().map((run) => run.id);
@@ -188,7 +209,7 @@ describe('LocalGraphStore diff', () => {
 describe('LocalGraphStore keepRuns', () => {
   const temp = useTempStores();
 
-  it('keeps the newest committed runs only, and the blobs they use', async () => {
+  it('keeps the newest committed runs only, and drops the tables of the others', async () => {
     const store = temp.open({ keepRuns: 2 });
     const ids: number[] = [];
     for (let run = 1; run <= 4; run += 1) {
@@ -204,9 +225,10 @@ describe('LocalGraphStore keepRuns', () => {
       ids[3],
     ]);
     expect(codeOf(() => store.exportGraph(ids[0]))).toBe('LOCAL_GRAPH_NOT_FOUND');
-    // Two kept runs share user 2's blob: three blobs, not the ten that five runs wrote.
-    expect(rawQuery<{ n: number }>(temp.dbPath(), 'SELECT count(*) AS n FROM blobs')).toEqual([{ n: 3 }]);
-    expect(rawQuery<{ n: number }>(temp.dbPath(), 'SELECT count(DISTINCT run_id) AS n FROM objects')).toEqual([{ n: 2 }]);
+    // One table per kept run: the pruned and the aborted runs' tables are gone.
+    expect(rawQuery<{ name: string }>(temp.dbPath(), "SELECT name FROM sqlite_schema WHERE type = 'table' AND name GLOB 'run_*' ORDER BY name")).toEqual(
+      [ids[3], Number(store.latestRun()?.id)].map((runId) => ({ name: `run_${runId}_objects` })),
+    );
   });
 
   it('forgets aborted runs older than the kept history', async () => {

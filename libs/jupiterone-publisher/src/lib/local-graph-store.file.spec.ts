@@ -115,6 +115,28 @@ describe('LocalGraphStore abandoned runs', () => {
     expect(reopened.exportGraph().entities).toEqual([user(1)]);
   });
 
+  it('drops, at open, the tables of runs that never committed (crashed, or with no run left)', async () => {
+    const store = temp.open();
+    await syncRun(store, { entities: [user(1)] });
+    const committed = Number(store.latestRun()?.id);
+    store.close();
+    // What a process that died mid-run leaves: its run still 'running', with its table.
+    const crashed = committed + 1;
+    writeRaw(
+      temp.dbPath(),
+      `INSERT INTO runs (id, status, description, started_at) VALUES (${crashed}, 'running', 'crashed', 1);
+       CREATE TABLE run_${crashed}_objects (id INTEGER PRIMARY KEY);
+       CREATE TABLE run_999_objects (id INTEGER PRIMARY KEY);`,
+    );
+
+    const reopened = temp.open();
+    expect(reopened.listRuns()[0]).toMatchObject({ id: crashed, status: 'aborted' });
+    expect(rawQuery(temp.dbPath(), "SELECT name FROM sqlite_schema WHERE type = 'table' AND name GLOB 'run_*'")).toEqual([
+      { name: `run_${committed}_objects` },
+    ]);
+    expect(reopened.exportGraph().entities).toEqual([user(1)]);
+  });
+
   it('refuses sessions while another process runs one, and recovers once that process is killed', async () => {
     const store = temp.open();
     await syncRun(store, { entities: [user(1)] });

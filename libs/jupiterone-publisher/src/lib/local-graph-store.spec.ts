@@ -47,6 +47,18 @@ describe('LocalGraphStore sessions', () => {
     expect(store.exportGraph().entities.map((e) => e['name'])).toEqual(['second', 'third']);
   });
 
+  it('counts a key written again under another _type once, under the later type', async () => {
+    const store = temp.open();
+    const session = await store.openSession({ description: 'acme' });
+    await session.writeEntities([user(1), user(2)]);
+    await session.writeEntities([group(1)]);
+    const result = await session.finish({ partialTypes: [] });
+
+    expect(result.entities).toEqual({ jumpcloud_group: 1, jumpcloud_user: 1 });
+    expect(store.latestRun()?.entities).toEqual({ jumpcloud_group: 1, jumpcloud_user: 1 });
+    expect(store.exportGraph().entities).toEqual([group(1), user(2)]);
+  });
+
   it('applies DIFF: a user not written again is gone from the next run', async () => {
     const store = temp.open();
     await syncRun(store, { entities: [user(1), user(2)], relationships: [hasUser(id(10), id(2))] });
@@ -105,9 +117,10 @@ describe('LocalGraphStore sessions', () => {
     expect(store.exportGraph().entities.map((e) => e._key)).toEqual([id(1)]);
     const aborted = store.listRuns()[0];
     expect(aborted).toMatchObject({ id: session.runId, status: 'aborted', abortReason: 'users step failed fatally' });
-    expect(rawQuery(temp.dbPath(), 'SELECT key FROM objects WHERE run_id = ?', session.runId)).toEqual([]);
+    // Its table went with it.
+    expect(rawQuery(temp.dbPath(), "SELECT name FROM sqlite_schema WHERE name = ?", `run_${session.runId}_objects`)).toEqual([]);
 
-    // The aborted run's staged writes do not leak into the next run.
+    // The aborted run's writes do not leak into the next run.
     await syncRun(store, { entities: [user(4)] });
     expect(store.exportGraph().entities.map((e) => e._key)).toEqual([id(4)]);
   });

@@ -10,9 +10,16 @@ import {
   silentLogger,
 } from '@jumpcloud-graph/domain';
 import { LocalGraphLock, PRIVATE_FILE_MODE, ensurePrivateFile, sqliteErrorCode } from './local-graph-lock';
-import { ensureSchema } from './local-graph-schema';
+import { createRunTable, dropRunTable, ensureSchema, runIdOfTable } from './local-graph-schema';
 import { LocalGraphSession } from './local-graph-session';
-import { type LocalGraphStatements, type ObjectKind, type RunRow, prepareStatements } from './local-graph-statements';
+import {
+  type ExportRow,
+  type LocalGraphStatements,
+  type RunRow,
+  prepareDiffRows,
+  prepareExportRows,
+  prepareStatements,
+} from './local-graph-statements';
 import { LocalGraphStoreError } from './local-graph-store.errors';
 import {
   type ExportedGraph,
@@ -23,11 +30,14 @@ import {
   type TypeChanges,
 } from './local-graph-types';
 
-const DEFAULT_KEEP_RUNS = 5;
+/** Each kept run is a full copy of the graph; `diff` needs two. */
+const DEFAULT_KEEP_RUNS = 2;
 /** How long `openSession` waits for another session's lock before reporting LOCAL_GRAPH_BUSY. */
 const SESSION_LOCK_WAIT_MS = 500;
 /** How long a statement waits for another connection's write to finish (WAL lets readers through). */
 const BUSY_TIMEOUT_MS = 5_000;
+/** Page size of new databases (bytes). */
+const PAGE_SIZE = 16_384;
 /** The JupiterOne SDK's limit of objects per graph file. */
 const J1_OBJECTS_PER_FILE = 500;
 /** `graphJsonChunks` yields text in pieces of about this many characters. */
@@ -38,7 +48,7 @@ const JSON_CHUNK_CHARS = 1 << 16;
  * (better-sqlite3), with JupiterOne's DIFF semantics (partial types keep their previous objects),
  * plus what the `export` and `diff` commands read. One run at a time per database, across
  * processes; readers (`exportGraph`, `diff`, `listRuns`) work while a run is being written and
- * see only committed runs.
+ * see only committed runs, each read from one snapshot of the database.
  *
  * Synchronous underneath (better-sqlite3 is); the session's methods return promises because the
  * port does. Use one store per database file per process, and `close` it when done.
@@ -60,7 +70,7 @@ export class LocalGraphStore implements GraphPublisher {
   /**
    * Opens (creating it and its parent directories if needed) the database at `path`. The file is
    * made mode 0600, whether new or not. Runs left 'running' by a process that died are marked
-   * 'aborted' (their writes died with that process's staging). Throws `LocalGraphStoreError` (`LOCAL_GRAPH_OPEN_FAILED`,
+   * 'aborted' and their tables dropped. Throws `LocalGraphStoreError` (`LOCAL_GRAPH_OPEN_FAILED`,
    * `LOCAL_GRAPH_CORRUPT`, `LOCAL_GRAPH_SCHEMA_TOO_NEW`, `LOCAL_GRAPH_INVALID_OPTIONS`).
    */
   static open(path: string, options: LocalGraphStoreOptions = {}): LocalGraphStore {
@@ -111,35 +121,36 @@ export class LocalGraphStore implements GraphPublisher {
     }
     let runId: number;
     let abandoned: number[];
+    let session: LocalGraphSession;
     try {
       ({ runId, abandoned } = this.db
         .transaction(() => {
-          // We hold the lock, so any run still 'running' has lost its process.
-          const stale = this.statements.abortRunning.all(Date.now(), ABANDONED_REASON).map((row) => row.id);
-          // Leftovers of a session of this connection whose end failed half-way.
-          this.statements.clearStaged.run();
+          // We hold the lock, so any run still 'running' has lost its process (or is this
+          // connection's, whose end failed half-way).
+          const stale = this.discardAbandonedRuns();
           const inserted = this.statements.insertRun.run(options.description, Date.now());
-          return { runId: Number(inserted.lastInsertRowid), abandoned: stale };
+          const id = Number(inserted.lastInsertRowid);
+          createRunTable(this.db, id);
+          return { runId: id, abandoned: stale };
         })
         .immediate());
+      session = new LocalGraphSession(runId, {
+        db: this.db,
+        statements: this.statements,
+        lock,
+        logger: this.logger,
+        keepRuns: this.keepRuns,
+        path: this.path,
+        onEnd: () => {
+          this.activeSession = undefined;
+        },
+      });
     } catch (error) {
+      // A run row left 'running' (if the session could not be set up) is discarded by the next open or session.
       lock.release();
       throw new LocalGraphStoreError('LOCAL_GRAPH_WRITE_FAILED', `cannot start a run in ${this.path}`, { cause: error });
     }
-    for (const id of abandoned) {
-      this.logger.warn({ runId: id }, 'local graph run abandoned by a process that ended; marked aborted');
-    }
-    const session = new LocalGraphSession(runId, {
-      db: this.db,
-      statements: this.statements,
-      lock,
-      logger: this.logger,
-      keepRuns: this.keepRuns,
-      path: this.path,
-      onEnd: () => {
-        this.activeSession = undefined;
-      },
-    });
+    logAbandoned(this.logger, abandoned);
     this.activeSession = session;
     this.logger.info({ runId, description: options.description }, 'local graph run started');
     return session;
@@ -165,17 +176,20 @@ export class LocalGraphStore implements GraphPublisher {
    * very large graph prefer `graphJsonChunks`. Throws `LOCAL_GRAPH_NOT_FOUND`.
    */
   exportGraph(runId?: number): ExportedGraph {
-    const run = this.committedRun(runId);
-    const entities: Entity[] = [];
-    for (const row of this.statements.exportRows.iterate(run.id, 'e')) {
-      // Stored by a session from a validated Entity, so the parse yields one.
-      entities.push(JSON.parse(row.json) as Entity);
-    }
-    const relationships: Relationship[] = [];
-    for (const row of this.statements.exportRows.iterate(run.id, 'r')) {
-      relationships.push(JSON.parse(row.json) as Relationship);
-    }
-    return { entities, relationships };
+    return this.readSnapshot(() => {
+      const run = this.committedRun(runId);
+      const entities: Entity[] = [];
+      const relationships: Relationship[] = [];
+      for (const row of prepareExportRows(this.db, run.id).iterate()) {
+        // Stored by a session from a validated Entity or Relationship, so the parse yields one.
+        if (row.kind === 'e') {
+          entities.push(JSON.parse(row.json) as Entity);
+        } else {
+          relationships.push(JSON.parse(row.json) as Relationship);
+        }
+      }
+      return { entities, relationships };
+    });
   }
 
   /**
@@ -186,8 +200,11 @@ export class LocalGraphStore implements GraphPublisher {
    * the iteration ends, so do not use this store for anything else meanwhile.
    */
   graphJsonChunks(runId?: number): Iterable<string> {
-    const run = this.committedRun(runId);
-    return this.generateGraphJson(run.id);
+    const { run, rows } = this.readSnapshot(() => {
+      const committed = this.committedRun(runId);
+      return { run: committed, rows: prepareExportRows(this.db, committed.id) };
+    });
+    return this.generateGraphJson(run.id, rows);
   }
 
   /**
@@ -199,19 +216,21 @@ export class LocalGraphStore implements GraphPublisher {
    * in); files are mode 0600 like the database. Throws `LOCAL_GRAPH_NOT_FOUND`.
    */
   exportJ1Integration(dir: string, runId?: number): J1IntegrationExportResult {
-    const run = this.committedRun(runId);
-    const graphDir = join(resolve(dir), '.j1-integration', 'graph');
-    rmSync(graphDir, { recursive: true, force: true });
-    mkdirSync(graphDir, { recursive: true, mode: 0o700 });
-    const result: J1IntegrationExportResult = { files: 0, entities: 0, relationships: 0 };
-    for (const [kind, member] of [['e', 'entities'], ['r', 'relationships']] as const) {
+    return this.readSnapshot(() => {
+      const run = this.committedRun(runId);
+      const graphDir = join(resolve(dir), '.j1-integration', 'graph');
+      rmSync(graphDir, { recursive: true, force: true });
+      mkdirSync(graphDir, { recursive: true, mode: 0o700 });
+      const result: J1IntegrationExportResult = { files: 0, entities: 0, relationships: 0 };
+      let kind: ExportRow['kind'] | undefined;
       let type: string | undefined;
       let buffer: string[] = [];
       let fileNumber = 0;
       const flush = (): void => {
-        if (type === undefined || buffer.length === 0) {
+        if (kind === undefined || type === undefined || buffer.length === 0) {
           return;
         }
+        const member = kind === 'e' ? 'entities' : 'relationships';
         fileNumber += 1;
         const folder = join(graphDir, typeDirectoryName(type), member);
         mkdirSync(folder, { recursive: true, mode: 0o700 });
@@ -220,9 +239,10 @@ export class LocalGraphStore implements GraphPublisher {
         result[member] += buffer.length;
         buffer = [];
       };
-      for (const row of this.statements.exportRows.iterate(run.id, kind)) {
-        if (row.type !== type) {
+      for (const row of prepareExportRows(this.db, run.id).iterate()) {
+        if (row.kind !== kind || row.type !== type) {
           flush();
+          kind = row.kind;
           type = row.type;
           fileNumber = 0;
         }
@@ -232,8 +252,8 @@ export class LocalGraphStore implements GraphPublisher {
         }
       }
       flush();
-    }
-    return result;
+      return result;
+    });
   }
 
   /**
@@ -245,20 +265,23 @@ export class LocalGraphStore implements GraphPublisher {
    */
   diff(fromRunId?: number, toRunId?: number): GraphDiff {
     this.assertOpen();
-    const to = toRunId === undefined ? this.statements.latestCommitted.get() : this.committedRun(toRunId);
-    if (to === undefined) {
-      throw noDiff(this.path);
-    }
-    const from = fromRunId === undefined ? this.statements.committedBefore.get(to.id) : this.committedRun(fromRunId);
-    if (from === undefined) {
-      throw noDiff(this.path);
-    }
-    const result: GraphDiff = { from: from.id, to: to.id, entities: {}, relationships: {} };
-    for (const row of this.statements.diffRows.iterate({ from: from.id, to: to.id })) {
-      const byType = row.kind === 'e' ? result.entities : result.relationships;
-      const changes: TypeChanges = (byType[row.type] ??= { created: [], updated: [], deleted: [] });
-      changes[row.change].push(row.key);
-    }
+    const result = this.readSnapshot(() => {
+      const to = toRunId === undefined ? this.statements.latestCommitted.get() : this.committedRun(toRunId);
+      if (to === undefined) {
+        throw noDiff(this.path);
+      }
+      const from = fromRunId === undefined ? this.statements.committedBefore.get(to.id) : this.committedRun(fromRunId);
+      if (from === undefined) {
+        throw noDiff(this.path);
+      }
+      const changed: GraphDiff = { from: from.id, to: to.id, entities: {}, relationships: {} };
+      for (const row of prepareDiffRows(this.db, from.id, to.id).iterate()) {
+        const byType = row.kind === 'e' ? changed.entities : changed.relationships;
+        const changes: TypeChanges = (byType[row.type] ??= { created: [], updated: [], deleted: [] });
+        changes[row.change].push(row.key);
+      }
+      return changed;
+    });
     for (const byType of [result.entities, result.relationships]) {
       for (const changes of Object.values(byType)) {
         changes.created.sort();
@@ -287,33 +310,48 @@ export class LocalGraphStore implements GraphPublisher {
     }
   }
 
-  private *generateGraphJson(runId: number): Generator<string> {
-    yield '{"entities":[';
-    yield* this.generateObjects(runId, 'e');
-    yield '],"relationships":[';
-    yield* this.generateObjects(runId, 'r');
-    yield ']}';
+  /**
+   * One statement, hence one read transaction for the whole iteration: a run pruned meanwhile by
+   * another connection stays readable until the end. Only a prune between `graphJsonChunks` and
+   * the first chunk can make the table vanish: that reads as LOCAL_GRAPH_NOT_FOUND.
+   */
+  private *generateGraphJson(runId: number, rows: Database.Statement<[], ExportRow>): Generator<string> {
+    let chunk = '{"entities":[';
+    let kind: ExportRow['kind'] = 'e';
+    let first = true;
+    try {
+      for (const row of rows.iterate()) {
+        if (row.kind !== kind) {
+          kind = row.kind;
+          chunk += '],"relationships":[';
+          first = true;
+        }
+        chunk += first ? row.json : `,${row.json}`;
+        first = false;
+        if (chunk.length >= JSON_CHUNK_CHARS) {
+          yield chunk;
+          chunk = '';
+        }
+      }
+    } catch (error) {
+      throw isNoSuchTable(error)
+        ? new LocalGraphStoreError('LOCAL_GRAPH_NOT_FOUND', `run ${runId} was pruned from ${this.path} while it was being exported`, {
+            cause: error,
+          })
+        : error;
+    }
+    yield kind === 'e' ? `${chunk}],"relationships":[]}` : `${chunk}]}`;
   }
 
-  private *generateObjects(runId: number, kind: ObjectKind): Generator<string> {
-    let chunk = '';
-    let first = true;
-    for (const row of this.statements.exportRows.iterate(runId, kind)) {
-      chunk += first ? row.json : `,${row.json}`;
-      first = false;
-      if (chunk.length >= JSON_CHUNK_CHARS) {
-        yield chunk;
-        chunk = '';
-      }
-    }
-    if (chunk !== '') {
-      yield chunk;
-    }
+  /** Runs `read` in one read transaction: the runs it resolves and the tables it reads are one snapshot. */
+  private readSnapshot<T>(read: () => T): T {
+    this.assertOpen();
+    return this.db.transaction(read).deferred();
   }
 
   /**
-   * At open: if no session holds the lock, any 'running' run belongs to a process that died. Its
-   * writes died with the process's staging table, so marking it aborted is all it takes.
+   * At open: if no session holds the lock, any 'running' run belongs to a process that died:
+   * mark it aborted and drop what it wrote.
    */
   private abortAbandonedRuns(): void {
     const lock = LocalGraphLock.tryAcquire(lockPathOf(this.path), 0);
@@ -323,13 +361,27 @@ export class LocalGraphStore implements GraphPublisher {
     }
     let abandoned: number[];
     try {
-      abandoned = this.statements.abortRunning.all(Date.now(), ABANDONED_REASON).map((row) => row.id);
+      abandoned = this.db.transaction(() => this.discardAbandonedRuns()).immediate();
     } finally {
       lock.release();
     }
-    for (const id of abandoned) {
-      this.logger.warn({ runId: id }, 'local graph run abandoned by a process that ended; marked aborted');
+    logAbandoned(this.logger, abandoned);
+  }
+
+  /**
+   * Only while holding the lock, so no run is being written: marks runs still 'running' aborted,
+   * and drops every run table whose run is not committed (an abandoned run's, or one whose abort
+   * failed half-way). Returns the ids of the runs marked aborted.
+   */
+  private discardAbandonedRuns(): number[] {
+    const abandoned = this.statements.abortRunning.all(Date.now(), ABANDONED_REASON).map((row) => row.id);
+    for (const { name } of this.statements.runTables.all()) {
+      const id = runIdOfTable(name);
+      if (id !== undefined && this.statements.runById.get(id)?.status !== 'committed') {
+        dropRunTable(this.db, id);
+      }
     }
+    return abandoned;
   }
 
   private committedRun(runId: number | undefined): RunRow {
@@ -362,11 +414,27 @@ export class LocalGraphStore implements GraphPublisher {
 
 const ABANDONED_REASON = 'abandoned: the process running it ended before finish or abort';
 
+function logAbandoned(logger: Logger, runIds: readonly number[]): void {
+  for (const id of runIds) {
+    logger.warn({ runId: id }, 'local graph run abandoned by a process that ended; marked aborted');
+  }
+}
+
+/** SQLite's error for a statement whose table was dropped (by another connection) since it was prepared. */
+function isNoSuchTable(error: unknown): boolean {
+  // By shape, like sqliteErrorCode: the error may come from another realm's Error.
+  const message = (error as { message?: unknown } | null)?.message;
+  return sqliteErrorCode(error) === 'SQLITE_ERROR' && typeof message === 'string' && message.startsWith('no such table');
+}
+
 function lockPathOf(databasePath: string): string {
   return `${databasePath}.lock`;
 }
 
 function configure(db: Database.Database, path: string, logger: Logger): void {
+  // Takes effect only while the file is still empty, so before anything writes it (switching to
+  // WAL does); an existing database keeps its page size. See local-graph-schema.ts.
+  db.pragma(`page_size = ${PAGE_SIZE}`);
   const mode = db.pragma('journal_mode = WAL', { simple: true });
   if (mode !== 'wal') {
     // Some filesystems (network shares) cannot do WAL; the store still works, with less concurrency.
@@ -374,11 +442,10 @@ function configure(db: Database.Database, path: string, logger: Logger): void {
   }
   // NORMAL in WAL mode: a power loss may drop the last commits, never corrupt the file.
   db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
   // Let checkpoints shrink the WAL back after a large run instead of keeping its peak size.
   db.pragma('journal_size_limit = 67108864');
   db.pragma('cache_size = -16384');
-  // Staging lives in a temp file, not in memory: a large run must not hold its graph in RAM.
+  // Exports sort a whole run: their sorter spills to a temp file, not to memory.
   db.pragma('temp_store = FILE');
 }
 

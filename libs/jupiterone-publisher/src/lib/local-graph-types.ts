@@ -4,7 +4,10 @@ import { type Entity, type Logger, type Relationship } from '@jumpcloud-graph/do
 export interface LocalGraphStoreOptions {
   /** Where run lifecycle events go (never object contents). Default: silent. */
   logger?: Logger;
-  /** Committed runs kept (the newest ones); at least 2 so `diff` works. Default 5. */
+  /**
+   * Committed runs kept (the newest ones); at least 2 so `diff` works. Default 2. Each kept run is
+   * a full copy of the graph in the database file, which holds one more while a run is written.
+   */
   keepRuns?: number;
 }
 

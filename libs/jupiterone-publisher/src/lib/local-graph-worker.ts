@@ -1,0 +1,232 @@
+import { type Worker } from 'node:worker_threads';
+import {
+  type Entity,
+  type GraphPublisher,
+  type GraphRelationship,
+  type Logger,
+  type PublishResult,
+  type PublishSession,
+  type PublishSessionOptions,
+  silentLogger,
+} from '@jumpcloud-graph/domain';
+import { LocalGraphStore } from './local-graph-store';
+import { LocalGraphStoreError, type LocalGraphStoreErrorCode } from './local-graph-store.errors';
+
+/**
+ * The local graph store in a worker thread. A sync is CPU-bound on one thread: reading and
+ * mapping JumpCloud on one side, serializing, hashing and writing SQLite on the other. With the
+ * store in a worker, the two halves run on two cores; batches cross as structured clones.
+ */
+
+/** What the worker is started with (its `workerData`). */
+export interface LocalGraphWorkerData {
+  role: 'local-graph-store';
+  path: string;
+  keepRuns?: number;
+}
+
+export function isLocalGraphWorkerData(value: unknown): value is LocalGraphWorkerData {
+  return typeof value === 'object' && value !== null && (value as { role?: unknown }).role === 'local-graph-store';
+}
+
+type Request =
+  | { id: number; op: 'ready' }
+  | { id: number; op: 'open-session'; description: string }
+  | { id: number; op: 'entities'; batch: readonly Entity[] }
+  | { id: number; op: 'relationships'; batch: readonly GraphRelationship[] }
+  | { id: number; op: 'finish'; partialTypes: readonly string[] }
+  | { id: number; op: 'abort'; reason: string }
+  | { id: number; op: 'close' };
+
+/** A request without its id (distributed over the union, which `Omit` alone is not). */
+type RequestBody = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+interface ErrorShape {
+  name: string;
+  message: string;
+  code?: string;
+}
+
+type Reply =
+  | { kind: 'reply'; id: number; ok: true; result?: unknown }
+  | { kind: 'reply'; id: number; ok: false; error: ErrorShape }
+  | { kind: 'log'; level: keyof Logger; fields: Record<string, unknown>; message: string };
+
+interface Port {
+  on(event: 'message', listener: (message: Request) => void): unknown;
+  postMessage(message: Reply): void;
+}
+
+/**
+ * The worker's side: opens the store and serves the requests of one `LocalGraphWorkerPublisher`,
+ * strictly in order. Log lines are sent to the main thread's logger.
+ */
+export function serveLocalGraphStore(port: Port, data: LocalGraphWorkerData): void {
+  const log =
+    (level: keyof Logger) =>
+    (fields: Record<string, unknown>, message: string): void =>
+      port.postMessage({ kind: 'log', level, fields, message });
+  const logger: Logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+  let store: LocalGraphStore | undefined;
+  let openError: unknown;
+  try {
+    store = LocalGraphStore.open(data.path, { logger, keepRuns: data.keepRuns });
+  } catch (error) {
+    openError = error;
+  }
+  let session: PublishSession | undefined;
+  let queue: Promise<void> = Promise.resolve();
+
+  const handle = async (request: Request): Promise<unknown> => {
+    if (!store) throw openError;
+    switch (request.op) {
+      case 'ready':
+        return undefined;
+      case 'open-session':
+        session = await store.openSession({ description: request.description });
+        return undefined;
+      case 'entities':
+        return activeSession().writeEntities(request.batch);
+      case 'relationships':
+        return activeSession().writeRelationships(request.batch);
+      case 'finish':
+        return activeSession().finish({ partialTypes: request.partialTypes });
+      case 'abort':
+        return activeSession().abort(request.reason);
+      case 'close':
+        store.close();
+        store = undefined;
+        openError = new LocalGraphStoreError('LOCAL_GRAPH_CLOSED', 'the local graph store is closed');
+        return undefined;
+    }
+  };
+  const activeSession = (): PublishSession => {
+    if (!session) throw new LocalGraphStoreError('LOCAL_GRAPH_SESSION_CLOSED', 'no session is open in the local graph worker');
+    return session;
+  };
+
+  port.on('message', (request) => {
+    queue = queue.then(async () => {
+      try {
+        port.postMessage({ kind: 'reply', id: request.id, ok: true, result: await handle(request) });
+      } catch (error) {
+        const code: unknown = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+        const shape: ErrorShape =
+          error instanceof Error
+            ? { name: error.name, message: error.message, code: typeof code === 'string' ? code : undefined }
+            : { name: 'Error', message: String(error) };
+        port.postMessage({ kind: 'reply', id: request.id, ok: false, error: shape });
+      }
+    });
+  });
+}
+
+function revive(error: ErrorShape): Error {
+  if (error.code?.startsWith('LOCAL_GRAPH_')) return new LocalGraphStoreError(error.code as LocalGraphStoreErrorCode, error.message);
+  const revived = new Error(error.message);
+  revived.name = error.name;
+  return revived;
+}
+
+/** Batches a session may have on their way to the worker before a write waits for one. */
+const BATCHES_IN_FLIGHT = 8;
+
+/**
+ * The main thread's side: a `GraphPublisher` whose sessions hand batches to the store in a
+ * worker. Writes return once the batch is queued (up to a few in flight); a failed write
+ * surfaces on the session's next call, so `finish` never commits after one.
+ */
+export class LocalGraphWorkerPublisher implements GraphPublisher {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  private failure: Error | undefined;
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly logger: Logger,
+  ) {
+    worker.on('message', (reply: Reply) => this.onReply(reply));
+    worker.on('error', (error: Error) => this.fail(error));
+    worker.on('exit', (code) => this.fail(new Error(`the local graph worker exited (code ${code})`)));
+  }
+
+  /** Starts the worker (made by `createWorker`) and waits until its store is open. */
+  static async start(createWorker: () => Worker, logger: Logger = silentLogger): Promise<LocalGraphWorkerPublisher> {
+    const publisher = new LocalGraphWorkerPublisher(createWorker(), logger);
+    try {
+      await publisher.call({ op: 'ready' });
+    } catch (error) {
+      await publisher.worker.terminate();
+      throw error;
+    }
+    return publisher;
+  }
+
+  async openSession(options: PublishSessionOptions): Promise<PublishSession> {
+    await this.call({ op: 'open-session', description: options.description });
+    const inFlight = new Set<Promise<unknown>>();
+    let writeError: Error | undefined;
+    const send = async (request: Extract<RequestBody, { op: 'entities' | 'relationships' }>) => {
+      if (writeError) throw writeError;
+      const sent = this.call(request).catch((error: Error) => {
+        writeError ??= error;
+      });
+      inFlight.add(sent);
+      void sent.finally(() => inFlight.delete(sent));
+      if (inFlight.size >= BATCHES_IN_FLIGHT) await Promise.race(inFlight);
+      if (writeError) throw writeError;
+    };
+    const drain = async () => {
+      await Promise.all(inFlight);
+      if (writeError) throw writeError;
+    };
+    return {
+      writeEntities: (batch) => send({ op: 'entities', batch }),
+      writeRelationships: (batch) => send({ op: 'relationships', batch }),
+      finish: async (options) => {
+        await drain();
+        return (await this.call({ op: 'finish', partialTypes: options.partialTypes })) as PublishResult;
+      },
+      abort: async (reason) => {
+        await Promise.allSettled(inFlight);
+        await this.call({ op: 'abort', reason });
+      },
+    };
+  }
+
+  /** Closes the store and stops the worker. */
+  async close(): Promise<void> {
+    try {
+      if (!this.failure) await this.call({ op: 'close' });
+    } finally {
+      await this.worker.terminate();
+    }
+  }
+
+  private call(request: RequestBody): Promise<unknown> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...request, id });
+    });
+  }
+
+  private onReply(reply: Reply): void {
+    if (reply.kind === 'log') {
+      this.logger[reply.level](reply.fields, reply.message);
+      return;
+    }
+    const waiter = this.pending.get(reply.id);
+    if (!waiter) return;
+    this.pending.delete(reply.id);
+    if (reply.ok) waiter.resolve(reply.result);
+    else waiter.reject(revive(reply.error));
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const waiter of this.pending.values()) waiter.reject(error);
+    this.pending.clear();
+  }
+}
