@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { buildSync } from 'esbuild';
+import { type Logger } from '@jumpcloud-graph/domain';
+import { group, hasUser, isEmployee, user } from './__fixtures__/local-graph-fixtures';
+import { LocalGraphStore } from './local-graph-store';
+import { LocalGraphStoreError } from './local-graph-store.errors';
+import { type LocalGraphWorkerData, LocalGraphWorkerPublisher } from './local-graph-worker';
+
+const WORKSPACE_ROOT = resolve(__dirname, '../../../..');
+
+describe('LocalGraphWorkerPublisher (the store in a worker thread)', () => {
+  let dir = '';
+  let entry = '';
+  const publishers: LocalGraphWorkerPublisher[] = [];
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'local-graph-worker-'));
+    entry = join(dir, 'worker.js');
+    buildSync({
+      entryPoints: [join(__dirname, '__fixtures__', 'local-graph-worker-entry.ts')],
+      bundle: true,
+      platform: 'node',
+      external: ['better-sqlite3'],
+      tsconfig: join(WORKSPACE_ROOT, 'tsconfig.base.json'),
+      outfile: entry,
+      logLevel: 'silent',
+    });
+  });
+  afterEach(async () => {
+    for (const publisher of publishers.splice(0)) await publisher.close();
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const start = async (path: string, logger?: Logger) => {
+    const workerData: LocalGraphWorkerData = { role: 'local-graph-store', path };
+    const publisher = await LocalGraphWorkerPublisher.start(
+      () => new Worker(entry, { workerData, env: { ...process.env, NODE_PATH: join(WORKSPACE_ROOT, 'node_modules') } }),
+      logger,
+    );
+    publishers.push(publisher);
+    return publisher;
+  };
+
+  it('writes batches through the worker, resolves mapped relationships and commits', async () => {
+    const path = join(dir, 'a.db');
+    const logged: string[] = [];
+    const log = (_fields: Record<string, unknown>, message: string) => void logged.push(message);
+    const publisher = await start(path, { debug: log, info: log, warn: log, error: log });
+    const session = await publisher.openSession({ description: 'worker test' });
+    for (let n = 1; n <= 20; n += 1) await session.writeEntities([user(n)]);
+    await session.writeEntities([group(1000)]);
+    await session.writeRelationships([hasUser(group(1000)._key, user(1)._key), isEmployee(user(2)._key, 'Two@Example.com')]);
+    const result = await session.finish({ partialTypes: [] });
+    expect(result.entities).toEqual({ jumpcloud_user: 20, jumpcloud_group: 1, employee: 1 });
+    expect(Object.values(result.relationships).reduce((a, b) => a + b, 0)).toBe(2);
+    expect(logged).toContain('local graph run committed');
+
+    await publisher.close();
+    publishers.splice(0);
+    const store = LocalGraphStore.open(path);
+    try {
+      const graph = store.exportGraph();
+      expect(graph.entities.find((e) => e._key === 'employee:two@example.com')).toMatchObject({ _type: 'employee' });
+    } finally {
+      store.close();
+    }
+  });
+
+  it('surfaces a failed write on a later call, never commits after it, and aborts cleanly', async () => {
+    const path = join(dir, 'b.db');
+    const publisher = await start(path);
+    const first = await publisher.openSession({ description: 'first' });
+    await first.writeEntities([user(1)]);
+    await first.finish({ partialTypes: [] });
+
+    const session = await publisher.openSession({ description: 'second' });
+    // an entity without a _type is refused by the store
+    await session.writeEntities([{ ...user(2), _type: '' }]).catch(() => undefined);
+    await expect(session.finish({ partialTypes: [] })).rejects.toBeInstanceOf(LocalGraphStoreError);
+    await session.abort('write failed');
+
+    const store = LocalGraphStore.open(path);
+    try {
+      expect(store.latestRun()?.description).toBe('first');
+      expect(store.exportGraph().entities.map((e) => e._key)).toEqual([user(1)._key]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('reports a store that cannot open when it starts, with its code', async () => {
+    const path = join(dir, 'not-a-dir', '\0bad');
+    await expect(start(path)).rejects.toMatchObject({ code: expect.stringMatching(/^LOCAL_GRAPH_/) });
+  });
+});
