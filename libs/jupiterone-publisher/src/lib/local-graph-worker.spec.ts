@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { buildSync } from 'esbuild';
 import { type Logger } from '@jumpcloud-graph/domain';
@@ -17,7 +17,9 @@ describe('LocalGraphWorkerPublisher (the store in a worker thread)', () => {
   const publishers: LocalGraphWorkerPublisher[] = [];
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'local-graph-worker-'));
-    entry = join(dir, 'worker.js');
+    // Inside the workspace, so the bundle finds better-sqlite3 (left external) in node_modules.
+    mkdirSync(join(WORKSPACE_ROOT, 'tmp'), { recursive: true });
+    entry = join(mkdtempSync(join(WORKSPACE_ROOT, 'tmp', 'local-graph-worker-')), 'worker.js');
     buildSync({
       entryPoints: [join(__dirname, '__fixtures__', 'local-graph-worker-entry.ts')],
       bundle: true,
@@ -31,12 +33,15 @@ describe('LocalGraphWorkerPublisher (the store in a worker thread)', () => {
   afterEach(async () => {
     for (const publisher of publishers.splice(0)) await publisher.close();
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(dirname(entry), { recursive: true, force: true });
+  });
 
   const start = async (path: string, logger?: Logger) => {
     const workerData: LocalGraphWorkerData = { role: 'local-graph-store', path };
     const publisher = await LocalGraphWorkerPublisher.start(
-      () => new Worker(entry, { workerData, env: { ...process.env, NODE_PATH: join(WORKSPACE_ROOT, 'node_modules') } }),
+      () => new Worker(entry, { workerData }),
       logger,
     );
     publishers.push(publisher);
