@@ -1,11 +1,10 @@
-import { canonicalJson, contentHash } from './local-graph-canonical-json';
+import { canonicalJson } from './local-graph-canonical-json';
 
 describe('canonicalJson', () => {
   it('gives the same text for equal objects whatever order their keys were set in, at any depth', () => {
     const a = { _key: 'k', name: 'n', _rawData: [{ name: 'default', rawData: { b: 1, a: { y: true, x: null } } }] };
     const b = { _rawData: [{ rawData: { a: { x: null, y: true }, b: 1 }, name: 'default' }], name: 'n', _key: 'k' };
     expect(canonicalJson(a)).toBe(canonicalJson(b));
-    expect(contentHash(canonicalJson(a)).equals(contentHash(canonicalJson(b)))).toBe(true);
   });
 
   it('sorts keys and keeps array order, which is meaningful', () => {
@@ -32,7 +31,7 @@ describe('canonicalJson', () => {
     expect(() => canonicalJson(cyclic)).toThrow(/nested deeper/);
   });
 
-  it('hashes different objects differently', () => {
-    expect(contentHash(canonicalJson({ a: 1 })).equals(contentHash(canonicalJson({ a: 2 })))).toBe(false);
+  it('gives different objects different text', () => {
+    expect(canonicalJson({ a: 1 })).not.toBe(canonicalJson({ a: 2 }));
   });
 });

@@ -1,5 +1,3 @@
-import { hash } from 'node:crypto';
-
 /**
  * Nesting deeper than this is certainly a cycle or a bug: graph objects are flat and `_rawData`
  * is a parsed API response. Failing with a clear error beats a stack overflow.
@@ -9,7 +7,7 @@ const MAX_DEPTH = 64;
 /**
  * The JSON text of `value` with object keys sorted (recursively, by UTF-16 code units, like
  * `Array.prototype.sort`), so two equal objects give byte-identical text whatever order their
- * keys were set in. That is what lets `diff` compare runs by hash. Otherwise it follows
+ * keys were set in. That is what lets `diff` compare runs by their text. Otherwise it follows
  * `JSON.stringify`: `undefined`/functions are left out of objects and become `null` in arrays,
  * non-finite numbers become `null`, and `toJSON` (Dates) is honoured.
  */
@@ -19,12 +17,6 @@ export function canonicalJson(value: unknown): string {
     throw new TypeError('canonicalJson: the value has no JSON representation');
   }
   return text;
-}
-
-/** SHA-256 of the canonical text: equal hashes mean equal objects, which is what `diff` compares. */
-export function contentHash(canonicalText: string): Buffer {
-  // One-shot hash: no Hash object per call.
-  return hash('sha256', canonicalText, 'buffer');
 }
 
 // Quoted object keys, memoised: graph objects repeat a few hundred property names millions of

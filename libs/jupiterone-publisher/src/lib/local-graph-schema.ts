@@ -89,7 +89,6 @@ export function createRunTable(db: Database.Database, runId: number): void {
       kind    TEXT    NOT NULL CHECK (kind IN ('e', 'r')),
       key     TEXT    NOT NULL,
       type    TEXT    NOT NULL,
-      hash    BLOB    NOT NULL,
       carried INTEGER NOT NULL DEFAULT 0 CHECK (carried IN (0, 1)),
       json    TEXT    NOT NULL
     );

@@ -7,7 +7,7 @@ import {
   type PublishSession,
   isMappedRelationship,
 } from '@jumpcloud-graph/domain';
-import { canonicalJson, contentHash } from './local-graph-canonical-json';
+import { canonicalJson } from './local-graph-canonical-json';
 import { type LocalGraphLock, sqliteErrorCode } from './local-graph-lock';
 import { PERSON_ENTITY_TYPE, resolveMappedRelationship } from './local-graph-mapped-relationship';
 import { dropRunTable, indexRunTable } from './local-graph-schema';
@@ -41,7 +41,7 @@ const WRITTEN_EXPLICITLY = null;
 /**
  * One run of the local graph store, created by `LocalGraphStore.openSession` together with the
  * run's table (`run_<id>_objects`). Each batch is one transaction appending straight to that
- * table (canonical JSON and its hash, computed once per object); `finish` indexes the table and
+ * table (canonical JSON, computed once per object); `finish` indexes the table and
  * commits the run with DIFF semantics in one more. Readers only see committed runs, so a crash at
  * any point leaves the previous committed run as the latest (the dead run's table is dropped at
  * the next open). Methods throw `LOCAL_GRAPH_SESSION_CLOSED` once the run was finished or aborted.
@@ -197,8 +197,7 @@ export class LocalGraphSession implements PublishSession {
   }
 
   private putObject(kind: ObjectKind, key: string, type: string, object: object): void {
-    const json = canonicalJson(object);
-    this.runStatements.put.run(kind, key, type, contentHash(json), json);
+    this.runStatements.put.run(kind, key, type, canonicalJson(object));
     addCount(this.batchAppended[kind], type, 1);
   }
 

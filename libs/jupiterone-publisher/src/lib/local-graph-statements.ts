@@ -99,7 +99,7 @@ export function prepareStatements(db: Database.Database): LocalGraphStatements {
 /** What a session runs on its own run's table, prepared once the table exists. */
 export interface RunTableStatements {
   /** Appends an object; a key written again gets another row, and the later one wins at `finish`. */
-  put: Database.Statement<[ObjectKind, string, string, Buffer, string]>;
+  put: Database.Statement<[ObjectKind, string, string, string]>;
   /** Deletes the rows a later write of the same key superseded (all but the last), returning what they were. */
   deleteSuperseded: Database.Statement<[], KindAndType>;
   /** The last rowid (through the rowid tree: no scan); null for an empty table. */
@@ -111,7 +111,7 @@ export interface RunTableStatements {
 export function prepareRunTableStatements(db: Database.Database, runId: number): RunTableStatements {
   const table = runTableName(runId);
   return {
-    put: db.prepare<[ObjectKind, string, string, Buffer, string]>(`INSERT INTO ${table} (kind, key, type, hash, json) VALUES (?, ?, ?, ?, ?)`),
+    put: db.prepare<[ObjectKind, string, string, string]>(`INSERT INTO ${table} (kind, key, type, json) VALUES (?, ?, ?, ?)`),
     deleteSuperseded: db.prepare<[], KindAndType>(
       `DELETE FROM ${table} WHERE id IN (
          SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY kind, key ORDER BY id DESC) AS newer FROM ${table})
@@ -131,8 +131,8 @@ export function prepareRunTableStatements(db: Database.Database, runId: number):
 export function prepareCarryOver(db: Database.Database, runId: number, previousRunId: number): Database.Statement<[string]> {
   const table = runTableName(runId);
   return db.prepare<[string]>(
-    `INSERT INTO ${table} (kind, key, type, hash, json, carried)
-     SELECT p.kind, p.key, p.type, p.hash, p.json, 1 FROM ${runTableName(previousRunId)} p
+    `INSERT INTO ${table} (kind, key, type, json, carried)
+     SELECT p.kind, p.key, p.type, p.json, 1 FROM ${runTableName(previousRunId)} p
      WHERE p.type IN (SELECT value FROM json_each(?))
        AND NOT EXISTS (SELECT 1 FROM ${table} n WHERE n.kind = p.kind AND n.key = p.key)`,
   );
@@ -150,7 +150,8 @@ export function prepareExportRows(db: Database.Database, runId: number): Databas
 
 /**
  * What changed from run `from` to run `to`, joined on (kind, key) through the tables' unique
- * index (which committed runs have): created (key only in `to`), deleted (only in `from`), updated (same type, other hash).
+ * index (which committed runs have): created (key only in `to`), deleted (only in `from`), updated (same type, other canonical JSON:
+ * equal objects have byte-identical text, so the text itself is compared; no hash per object).
  * An object whose `_type` changed counts as deleted from the old type and created in the new one.
  */
 export function prepareDiffRows(db: Database.Database, fromRunId: number, toRunId: number): Database.Statement<[], DiffRow> {
@@ -160,7 +161,7 @@ export function prepareDiffRows(db: Database.Database, fromRunId: number, toRunI
     `SELECT CASE WHEN o.id IS NULL OR o.type <> n.type THEN 'created' ELSE 'updated' END AS change,
             n.kind AS kind, n.type AS type, n.key AS key
        FROM ${to} n LEFT JOIN ${from} o ON o.kind = n.kind AND o.key = n.key
-       WHERE o.id IS NULL OR o.type <> n.type OR o.hash <> n.hash
+       WHERE o.id IS NULL OR o.type <> n.type OR o.json <> n.json
      UNION ALL
      SELECT 'deleted', o.kind, o.type, o.key
        FROM ${from} o LEFT JOIN ${to} n ON n.kind = o.kind AND n.key = o.key
