@@ -70,15 +70,24 @@ export class RunState {
    * scope that covers its possible collisions (one per group for memberships, say) instead of
    * the run keeping every relationship key, the largest set of a sync.
    */
-  async writeRelationships(relationships: readonly GraphRelationship[], scope: KeyDeduplicator): Promise<number> {
+  async writeRelationships(
+    relationships: readonly GraphRelationship[],
+    scope: KeyDeduplicator | ((relationship: GraphRelationship) => KeyDeduplicator),
+  ): Promise<number> {
+    const scopeOf = typeof scope === 'function' ? scope : () => scope;
     const accepted = relationships.filter((relationship) => {
-      if (scope.accept(relationship._key)) return true;
+      if (scopeOf(relationship).accept(relationship._key)) return true;
       this.relationshipDuplicates += 1;
       this.logger.debug({ key: relationship._key, type: relationship._type }, 'duplicate relationship key dropped');
       return false;
     });
     if (accepted.length > 0) await this.write(() => this.session.writeRelationships(accepted));
     return accepted.length;
+  }
+
+  /** Whether this run has written an entity `key` of `type` (counts nothing). */
+  isCollected(type: string, key: string): boolean {
+    return this.keysByType.get(type)?.has(key) ?? false;
   }
 
   /**

@@ -156,4 +156,17 @@ describe('SyncRunner', () => {
     expect(warnings).toContain('entity does not match its data-model schema');
     expect(publisher.sessions[0].entities.some((e) => e._key === 'short')).toBe(true);
   });
+
+  it('relates members read while users are still being read, once those users are written', async () => {
+    // ten pages of users; the members point at users of the last page, at a ghost, and repeat one
+    const dir = directory('o1', 1000);
+    const late = dir.users.slice(-5).map((u) => u.id);
+    dir.members['o1-group-0'] = [...late, 'ghost-user-1', late[0]].map((id) => member('o1-group-0', id));
+    const publisher = new RecordingPublisher();
+    const summary = await new SyncRunner(new InMemorySource([dir]), publisher, silentLogger, options).run();
+    const memberships = publisher.sessions[0].relationships.filter((r) => r._type === 'jumpcloud_group_has_user');
+    expect(memberships.map((r) => ('_toEntityKey' in r ? r._toEntityKey : '')).sort()).toEqual([...late].sort());
+    expect(summary.danglingReferences).toBe(1);
+    expect(summary.duplicateKeys).toBe(1);
+  });
 });

@@ -125,6 +125,13 @@ export class SyncRunner {
     };
     const selected = this.options.steps ? new Set(this.options.steps) : undefined;
     const settled = new Set<StepId>();
+    // One promise per step that resolves when it ends, for steps that start early (startsAfter).
+    const ended = new Map<StepId, { promise: Promise<void>; resolve: () => void }>();
+    for (const step of STEPS) {
+      let resolve = () => undefined as void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      ended.set(step.id, { promise, resolve });
+    }
     const remaining = new Set(STEPS.map((s) => s.id));
     const running = new Map<StepId, Promise<void>>();
     const limit = this.options.stepConcurrency ?? 4;
@@ -156,6 +163,7 @@ export class SyncRunner {
             objects = n;
             listener({ kind: 'step-progress', ...base, objects: n });
           },
+          settled: (id) => ended.get(id)?.promise ?? Promise.resolve(),
         });
       } catch (cause) {
         status = 'failure';
@@ -177,13 +185,15 @@ export class SyncRunner {
     while ((remaining.size > 0 || running.size > 0) && !signal.aborted) {
       for (const definition of STEPS) {
         if (running.size >= limit) break;
-        if (!remaining.has(definition.id) || !definition.dependsOn.every((d) => settled.has(d))) continue;
+        const startsAfter = STEP_IMPLEMENTATIONS.get(definition.id)?.startsAfter ?? definition.dependsOn;
+        if (!remaining.has(definition.id) || !startsAfter.every((d) => settled.has(d))) continue;
         remaining.delete(definition.id);
         running.set(
           definition.id,
           execute(definition).finally(() => {
             running.delete(definition.id);
             settled.add(definition.id);
+            ended.get(definition.id)?.resolve();
           }),
         );
       }

@@ -23,10 +23,18 @@ export interface StepContext {
   readonly fanOut: number;
   /** Reports objects written so far by this step. */
   progress(objects: number): void;
+  /** Resolves once the given step (of this organization) has ended, whatever its outcome. */
+  settled(stepId: StepId): Promise<void>;
 }
 
 /** The code of a step; its id, types and dependencies are data in graph-mapping's registry. */
 export interface StepImplementation {
   readonly id: StepId;
+  /**
+   * The dependencies the step must wait for before it starts, when it can start before all of
+   * its registry dependencies have ended (it then awaits the others itself with `settled`).
+   * Partial-type rules still follow the registry's `dependsOn`.
+   */
+  readonly startsAfter?: readonly StepId[];
   execute(context: StepContext): Promise<void>;
 }
