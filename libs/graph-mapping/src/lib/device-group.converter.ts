@@ -1,7 +1,8 @@
 import { type Entity, type SystemGroup } from '@jumpcloud-graph/domain';
 import { DEVICE_GROUP_ENTITY } from './data-model.registry';
 import { consoleLink, type MappingContext } from './mapping-context';
-import { buildEntity, idSegment, nonBlank, omitWhenNull } from './property-values';
+import { groupProperties } from './group.converter';
+import { buildEntity, idSegment } from './property-values';
 
 /** The jumpcloud_device_group entity of a JumpCloud system group. */
 export function toDeviceGroupEntity(group: SystemGroup, ctx: MappingContext): Entity {
@@ -12,12 +13,7 @@ export function toDeviceGroupEntity(group: SystemGroup, ctx: MappingContext): En
     raw: group.raw,
     ctx,
     properties: {
-      name: group.name,
-      displayName: group.name,
-      // Entity.description is a string: left out rather than null.
-      description: omitWhenNull(nonBlank(group.description)),
-      email: nonBlank(group.email),
-      membershipMethod: group.membershipMethod,
+      ...groupProperties(group),
       webLink: consoleLink(ctx, `/#/groups/system/${idSegment(group.id)}/details`),
     },
   });
