@@ -10,7 +10,7 @@ import { exportCommand } from './commands/export.command';
 import { syncCommand } from './commands/sync.command';
 import { validateCommand } from './commands/validate.command';
 import { EXIT_SUCCESS, EXIT_USAGE } from './exit-codes';
-import { exitCodeFor } from './run-sync';
+import { exitCodeFor, oneLine } from './run-sync';
 import { VERSION } from './version';
 
 function runCli(): void {
@@ -34,7 +34,7 @@ function runCli(): void {
       const done = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help';
       process.exit(done ? EXIT_SUCCESS : EXIT_USAGE);
     }
-    process.stderr.write(`jumpcloud-graph: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}\n`);
+    process.stderr.write(`jumpcloud-graph: ${oneLine(error)}\n`);
     process.exit(exitCodeFor(error));
   });
 }

@@ -22,7 +22,14 @@ export function exitCodeFor(error: unknown): number {
   return EXIT_FAILURE;
 }
 
-function oneLine(error: unknown): string {
+/** The targets this build can write; anything else is refused before anything is read. */
+export function assertTargetAvailable(config: SyncConfig): void {
+  if (config.target === 'jupiterone') {
+    throw new UsageError('--target jupiterone is not available in this build; use --target local');
+  }
+}
+
+export function oneLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0];
 }
 
@@ -36,9 +43,7 @@ export async function runSync(config: SyncConfig, io: SyncIo): Promise<{ exitCod
   const started = performance.now();
   let store: LocalGraphWorkerPublisher | undefined;
   try {
-    if (config.target === 'jupiterone') {
-      throw new UsageError('--target jupiterone is not available in this build; use --target local');
-    }
+    assertTargetAvailable(config);
     const source = createJumpCloudSource(config, logger);
     // The store runs in a worker thread (this same file; see main.ts), beside the reading and mapping.
     const workerData: LocalGraphWorkerData = { role: 'local-graph-store', path: config.db };

@@ -1,9 +1,8 @@
-import { createJumpCloudClient, JumpCloudApiSource } from '@jumpcloud-graph/jumpcloud-client';
+import { silentLogger } from '@jumpcloud-graph/domain';
 import { Command } from 'commander';
-import { UsageError } from '../config/sync-config';
-import { EXIT_SUCCESS, EXIT_USAGE } from '../exit-codes';
-import { exitCodeFor } from '../run-sync';
-import { VERSION } from '../version';
+import { createJumpCloudSource } from '../container';
+import { EXIT_SUCCESS } from '../exit-codes';
+import { assertTargetAvailable, exitCodeFor, oneLine } from '../run-sync';
 import { addSyncOptions, resolveFromFlags, type SyncFlags } from './sync.command';
 
 /** Checks the configuration and the JumpCloud key (a couple of requests), writes nothing. */
@@ -15,15 +14,8 @@ export function validateCommand(): Command {
       try {
         const config = resolveFromFlags(flags, process.env);
         for (const warning of config.warnings) process.stderr.write(`warning: ${warning}\n`);
-        if (config.target === 'jupiterone') throw new UsageError('--target jupiterone is not available in this build; use --target local');
-        const client = createJumpCloudClient({
-          apiKey: config.jumpcloudApiKey,
-          orgId: config.jumpcloudOrgId,
-          baseUrl: config.jumpcloudBaseUrl,
-          allowInsecureHttp: config.allowInsecureHttp,
-          version: VERSION,
-        });
-        const organizations = await new JumpCloudApiSource(client, { orgId: config.jumpcloudOrgId }).listOrganizations();
+        assertTargetAvailable(config);
+        const organizations = await createJumpCloudSource(config, silentLogger).listOrganizations();
         const result = { valid: true, organizations: organizations.map((o) => ({ id: o.id, name: o.displayName ?? o.id })), target: config.target };
         process.stdout.write(
           flags.json
@@ -32,8 +24,8 @@ export function validateCommand(): Command {
         );
         process.exitCode = EXIT_SUCCESS;
       } catch (error) {
-        process.stderr.write(`jumpcloud-graph: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}\n`);
-        process.exitCode = error instanceof UsageError ? EXIT_USAGE : exitCodeFor(error);
+        process.stderr.write(`jumpcloud-graph: ${oneLine(error)}\n`);
+        process.exitCode = exitCodeFor(error);
       }
     });
 }
