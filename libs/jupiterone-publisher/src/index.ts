@@ -18,3 +18,4 @@ export {
   LocalGraphWorkerPublisher,
   serveLocalGraphStore,
 } from './lib/local-graph-worker';
+export * from './lib/jupiterone';

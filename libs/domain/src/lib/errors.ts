@@ -56,3 +56,14 @@ export class ConfigurationError extends IntegrationError {
     super(message, { fatal: true, cause: options.cause });
   }
 }
+
+/**
+ * The publisher's target refused our credentials (HTTP 401 or 403). Fatal; the CLI exits with
+ * code 2, as for the source. Each target subclasses it with its own `code`.
+ */
+export class TargetAuthError extends IntegrationError {
+  readonly code: string = 'TARGET_AUTH_ERROR';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { fatal: true, cause: options.cause });
+  }
+}
