@@ -12,9 +12,9 @@ import { createDataset, type DatasetOptions, JumpCloudSimulator, type SimulatorD
  * peak RSS. Figures, not assertions: machines are noisy.
  */
 const SIZES: Record<string, DatasetOptions> = {
-  S: { users: 1_000, groups: 20, membersPerGroup: 50 },
-  M: { users: 10_000, groups: 200, membersPerGroup: 250 },
-  L: { users: 50_000, groups: 1_000, membersPerGroup: 250 },
+  S: { users: 1_000, groups: 20, membersPerGroup: 50, applications: 10, assignmentsPerApplication: 20, systems: 500, systemGroups: 10, membersPerSystemGroup: 50 },
+  M: { users: 10_000, groups: 200, membersPerGroup: 250, applications: 50, assignmentsPerApplication: 100, systems: 2_000, systemGroups: 50, membersPerSystemGroup: 100 },
+  L: { users: 50_000, groups: 1_000, membersPerGroup: 250, applications: 200, assignmentsPerApplication: 250, systems: 10_000, systemGroups: 100, membersPerSystemGroup: 100 },
 };
 const PAGE = 100;
 const CONCURRENCY = 8;
@@ -35,11 +35,20 @@ const v2Pages = (n: number) => Math.floor(n / PAGE) + 1;
 /** The fewest requests that read this dataset: what a perfect client would send. */
 function minimumRequests(dataset: SimulatorDataset): number {
   let total = 1; // GET /organizations
+  const lists = (parents: Map<string, unknown[]>) => [...parents.values()].reduce((sum, list) => sum + v2Pages(list.length), 0);
   for (const org of dataset.organizations) {
     total += 1; // GET /organizations/{id}
-    total += v1Pages(org.users.length);
-    total += v2Pages(org.userGroups.length);
-    for (const group of org.userGroups) total += v2Pages(org.userGroupMembers.get(group.id)?.length ?? 0);
+    total += v1Pages(org.users.length) + v2Pages(org.userGroups.length) + lists(org.userGroupMembers);
+    total += v1Pages(org.applications.length) + lists(org.applicationAssociations);
+    total += v1Pages(org.systems.length) + v2Pages(org.systemGroups.length) + lists(org.systemGroupMembers);
+    // user <-> device: one association list per object of the smaller side
+    if (org.systems.length <= org.users.length) {
+      total += lists(org.systemUserAssociations);
+    } else {
+      const perUser = new Map<string, number>();
+      for (const bound of org.systemUserAssociations.values()) for (const c of bound) perUser.set(c.to.id, (perUser.get(c.to.id) ?? 0) + 1);
+      total += org.users.reduce((sum, u) => sum + v2Pages(perUser.get(u._id) ?? 0), 0);
+    }
   }
   return total;
 }
@@ -96,7 +105,7 @@ async function main(): Promise<void> {
       rss[size] = maxRssKb / 1024;
       rows.push([
         size,
-        String(options.users),
+        `${options.users} / ${options.systems}`,
         `${summary.apiRequests} / ${minimum}${summary.apiRequests === minimum ? ' (=)' : ''}`,
         String(sim.stats().maxInFlight),
         (wallMs / 1000).toFixed(2),
@@ -112,7 +121,7 @@ async function main(): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const header = ['size', 'users', 'requests / minimum', 'max in flight', 'wall s', 'lower limit s', 'wall / limit', 'objects', 'objects/s', 'peak RSS MB'];
+  const header = ['size', 'users / devices', 'requests / minimum', 'max in flight', 'wall s', 'lower limit s', 'wall / limit', 'objects', 'objects/s', 'peak RSS MB'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   console.log(`latency ${latencyMs} ms, concurrency ${CONCURRENCY}, lower limit = minimum requests x latency / concurrency`);

@@ -2,11 +2,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDataset, type FaultRule, JumpCloudSimulator, type SimulatorDataset } from '@jumpcloud-graph/jumpcloud-simulator';
+import { ENTITIES, RELATIONSHIPS } from '@jumpcloud-graph/graph-mapping';
 import { runCli } from './testing/cli-runner';
 
 /** `sync` and friends as users run them: the built CLI against the simulator over HTTP, into SQLite. */
-const CORE_ENTITY_TYPES = ['employee', 'jumpcloud_account', 'jumpcloud_group', 'jumpcloud_user'];
-const CORE_RELATIONSHIP_TYPES = ['jumpcloud_account_has_group', 'jumpcloud_account_has_user', 'jumpcloud_group_has_user', 'jumpcloud_user_is_employee'];
+const ENTITY_TYPES = ENTITIES.map((e) => e._type).sort();
+const RELATIONSHIP_TYPES = RELATIONSHIPS.map((r) => r._type).sort();
 
 let dir: string;
 beforeEach(() => {
@@ -31,7 +32,7 @@ async function withSimulator<T>(dataset: SimulatorDataset, run: (sim: JumpCloudS
 const envFor = (sim: JumpCloudSimulator, db: string) => ({ JUMPCLOUD_API_KEY: sim.apiKey, JUMPCLOUD_BASE_URL: sim.baseUrl, JUMPCLOUD_GRAPH_DB: db });
 
 describe('sync into the local graph', () => {
-  it('writes every core type, prints one JSON summary and exits 0', async () => {
+  it('writes every type of the data model, every entity valid, prints one JSON summary and exits 0', async () => {
     const dataset = createDataset({ seed: 5, users: 150 });
     const db = join(dir, 'graph.db');
     let apiKey = '';
@@ -42,11 +43,16 @@ describe('sync into the local graph', () => {
     expect(run.status).toBe(0);
     const summary = JSON.parse(run.stdout);
     expect(summary.status).toBe('success');
-    expect(Object.keys(summary.entities).sort()).toEqual(CORE_ENTITY_TYPES);
-    expect(Object.keys(summary.relationships).sort()).toEqual(CORE_RELATIONSHIP_TYPES);
+    expect(Object.keys(summary.entities).sort()).toEqual(ENTITY_TYPES);
+    expect(Object.keys(summary.relationships).sort()).toEqual(RELATIONSHIP_TYPES);
+    expect(summary.invalidEntities).toBe(0);
+    expect(summary.partialTypes).toEqual([]);
     const [org] = dataset.organizations;
     expect(summary.entities.jumpcloud_user).toBe(org.users.length);
     expect(summary.entities.jumpcloud_group).toBe(org.userGroups.length);
+    expect(summary.entities.jumpcloud_application).toBe(org.applications.length);
+    expect(summary.entities.jumpcloud_device).toBe(org.systems.length);
+    expect(summary.entities.jumpcloud_device_group).toBe(org.systemGroups.length);
     // the edge-case group holds a dangling member and a repeated one
     expect(summary.danglingReferences).toBeGreaterThanOrEqual(1);
     expect(summary.duplicateKeys).toBeGreaterThanOrEqual(1);
@@ -122,6 +128,45 @@ describe('sync into the local graph', () => {
     expect(graph.entities.filter((e: { _type: string }) => e._type === 'jumpcloud_user')).toHaveLength(dataset.organizations[0].users.length + 1);
   });
 
+  it('syncs every organization of a multi-tenant key, each under its own account; --jumpcloud-org-id syncs one', async () => {
+    const dataset = createDataset({ seed: 6, users: 20, organizations: 2, edgeCases: false });
+    const [first, second] = dataset.organizations;
+    const db = join(dir, 'graph.db');
+    const run = await withSimulator(dataset, (sim) => runCli(['sync', '--json'], envFor(sim, db)));
+    expect(run.status).toBe(0);
+    const summary = JSON.parse(run.stdout);
+    expect(summary.entities.jumpcloud_account).toBe(2);
+    expect(summary.entities.jumpcloud_user).toBe(first.users.length + second.users.length);
+    expect(summary.entities.jumpcloud_device).toBe(first.systems.length + second.systems.length);
+    const graph = JSON.parse((await runCli(['export', '--db', db])).stdout);
+    const accountOf = (type: string, key: string) =>
+      graph.relationships.find((r: Record<string, string>) => r['_type'] === type && r['_toEntityKey'] === key)?._fromEntityKey;
+    expect(accountOf('jumpcloud_account_has_user', second.users[0]._id)).toBe(second.organization._id);
+    expect(accountOf('jumpcloud_account_has_device', first.systems[0]._id)).toBe(first.organization._id);
+
+    const single = join(dir, 'single.db');
+    const one = await withSimulator(dataset, (sim) => runCli(['sync', '--json', '--jumpcloud-org-id', second.organization._id], envFor(sim, single)));
+    expect(one.status).toBe(0);
+    expect(JSON.parse(one.stdout)).toMatchObject({ entities: { jumpcloud_account: 1, jumpcloud_user: second.users.length } });
+  });
+
+  it('syncs the other organizations when one cannot be read: exit 3, its types partial, nothing deleted', async () => {
+    const dataset = createDataset({ seed: 7, users: 10, organizations: 2, edgeCases: false });
+    const [first, second] = dataset.organizations;
+    const db = join(dir, 'graph.db');
+    await withSimulator(dataset, (sim) => runCli(['sync', '--json'], envFor(sim, db)));
+    const run = await withSimulator(dataset, (sim) => runCli(['sync', '--json'], envFor(sim, db)), [
+      { kind: 'server-error', endpoint: new RegExp(`/organizations/${second.organization._id}$`) },
+    ]);
+    expect(run.status).toBe(3);
+    const summary = JSON.parse(run.stdout);
+    expect(summary.partialTypes).toEqual(expect.arrayContaining(['jumpcloud_account', 'jumpcloud_user', 'jumpcloud_device']));
+    expect(run.stderr).toContain(second.organization._id);
+    const graph = JSON.parse((await runCli(['export', '--db', db])).stdout);
+    expect(graph.entities.filter((e: { _type: string }) => e._type === 'jumpcloud_user')).toHaveLength(first.users.length + second.users.length);
+    expect(graph.entities.filter((e: { _type: string }) => e._type === 'jumpcloud_account')).toHaveLength(2);
+  });
+
   it('exits 2 on a wrong key, after one request, and writes nothing', async () => {
     const db = join(dir, 'graph.db');
     await withSimulator(createDataset({ users: 5 }), async (sim) => {
@@ -173,8 +218,10 @@ describe('demo', () => {
     const run = await runCli(['demo', '--users', '50', '--db', join(dir, 'demo.db'), '--json']);
     expect(run.status).toBe(0);
     const summary = JSON.parse(run.stdout);
-    expect(Object.keys(summary.entities).sort()).toEqual(expect.arrayContaining(CORE_ENTITY_TYPES));
-    expect(Object.keys(summary.relationships).sort()).toEqual(expect.arrayContaining(CORE_RELATIONSHIP_TYPES));
+    // the demo emits every type of the data model, and every entity is valid
+    expect(Object.keys(summary.entities).sort()).toEqual(ENTITY_TYPES);
+    expect(Object.keys(summary.relationships).sort()).toEqual(RELATIONSHIP_TYPES);
+    expect(summary).toMatchObject({ status: 'success', invalidEntities: 0, partialTypes: [] });
   });
 
   it('a second demo run changes nothing', async () => {

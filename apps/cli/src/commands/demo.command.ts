@@ -5,6 +5,7 @@ import { runSync } from '../run-sync';
 
 export interface DemoOptions {
   users: number;
+  systems?: number;
   organizations: number;
   latencyMs: number;
   seed: number;
@@ -25,7 +26,17 @@ const count = (name: string) => (value: string) => {
  */
 export async function runDemo(options: DemoOptions, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WriteStream }) {
   const simulator = new JumpCloudSimulator({
-    dataset: { seed: options.seed, users: options.users, organizations: options.organizations },
+    dataset: {
+      seed: options.seed,
+      users: options.users,
+      organizations: options.organizations,
+      // a directory's usual shape: about one device per two users, a few SSO applications
+      systems: options.systems ?? Math.ceil(options.users / 2),
+      systemGroups: 4,
+      membersPerSystemGroup: Math.max(1, Math.ceil(options.users / 10)),
+      applications: 8,
+      assignmentsPerApplication: Math.max(1, Math.ceil(options.users / 20)),
+    },
     latencyMs: options.latencyMs,
   });
   const baseUrl = await simulator.start();
@@ -46,6 +57,7 @@ export function demoCommand(): Command {
   return new Command('demo')
     .description('sync a sample organization from the built-in JumpCloud simulator into the local graph (no credentials needed)')
     .option('--users <n>', 'users in the sample organization', count('--users'), 200)
+    .option('--systems <n>', 'devices in the sample organization (default: half the users)', count('--systems'))
     .option('--organizations <n>', 'organizations (more than one makes a multi-tenant key)', count('--organizations'), 1)
     .option('--latency-ms <ms>', 'simulated latency per request', count('--latency-ms'), 0)
     .option('--seed <n>', 'dataset seed', count('--seed'), 1)

@@ -12,6 +12,11 @@ export interface Organization {
   /** ISO 8601, as JumpCloud sends it. */
   created: string | null;
   requireAdminMfa: boolean | null;
+  /**
+   * Set when the organization is listed but could not be read (its details failed with a
+   * non-fatal error): the run syncs the others and reports this one's types as partial.
+   */
+  unavailable?: string;
   raw: RawObject;
 }
 

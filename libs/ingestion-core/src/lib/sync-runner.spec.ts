@@ -1,6 +1,17 @@
 import 'reflect-metadata';
 import { SourceAuthError, SourceRequestError, silentLogger } from '@jumpcloud-graph/domain';
-import { group, InMemorySource, member, org, RecordingPublisher, user, type Directory } from './__fixtures__/in-memory-ports';
+import {
+  application,
+  group,
+  InMemorySource,
+  member,
+  org,
+  RecordingPublisher,
+  system,
+  systemGroup,
+  user,
+  type Directory,
+} from './__fixtures__/in-memory-ports';
 import { type ProgressEvent, type SyncOptions } from './sync-options';
 import { SyncRunner } from './sync-runner';
 
@@ -9,26 +20,24 @@ const options: SyncOptions = { consoleUrl: 'https://console.jumpcloud.com', tagA
 function directory(orgId: string, users = 3): Directory {
   // keys of at least 10 characters, as the data model requires
   const ids = Array.from({ length: users }, (_, i) => `${orgId}-member-${i}`);
+  const app = `${orgId}-application-0`;
+  const host = `${orgId}-system-0`;
+  const devices = `${orgId}-devices-0`;
   return {
     organization: org(`${orgId}-organization`),
     users: ids.map((id) => user(id)),
     groups: [group(`${orgId}-group-0`), group(`${orgId}-group-1`)],
     members: { [`${orgId}-group-0`]: ids.map((id) => member(`${orgId}-group-0`, id)), [`${orgId}-group-1`]: [] },
+    applications: [application(app)],
+    associations: { [app]: [member(app, ids[0]), member(app, `${orgId}-group-1`, 'user_group')] },
+    systems: [system(host)],
+    systemGroups: [systemGroup(devices)],
+    systemGroupMembers: { [devices]: [member(devices, host, 'system')] },
+    systemUsers: { [host]: [ids[0]] },
   };
 }
 
 const typesOf = (objects: Array<{ _type: string }>) => [...new Set(objects.map((o) => o._type))].sort();
-const NOT_IMPLEMENTED_YET = [
-  'jumpcloud_account_has_application',
-  'jumpcloud_account_has_device',
-  'jumpcloud_application',
-  'jumpcloud_device',
-  'jumpcloud_device_group',
-  'jumpcloud_device_group_has_device',
-  'jumpcloud_group_assigned_application',
-  'jumpcloud_user_assigned_application',
-  'jumpcloud_user_uses_device',
-];
 
 describe('SyncRunner', () => {
   it('writes the account, users, groups, memberships and employees, then finishes', async () => {
@@ -36,25 +45,37 @@ describe('SyncRunner', () => {
     const events: ProgressEvent[] = [];
     const summary = await new SyncRunner(new InMemorySource([directory('o1')]), publisher, silentLogger, options).run((e) => events.push(e));
     const [session] = publisher.sessions;
-    expect(typesOf(session.entities)).toEqual(['jumpcloud_account', 'jumpcloud_group', 'jumpcloud_user']);
+    expect(typesOf(session.entities)).toEqual([
+      'jumpcloud_account',
+      'jumpcloud_application',
+      'jumpcloud_device',
+      'jumpcloud_device_group',
+      'jumpcloud_group',
+      'jumpcloud_user',
+    ]);
     expect(typesOf(session.relationships)).toEqual([
+      'jumpcloud_account_has_application',
+      'jumpcloud_account_has_device',
       'jumpcloud_account_has_group',
       'jumpcloud_account_has_user',
+      'jumpcloud_device_group_has_device',
+      'jumpcloud_group_assigned_application',
       'jumpcloud_group_has_user',
+      'jumpcloud_user_assigned_application',
       'jumpcloud_user_is_employee',
+      'jumpcloud_user_uses_device',
     ]);
     expect(summary).toMatchObject({
       status: 'success',
-      entities: { jumpcloud_account: 1, jumpcloud_user: 3, jumpcloud_group: 2 },
-      relationships: { jumpcloud_group_has_user: 3, jumpcloud_user_is_employee: 3 },
+      entities: { jumpcloud_account: 1, jumpcloud_user: 3, jumpcloud_group: 2, jumpcloud_application: 1, jumpcloud_device: 1, jumpcloud_device_group: 1 },
+      relationships: { jumpcloud_group_has_user: 3, jumpcloud_user_is_employee: 3, jumpcloud_user_uses_device: 1, jumpcloud_device_group_has_device: 1 },
       danglingReferences: 0,
       duplicateKeys: 0,
       invalidEntities: 0,
     });
-    // the steps this build does not implement yet are partial, so nothing of them is deleted
-    expect(session.finished?.partialTypes).toEqual(NOT_IMPLEMENTED_YET);
+    expect(session.finished?.partialTypes).toEqual([]);
     expect(events.filter((e) => e.kind === 'step-end' && e.status === 'success').map((e) => e.kind === 'step-end' && e.stepId)).toEqual(
-      expect.arrayContaining(['account', 'users', 'groups', 'group-members', 'employees']),
+      expect.arrayContaining(['account', 'users', 'groups', 'group-members', 'employees', 'applications', 'devices', 'device-groups', 'application-assignments', 'device-group-members', 'user-devices']),
     );
   });
 

@@ -10,7 +10,7 @@ import { inject, injectable } from 'tsyringe';
 import { forEachConcurrent } from './concurrency';
 import { RunState } from './run-state';
 import { STEP_IMPLEMENTATIONS } from './steps';
-import { type OrganizationState, type StepImplementation } from './steps/step';
+import { organizationState, type StepImplementation } from './steps/step';
 import { type ProgressListener, type StepReport, type StepStatus, type SyncOptions, type SyncSummary } from './sync-options';
 import { GRAPH_PUBLISHER, JUMPCLOUD_SOURCE, LOGGER, SYNC_OPTIONS } from './tokens';
 
@@ -64,7 +64,7 @@ export class SyncRunner {
     const named = organizations.map((o) => ({ id: o.id, name: this.accountName(o) }));
     listener({ kind: 'organizations', organizations: named });
 
-    const session = await this.publisher.openSession({ description: named.map((o) => o.name).join(', ') });
+    const session = await this.publisher.openSession({ description: named.map((o) => o.name).join(', '), organizationIds: named.map((o) => o.id) });
     const run = new RunState(session, this.validator, this.logger);
     const reports: StepReport[] = [];
     let fatal: { error: unknown } | undefined;
@@ -116,7 +116,10 @@ export class SyncRunner {
     reports: StepReport[],
     onFatal: (error: unknown) => void,
   ): Promise<void> {
-    const org: OrganizationState = { organization, accountKey: organization.id, groupIds: [], employees: [] };
+    const org = organizationState(organization);
+    if (organization.unavailable !== undefined) {
+      this.logger.warn({ organization: organization.id, error: organization.unavailable }, 'organization could not be read; its types are partial');
+    }
     const mapping = {
       consoleUrl: this.options.consoleUrl,
       accountName: this.accountName(organization),
@@ -134,11 +137,19 @@ export class SyncRunner {
     }
     const remaining = new Set(STEPS.map((s) => s.id));
     const running = new Map<StepId, Promise<void>>();
-    const limit = this.options.stepConcurrency ?? 4;
+    const limit = this.options.stepConcurrency ?? STEPS.length;
 
     const execute = async (definition: StepDefinition) => {
       const implementation: StepImplementation | undefined = STEP_IMPLEMENTATIONS.get(definition.id);
       const base = { stepId: definition.id, orgId: organization.id };
+      if (organization.unavailable !== undefined) {
+        // The organization could not be read at all: every type is partial, the others go on.
+        for (const type of stepTypes(definition.id)) run.partialTypes.add(type);
+        const error = organization.unavailable;
+        reports.push({ ...base, status: 'failure', objects: 0, durationMs: 0, error });
+        listener({ kind: 'step-end', ...base, status: 'failure', objects: 0, durationMs: 0, error });
+        return;
+      }
       if (!implementation || (selected && !selected.has(definition.id))) {
         // Not run: nothing of its types may be deleted.
         for (const type of stepTypes(definition.id)) run.partialTypes.add(type);
@@ -164,6 +175,7 @@ export class SyncRunner {
             listener({ kind: 'step-progress', ...base, objects: n });
           },
           settled: (id) => ended.get(id)?.promise ?? Promise.resolve(),
+          hasSettled: (id) => settled.has(id),
         });
       } catch (cause) {
         status = 'failure';

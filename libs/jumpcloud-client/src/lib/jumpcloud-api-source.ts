@@ -9,6 +9,7 @@ import {
   type User,
   type UserGroup,
   type GraphTargetType,
+  IntegrationError,
 } from '@jumpcloud-graph/domain';
 import { z } from 'zod';
 import { type GraphConnection, type JumpCloudClient } from './jumpcloud-client';
@@ -292,13 +293,30 @@ export class JumpCloudApiSource implements JumpCloudSource {
 
   async listOrganizations(signal?: AbortSignal): Promise<Organization[]> {
     signal?.throwIfAborted();
-    const ids = this.options.orgId
-      ? [this.options.orgId]
-      : (await this.client.listOrganizations().toArray()).map((o) => o._id);
-    this.multiTenant = this.options.orgId !== undefined || ids.length > 1;
+    const listed = this.options.orgId
+      ? [{ _id: this.options.orgId, displayName: undefined }]
+      : await this.client.listOrganizations().toArray();
+    this.multiTenant = this.options.orgId !== undefined || listed.length > 1;
     // accountType is returned only when `fields` names it, so every field read is named.
     const fields = ['_id', 'displayName', 'created', 'accountType', 'settings'];
-    return Promise.all(ids.map(async (id) => toOrganization(await this.org(id).getOrganization(id, { fields }))));
+    const read = await Promise.allSettled(listed.map(async (o) => toOrganization(await this.org(o._id).getOrganization(o._id, { fields }))));
+    return read.map((outcome, i) => {
+      if (outcome.status === 'fulfilled') return outcome.value;
+      const error: unknown = outcome.reason;
+      // One organization of several that cannot be read must not stop the others; a fatal error
+      // (a refused key) or the only organization failing still ends the run.
+      if (listed.length === 1 || (error instanceof IntegrationError && error.fatal)) throw error;
+      const { _id: id, displayName } = listed[i];
+      return {
+        id,
+        displayName: displayName ?? null,
+        accountType: null,
+        created: null,
+        requireAdminMfa: null,
+        unavailable: error instanceof Error ? error.message : String(error),
+        raw: { _id: id },
+      };
+    });
   }
 
   users(orgId: string, signal?: AbortSignal) {

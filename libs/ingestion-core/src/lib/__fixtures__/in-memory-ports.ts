@@ -1,5 +1,7 @@
 import {
+  type Application,
   type Entity,
+  type GraphTargetType,
   type GraphPublisher,
   type GraphRelationship,
   type JumpCloudSource,
@@ -7,6 +9,8 @@ import {
   type Organization,
   type PublishResult,
   type PublishSession,
+  type System,
+  type SystemGroup,
   type User,
   type UserGroup,
 } from '@jumpcloud-graph/domain';
@@ -20,7 +24,17 @@ export interface Directory {
   organization: Organization;
   users: User[];
   groups: UserGroup[];
+  /** Direct members of user groups, by group id. */
   members: Record<string, Membership[]>;
+  applications?: Application[];
+  /** Direct associations of applications, by application id. */
+  associations?: Record<string, Membership[]>;
+  systems?: System[];
+  systemGroups?: SystemGroup[];
+  /** Members of system groups, by group id. */
+  systemGroupMembers?: Record<string, Membership[]>;
+  /** Users bound to systems, by system id; the user side is derived from it. */
+  systemUsers?: Record<string, string[]>;
 }
 
 export function org(id: string, displayName = `Org ${id}`): Organization {
@@ -69,53 +83,114 @@ export function group(id: string): UserGroup {
   return { id, name: `group ${id}`, description: null, email: null, membershipMethod: 'STATIC', sudoEnabled: null, sudoWithoutPassword: null, sambaEnabled: null, raw: { id } };
 }
 
-export function member(groupId: string, userId: string): Membership {
-  return { fromId: groupId, toId: userId, toType: 'user' };
+export function application(id: string): Application {
+  return {
+    id,
+    name: `app ${id}`,
+    displayName: null,
+    displayLabel: `App ${id}`,
+    description: null,
+    active: true,
+    ssoUrl: null,
+    ssoType: 'saml',
+    idpCertExpirationAt: null,
+    created: null,
+    raw: { _id: id, name: `app ${id}`, config: { idpPrivateKey: { value: 'secret' } } },
+  };
 }
 
-type Failure = { list: 'users' | 'userGroups' | 'userGroupMembers' | 'organizations'; error: Error; afterPages?: number };
+export function system(id: string): System {
+  return {
+    id,
+    displayName: `host ${id}`,
+    hostname: `host-${id}`,
+    os: 'Ubuntu',
+    osFamily: 'linux',
+    version: '22.04',
+    serialNumber: null,
+    hwVendor: null,
+    networkInterfaces: [],
+    remoteIp: null,
+    lastContact: null,
+    created: null,
+    active: true,
+    fdeActive: null,
+    agentVersion: null,
+    allowSshRootLogin: null,
+    allowSshPasswordAuthentication: null,
+    allowMultiFactorAuthentication: null,
+    raw: { _id: id, hostname: `host-${id}` },
+  };
+}
+
+export function systemGroup(id: string): SystemGroup {
+  return { id, name: `devices ${id}`, description: null, email: null, membershipMethod: 'STATIC', raw: { id } };
+}
+
+export function member(groupId: string, userId: string, toType: GraphTargetType = 'user'): Membership {
+  return { fromId: groupId, toId: userId, toType };
+}
+
+export type ListName =
+  | 'organizations'
+  | 'users'
+  | 'userGroups'
+  | 'userGroupMembers'
+  | 'applications'
+  | 'applicationAssociations'
+  | 'systems'
+  | 'systemGroups'
+  | 'systemGroupMembers'
+  | 'systemUsers'
+  | 'userSystems';
+
+type Failure = { list: ListName; error: Error; afterPages?: number; orgId?: string };
 
 export class InMemorySource implements JumpCloudSource {
   requests = 0;
+  /** Requests by list, to check which lists a run read. */
+  readonly requestsByList: Partial<Record<ListName, number>> = {};
   constructor(
     private readonly directories: Directory[],
     private readonly failures: Failure[] = [],
   ) {}
 
   async listOrganizations(): Promise<Organization[]> {
-    this.requests += 1;
+    this.count('organizations');
     this.fail('organizations', 0);
     return this.directories.map((d) => d.organization);
   }
   users(orgId: string) {
-    return this.pages('users', this.dir(orgId).users);
+    return this.pages(orgId, 'users', this.dir(orgId).users);
   }
   userGroups(orgId: string) {
-    return this.pages('userGroups', this.dir(orgId).groups);
+    return this.pages(orgId, 'userGroups', this.dir(orgId).groups);
   }
   userGroupMembers(orgId: string, groupId: string) {
-    return this.pages('userGroupMembers', this.dir(orgId).members[groupId] ?? []);
+    return this.pages(orgId, 'userGroupMembers', this.dir(orgId).members[groupId] ?? []);
   }
-  applications() {
-    return this.pages('users', []);
+  applications(orgId: string) {
+    return this.pages(orgId, 'applications', this.dir(orgId).applications ?? []);
   }
-  applicationAssociations() {
-    return this.pages('users', []);
+  applicationAssociations(orgId: string, applicationId: string) {
+    return this.pages(orgId, 'applicationAssociations', this.dir(orgId).associations?.[applicationId] ?? []);
   }
-  systems() {
-    return this.pages('users', []);
+  systems(orgId: string) {
+    return this.pages(orgId, 'systems', this.dir(orgId).systems ?? []);
   }
-  systemGroups() {
-    return this.pages('users', []);
+  systemGroups(orgId: string) {
+    return this.pages(orgId, 'systemGroups', this.dir(orgId).systemGroups ?? []);
   }
-  systemGroupMembers() {
-    return this.pages('users', []);
+  systemGroupMembers(orgId: string, groupId: string) {
+    return this.pages(orgId, 'systemGroupMembers', this.dir(orgId).systemGroupMembers?.[groupId] ?? []);
   }
-  systemUsers() {
-    return this.pages('users', []);
+  systemUsers(orgId: string, systemId: string) {
+    const users = this.dir(orgId).systemUsers?.[systemId] ?? [];
+    return this.pages(orgId, 'systemUsers', users.map((userId) => member(systemId, userId, 'user')));
   }
-  userSystems() {
-    return this.pages('users', []);
+  userSystems(orgId: string, userId: string) {
+    const bound = Object.entries(this.dir(orgId).systemUsers ?? {}).filter(([, users]) => users.includes(userId));
+    return this.pages(orgId, 'userSystems', bound.map(([systemId]) => member(userId, systemId, 'system')));
   }
   requestCounts() {
     return { total: this.requests, retries: 0, byEndpoint: {} };
@@ -127,15 +202,20 @@ export class InMemorySource implements JumpCloudSource {
     return found;
   }
 
-  private fail(list: Failure['list'], page: number): void {
-    const failure = this.failures.find((f) => f.list === list && (f.afterPages ?? 0) === page);
+  private count(list: ListName): void {
+    this.requests += 1;
+    this.requestsByList[list] = (this.requestsByList[list] ?? 0) + 1;
+  }
+
+  private fail(list: ListName, page: number, orgId?: string): void {
+    const failure = this.failures.find((f) => f.list === list && (f.afterPages ?? 0) === page && (f.orgId === undefined || f.orgId === orgId));
     if (failure) throw failure.error;
   }
 
-  private async *pages<T>(list: Failure['list'], items: T[]): AsyncGenerator<T[]> {
+  private async *pages<T>(orgId: string, list: ListName, items: T[]): AsyncGenerator<T[]> {
     for (let start = 0, page = 0; start < items.length || page === 0; start += 100, page += 1) {
-      this.requests += 1;
-      this.fail(list, page);
+      this.count(list);
+      this.fail(list, page, orgId);
       const slice = items.slice(start, start + 100);
       if (slice.length > 0) yield slice;
       if (slice.length < 100) return;

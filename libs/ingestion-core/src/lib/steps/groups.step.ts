@@ -1,20 +1,19 @@
-import { KeyDeduplicator, toGroupEntity, toRelationship } from '@jumpcloud-graph/graph-mapping';
-import { type StepImplementation } from './step';
+import { toDeviceGroupEntity, toGroupEntity } from '@jumpcloud-graph/graph-mapping';
+import { entityListStep } from './entity-list.step';
 
-export const groupsStep: StepImplementation = {
+export const groupsStep = entityListStep({
   id: 'groups',
-  async execute({ org, source, mapping, run, signal, progress }) {
-    let written = 0;
-    const scope = new KeyDeduplicator();
-    for await (const page of source.userGroups(org.organization.id, signal)) {
-      const entities = await run.writeEntities(page.map((group) => toGroupEntity(group, mapping)));
-      written += entities.length;
-      written += await run.writeRelationships(
-        entities.map((group) => toRelationship('jumpcloud_account_has_group', org.accountKey, group._key)),
-        scope,
-      );
-      org.groupIds.push(...entities.map((group) => group._key));
-      progress(written);
-    }
-  },
-};
+  list: (source, orgId, signal) => source.userGroups(orgId, signal),
+  convert: toGroupEntity,
+  accountRelationship: 'jumpcloud_account_has_group',
+  remember: (org, written) => org.ids.groups.push(...written.map((e) => e._key)),
+});
+
+export const deviceGroupsStep = entityListStep({
+  id: 'device-groups',
+  list: (source, orgId, signal) => source.systemGroups(orgId, signal),
+  convert: toDeviceGroupEntity,
+  // DATA-MODEL.md relates device groups to their devices only, not to the account.
+  accountRelationship: null,
+  remember: (org, written) => org.ids.deviceGroups.push(...written.map((e) => e._key)),
+});

@@ -1,12 +1,28 @@
 import { type StepId } from '@jumpcloud-graph/graph-mapping';
 import { accountStep } from './account.step';
+import { applicationAssignmentsStep } from './application-assignments.step';
+import { applicationsStep } from './applications.step';
+import { devicesStep } from './devices.step';
 import { employeesStep } from './employees.step';
-import { groupMembersStep } from './group-members.step';
-import { groupsStep } from './groups.step';
+import { deviceGroupMembersStep, groupMembersStep } from './group-members.step';
+import { deviceGroupsStep, groupsStep } from './groups.step';
 import { type StepImplementation } from './step';
+import { userDevicesStep } from './user-devices.step';
 import { usersStep } from './users.step';
 
-/** The steps this build implements; registry steps without one are reported partial. */
+/** The code of every step of the registry. */
 export const STEP_IMPLEMENTATIONS: ReadonlyMap<StepId, StepImplementation> = new Map(
-  [accountStep, usersStep, groupsStep, groupMembersStep, employeesStep].map((step) => [step.id, step]),
+  [
+    accountStep,
+    usersStep,
+    groupsStep,
+    applicationsStep,
+    devicesStep,
+    deviceGroupsStep,
+    groupMembersStep,
+    applicationAssignmentsStep,
+    deviceGroupMembersStep,
+    userDevicesStep,
+    employeesStep,
+  ].map((step) => [step.id, step]),
 );

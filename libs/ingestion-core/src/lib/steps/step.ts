@@ -5,12 +5,55 @@ import { type RunState } from '../run-state';
 /** A user with an email, remembered by the users step for the employees step (not the object). */
 export type EmployeeSeed = readonly [userKey: string, email: string, firstName: string | null, lastName: string | null, name: string];
 
+/** A count that can be awaited: resolves waiters once it reaches their value. */
+export class WatchedCount {
+  private current = 0;
+  private readonly waiters: Array<{ at: number; resolve: () => void }> = [];
+
+  get value(): number {
+    return this.current;
+  }
+
+  add(n: number): void {
+    this.current += n;
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      if (this.waiters[i].at <= this.current) this.waiters.splice(i, 1)[0].resolve();
+    }
+  }
+
+  reached(at: number): Promise<void> {
+    if (at <= this.current) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ at, resolve }));
+  }
+}
+
+/** The ids (never the objects) each list step of one organization wrote, for the steps that fan out from them. */
+export interface OrganizationIds {
+  readonly users: string[];
+  readonly groups: string[];
+  readonly applications: string[];
+  readonly devices: string[];
+  readonly deviceGroups: string[];
+}
+
 /** What the steps of one organization share. */
 export interface OrganizationState {
   readonly organization: Organization;
   readonly accountKey: string;
-  readonly groupIds: string[];
+  readonly ids: OrganizationIds;
+  /** Users written so far, awaited by `user-devices` to pick the smaller side. */
+  readonly userCount: WatchedCount;
   readonly employees: EmployeeSeed[];
+}
+
+export function organizationState(organization: Organization): OrganizationState {
+  return {
+    organization,
+    accountKey: organization.id,
+    ids: { users: [], groups: [], applications: [], devices: [], deviceGroups: [] },
+    userCount: new WatchedCount(),
+    employees: [],
+  };
 }
 
 export interface StepContext {
@@ -25,6 +68,8 @@ export interface StepContext {
   progress(objects: number): void;
   /** Resolves once the given step (of this organization) has ended, whatever its outcome. */
   settled(stepId: StepId): Promise<void>;
+  /** Whether the given step (of this organization) has ended. */
+  hasSettled(stepId: StepId): boolean;
 }
 
 /** The code of a step; its id, types and dependencies are data in graph-mapping's registry. */
