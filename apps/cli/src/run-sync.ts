@@ -1,8 +1,8 @@
-import { ConfigurationError, SourceAuthError } from '@jumpcloud-graph/domain';
+import { ConfigurationError, type GraphPublisher, type Logger, SourceAuthError, TargetAuthError } from '@jumpcloud-graph/domain';
 import { type SyncSummary, SyncRunner } from '@jumpcloud-graph/ingestion-core';
 import { Worker } from 'node:worker_threads';
-import { LocalGraphWorkerPublisher, type LocalGraphWorkerData } from '@jumpcloud-graph/jupiterone-publisher';
-import { UsageError, type SyncConfig } from './config/sync-config';
+import { JupiterOneSyncPublisher, LocalGraphWorkerPublisher, type LocalGraphWorkerData } from '@jumpcloud-graph/jupiterone-publisher';
+import { type CommandConfig, UsageError, type SyncConfig } from './config/sync-config';
 import { createJumpCloudSource, createSyncContainer } from './container';
 import { EXIT_FAILURE, EXIT_PARTIAL, EXIT_SUCCESS, EXIT_USAGE } from './exit-codes';
 import { createLogger } from './logger';
@@ -18,15 +18,33 @@ export interface SyncIo {
 
 /** The exit code an error means (INTERFACES.md): 2 for usage, configuration and authentication. */
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof UsageError || error instanceof ConfigurationError || error instanceof SourceAuthError) return EXIT_USAGE;
+  if (error instanceof UsageError || error instanceof ConfigurationError || error instanceof SourceAuthError || error instanceof TargetAuthError) {
+    return EXIT_USAGE;
+  }
   return EXIT_FAILURE;
 }
 
-/** The targets this build can write; anything else is refused before anything is read. */
-export function assertTargetAvailable(config: SyncConfig): void {
-  if (config.target === 'jupiterone') {
-    throw new UsageError('--target jupiterone is not available in this build; use --target local');
-  }
+/** The JupiterOne publisher of a configuration whose target is jupiterone (keys checked by the config). */
+export function createJupiterOnePublisher(config: CommandConfig, logger: Logger): JupiterOneSyncPublisher {
+  return new JupiterOneSyncPublisher({
+    apiKey: config.jupiteroneApiKey ?? '',
+    account: config.jupiteroneAccount ?? '',
+    baseUrl: config.jupiteroneBaseUrl,
+    target: config.integrationInstanceId !== undefined ? { integrationInstanceId: config.integrationInstanceId } : { scope: config.scope },
+    batchBytes: config.uploadBatchBytes,
+    uploadConcurrency: config.uploadConcurrency,
+    wait: config.wait,
+    logger,
+  });
+}
+
+/** The publisher of the configured target, and how to release it. */
+async function openPublisher(config: SyncConfig, logger: Logger): Promise<{ publisher: GraphPublisher; close(): Promise<void> }> {
+  if (config.target === 'jupiterone') return { publisher: createJupiterOnePublisher(config, logger), close: async () => undefined };
+  // The store runs in a worker thread (this same file; see main.ts), beside the reading and mapping.
+  const workerData: LocalGraphWorkerData = { role: 'local-graph-store', path: config.db };
+  const store = await LocalGraphWorkerPublisher.start(() => new Worker(__filename, { workerData }), logger);
+  return { publisher: store, close: () => store.close() };
 }
 
 export function oneLine(error: unknown): string {
@@ -41,14 +59,11 @@ export async function runSync(config: SyncConfig, io: SyncIo): Promise<{ exitCod
   const logger = createLogger(config.logLevel);
   for (const warning of config.warnings) logger.warn({}, warning);
   const started = performance.now();
-  let store: LocalGraphWorkerPublisher | undefined;
+  let target: { publisher: GraphPublisher; close(): Promise<void> } | undefined;
   try {
-    assertTargetAvailable(config);
     const source = createJumpCloudSource(config, logger);
-    // The store runs in a worker thread (this same file; see main.ts), beside the reading and mapping.
-    const workerData: LocalGraphWorkerData = { role: 'local-graph-store', path: config.db };
-    store = await LocalGraphWorkerPublisher.start(() => new Worker(__filename, { workerData }), logger);
-    const runner = createSyncContainer(config, { logger, source, publisher: store }).resolve(SyncRunner);
+    target = await openPublisher(config, logger);
+    const runner = createSyncContainer(config, { logger, source, publisher: target.publisher }).resolve(SyncRunner);
     const progress = createProgressDisplay({
       stream: io.stderr,
       logger,
@@ -72,6 +87,6 @@ export async function runSync(config: SyncConfig, io: SyncIo): Promise<{ exitCod
     }
     return { exitCode: exitCodeFor(error) };
   } finally {
-    await store?.close();
+    await target?.close();
   }
 }

@@ -15,6 +15,8 @@ export function summaryJson(summary: SyncSummary): Record<string, unknown> {
     invalidEntities: summary.invalidEntities,
     runId: summary.runId,
     organizations: summary.organizations,
+    ...(summary.job ? { job: summary.job } : {}),
+    ...(summary.uploads ? { uploads: summary.uploads } : {}),
   };
 }
 
@@ -32,6 +34,17 @@ export function formatSummary(summary: SyncSummary): string {
   section('relationships', summary.relationships);
   rows.push(`API requests ${summary.apiRequests} (retries ${summary.retries}), ${(summary.durationMs / 1000).toFixed(1)} s`);
   rows.push(`dangling references ${summary.danglingReferences}, duplicate keys ${summary.duplicateKeys}, invalid entities ${summary.invalidEntities}`);
+  if (summary.uploads) {
+    const u = summary.uploads;
+    rows.push(`uploaded ${u.objects} objects in ${u.batches} batches, ${(u.bytes / 1_000_000).toFixed(1)} MB (retries ${u.retries}, 413 splits ${u.splits}, truncated ${u.truncated})`);
+  }
+  if (summary.job) {
+    const j = summary.job;
+    rows.push(
+      `JupiterOne job ${j.id} ${j.status}: entities created ${j.entitiesCreated}, updated ${j.entitiesUpdated}, deleted ${j.entitiesDeleted}; ` +
+        `relationships created ${j.relationshipsCreated}, updated ${j.relationshipsUpdated}, deleted ${j.relationshipsDeleted}`,
+    );
+  }
   if (summary.partialTypes.length > 0) rows.push(`partial types (kept from the previous run): ${summary.partialTypes.join(', ')}`);
   const failed = summary.steps.filter((s) => s.status === 'failure');
   for (const step of failed) rows.push(`step ${step.stepId} failed for ${step.orgId}: ${step.error ?? 'unknown error'}`);

@@ -213,6 +213,20 @@ describe('sync into the local graph', () => {
   });
 });
 
+describe('uninstall --target local', () => {
+  it('removes the local graph database after confirmation, and refuses without it', async () => {
+    const db = join(dir, 'graph.db');
+    await withSimulator(createDataset({ seed: 3, users: 5 }), (sim) => runCli(['sync', '--json'], envFor(sim, db)));
+    const refused = await runCli(['uninstall', '--db', db]);
+    expect(refused.status).toBe(2);
+    expect(readdirSync(dir)).toContain('graph.db');
+    const run = await runCli(['uninstall', '--db', db, '--yes']);
+    expect(run.status).toBe(0);
+    expect(readdirSync(dir).filter((name) => name.startsWith('graph.db'))).toEqual([]);
+    expect((await runCli(['uninstall', '--db', db, '--yes'])).status).toBe(2);
+  });
+});
+
 describe('demo', () => {
   it('syncs the sample organization without credentials and prints the summary', async () => {
     const run = await runCli(['demo', '--users', '50', '--db', join(dir, 'demo.db'), '--json']);

@@ -16,19 +16,42 @@ export interface SyncFlags {
   steps?: string;
   concurrency?: string;
   logLevel?: string;
+  jupiteroneApiKey?: string;
+  jupiteroneAccount?: string;
+  jupiteroneRegion?: string;
+  jupiteroneBaseUrl?: string;
+  integrationInstanceId?: string;
+  scope?: string;
+  wait?: boolean;
+  uploadBatchBytes?: string;
+  uploadConcurrency?: string;
   config?: string;
   json?: boolean;
   quiet?: boolean;
 }
 
+/** The options of the JupiterOne target (sync, validate, uninstall). */
+export function addJupiterOneOptions(command: Command): Command {
+  return command
+    .option('--jupiterone-api-key <key>', 'JupiterOne API key, sent as a Bearer token (prefer the JUPITERONE_API_KEY variable)')
+    .option('--jupiterone-account <id>', 'JupiterOne account id, the JupiterOne-Account header (JUPITERONE_ACCOUNT)')
+    .option('--jupiterone-region <region>', 'us or eu (JUPITERONE_REGION; default us)')
+    .option('--jupiterone-base-url <url>', 'JupiterOne API origin; wins over the region (JUPITERONE_API_BASE_URL)')
+    .option('--integration-instance-id <id>', 'publish as this integration instance (JUPITERONE_INTEGRATION_INSTANCE_ID)')
+    .option('--scope <scope>', 'DIFF scope of an API-sourced job (JUPITERONE_SYNC_SCOPE; default jumpcloud-graph:<organization ids>)')
+    .option('--wait', 'wait for JupiterOne to finish the job and report what it created, updated and deleted')
+    .option('--upload-batch-bytes <n>', 'largest upload request body (JUPITERONE_UPLOAD_BATCH_BYTES; default 5000000)')
+    .option('--upload-concurrency <n>', 'uploads in flight at most (JUPITERONE_UPLOAD_CONCURRENCY; default 6)');
+}
+
 /** The options every command that syncs takes (sync, validate). */
 export function addSyncOptions(command: Command): Command {
-  return command
+  return addJupiterOneOptions(command
     .option('--jumpcloud-api-key <key>', 'JumpCloud API key (prefer the JUMPCLOUD_API_KEY variable)')
     .option('--jumpcloud-org-id <id>', 'sync only this organization, sent as x-org-id (JUMPCLOUD_ORG_ID)')
     .option('--jumpcloud-base-url <url>', 'JumpCloud console origin (JUMPCLOUD_BASE_URL; default https://console.jumpcloud.com)')
     .option('--target <target>', 'local or jupiterone (JUMPCLOUD_GRAPH_TARGET; default local)')
-    .option('--db <path>', 'local graph database (JUMPCLOUD_GRAPH_DB; default .jumpcloud-graph/graph.db)')
+    .option('--db <path>', 'local graph database (JUMPCLOUD_GRAPH_DB; default .jumpcloud-graph/graph.db)'))
     .option('--account-name <name>', 'account name for summaries and tag.AccountName (JUMPCLOUD_ACCOUNT_NAME)')
     .option('--tag-account-name', 'add tag.AccountName to every entity')
     .option('--include-ssh-keys', "keep users' SSH public keys in _rawData")
@@ -51,7 +74,7 @@ export function syncCommand(): Command {
     .description('read JumpCloud and write the graph to the target (the local graph database by default)')
     .addHelpText(
       'after',
-      '\nExit codes: 0 success, 1 failure (nothing finalized), 2 usage/configuration/authentication, 3 partial.\n\nExample:\n  JUMPCLOUD_API_KEY=... jumpcloud-graph sync --db ./graph.db --json',
+      '\nExit codes: 0 success, 1 failure (nothing finalized), 2 usage/configuration/authentication, 3 partial.\n\nExamples:\n  JUMPCLOUD_API_KEY=... jumpcloud-graph sync --db ./graph.db --json\n  JUMPCLOUD_API_KEY=... JUPITERONE_API_KEY=... JUPITERONE_ACCOUNT=... jumpcloud-graph sync --target jupiterone --wait',
     )
     .action(async (flags: SyncFlags) => {
       let config;

@@ -2,7 +2,7 @@ import { silentLogger } from '@jumpcloud-graph/domain';
 import { Command } from 'commander';
 import { createJumpCloudSource } from '../container';
 import { EXIT_SUCCESS } from '../exit-codes';
-import { assertTargetAvailable, exitCodeFor, oneLine } from '../run-sync';
+import { exitCodeFor, oneLine } from '../run-sync';
 import { addSyncOptions, resolveFromFlags, type SyncFlags } from './sync.command';
 
 /** Checks the configuration and the JumpCloud key (a couple of requests), writes nothing. */
@@ -14,7 +14,6 @@ export function validateCommand(): Command {
       try {
         const config = resolveFromFlags(flags, process.env);
         for (const warning of config.warnings) process.stderr.write(`warning: ${warning}\n`);
-        assertTargetAvailable(config);
         const organizations = await createJumpCloudSource(config, silentLogger).listOrganizations();
         const result = { valid: true, organizations: organizations.map((o) => ({ id: o.id, name: o.displayName ?? o.id })), target: config.target };
         process.stdout.write(

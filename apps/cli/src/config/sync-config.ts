@@ -41,6 +41,15 @@ const SOURCES = {
   steps: { flag: '--steps', file: 'steps' },
   concurrency: { flag: '--concurrency', env: 'JUMPCLOUD_CONCURRENCY', file: 'concurrency' },
   logLevel: { flag: '--log-level', env: 'LOG_LEVEL', file: 'logLevel' },
+  jupiteroneApiKey: { flag: '--jupiterone-api-key', env: 'JUPITERONE_API_KEY', file: 'jupiteroneApiKey' },
+  jupiteroneAccount: { flag: '--jupiterone-account', env: 'JUPITERONE_ACCOUNT', file: 'jupiteroneAccount' },
+  jupiteroneRegion: { flag: '--jupiterone-region', env: 'JUPITERONE_REGION', file: 'jupiteroneRegion' },
+  jupiteroneBaseUrl: { flag: '--jupiterone-base-url', env: 'JUPITERONE_API_BASE_URL', file: 'jupiteroneBaseUrl' },
+  integrationInstanceId: { flag: '--integration-instance-id', env: 'JUPITERONE_INTEGRATION_INSTANCE_ID', file: 'integrationInstanceId' },
+  scope: { flag: '--scope', env: 'JUPITERONE_SYNC_SCOPE', file: 'scope' },
+  wait: { flag: '--wait', file: 'wait' },
+  uploadBatchBytes: { flag: '--upload-batch-bytes', env: 'JUPITERONE_UPLOAD_BATCH_BYTES', file: 'uploadBatchBytes' },
+  uploadConcurrency: { flag: '--upload-concurrency', env: 'JUPITERONE_UPLOAD_CONCURRENCY', file: 'uploadConcurrency' },
 } satisfies Record<string, Source>;
 
 type Key = keyof typeof SOURCES;
@@ -50,7 +59,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const boolish = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 
 const schema = z.object({
-  jumpcloudApiKey: z.string({ error: 'is required' }).min(1, 'is required'),
+  jumpcloudApiKey: z.string().min(1, 'is required').optional(),
   jumpcloudOrgId: z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hexadecimal organization id').optional(),
   jumpcloudBaseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://console.jumpcloud.com'),
   target: z.enum(['local', 'jupiterone'], { error: 'must be local or jupiterone' }).default('local'),
@@ -66,13 +75,38 @@ const schema = z.object({
     .optional(),
   concurrency: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(64, 'must be at most 64').default(8),
   logLevel: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  jupiteroneApiKey: z.string().min(1, 'is empty').optional(),
+  jupiteroneAccount: z.string().min(1, 'is empty').optional(),
+  jupiteroneRegion: z.enum(['us', 'eu'], { error: 'must be us or eu' }).optional(),
+  jupiteroneBaseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  integrationInstanceId: z.string().min(1, 'is empty').optional(),
+  scope: z.string().min(1, 'is empty').max(500, 'is longer than 500 characters').optional(),
+  wait: boolish.default(false),
+  uploadBatchBytes: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be an integer')
+    .min(10_000, 'must be at least 10000')
+    .max(50_000_000, 'must be at most 50000000')
+    .default(5_000_000),
+  uploadConcurrency: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(32, 'must be at most 32').default(6),
 });
 
-export type SyncConfig = z.infer<typeof schema> & {
+/** JupiterOne's API hosts by region (INTERFACES.md: us by default). */
+export const JUPITERONE_REGIONS = { us: 'https://api.us.jupiterone.io', eu: 'https://api.eu.jupiterone.io' } as const;
+
+type Parsed = z.infer<typeof schema>;
+
+/** The settings of a command; `jumpcloudApiKey` is checked by the commands that read JumpCloud. */
+export type CommandConfig = Omit<Parsed, 'jupiteroneBaseUrl'> & {
+  /** The JupiterOne API origin: `--jupiterone-base-url`, else the region's, else the US one. */
+  jupiteroneBaseUrl: string;
   warnings: string[];
   /** Console origin for webLink when it is not the base URL's (the demo's simulator has a random port). */
   consoleUrl?: string;
 };
+
+/** The settings of a sync: a JumpCloud key is required. */
+export type SyncConfig = CommandConfig & { jumpcloudApiKey: string };
 
 /** Reads a YAML or JSON config file (JSON is YAML); a bad file is a usage error. */
 export function readConfigFile(path: string): Record<string, unknown> {
@@ -102,6 +136,25 @@ export function resolveSyncConfig(
   env: Record<string, string | undefined>,
   file: Record<string, unknown> = {},
 ): SyncConfig {
+  const config = resolveCommandConfig(flags, env, file);
+  if (config.jumpcloudApiKey === undefined) throw new UsageError(`${describe('jumpcloudApiKey')} is required`);
+  return { ...config, jumpcloudApiKey: config.jumpcloudApiKey };
+}
+
+const describe = (key: Key): string => {
+  const source: Source = SOURCES[key];
+  return source.env ? `${source.flag} (or ${source.env})` : source.flag;
+};
+
+/**
+ * Resolves a command's configuration: flag > environment variable > config file > default, and
+ * validates it once. Errors name the flag or the variable the bad value came from.
+ */
+export function resolveCommandConfig(
+  flags: Partial<Record<Key, unknown>>,
+  env: Record<string, string | undefined>,
+  file: Record<string, unknown> = {},
+): CommandConfig {
   const merged: Record<string, unknown> = {};
   const origin: Partial<Record<Key, string>> = {};
   for (const key of Object.keys(SOURCES) as Key[]) {
@@ -122,16 +175,25 @@ export function resolveSyncConfig(
   if (!result.success) {
     const issue = result.error.issues[0];
     const key = issue.path[0] as Key;
-    const source: Source = SOURCES[key];
-    const named = origin[key] ?? (source.env ? `${source.flag} (or ${source.env})` : source.flag);
-    throw new UsageError(`${named} ${issue.message}`);
+    throw new UsageError(`${origin[key] ?? describe(key)} ${issue.message}`);
+  }
+  const data = result.data;
+  if (data.target === 'jupiterone') {
+    for (const key of ['jupiteroneApiKey', 'jupiteroneAccount'] as const) {
+      if (data[key] === undefined) throw new UsageError(`${describe(key)} is required for --target jupiterone`);
+    }
+    if (data.integrationInstanceId !== undefined && data.scope !== undefined) {
+      throw new UsageError(`${origin.scope ?? describe('scope')} cannot be combined with ${origin.integrationInstanceId ?? describe('integrationInstanceId')}: a job has an integration instance or a scope`);
+    }
   }
   const warnings: string[] = [];
-  if (origin.jumpcloudApiKey === SOURCES.jumpcloudApiKey.flag) {
-    warnings.push('the JumpCloud API key was given on the command line, where other users and shell history can see it; prefer JUMPCLOUD_API_KEY');
+  for (const [key, variable] of [['jumpcloudApiKey', 'JUMPCLOUD_API_KEY'], ['jupiteroneApiKey', 'JUPITERONE_API_KEY']] as const) {
+    const source: Source = SOURCES[key];
+    if (origin[key] === source.flag) {
+      warnings.push(`the ${source.flag} value was given on the command line, where other users and shell history can see it; prefer ${variable}`);
+    }
+    if (typeof file[source.file] === 'string') warnings.push(`the config file holds a literal ${source.file}; prefer ${variable}`);
   }
-  if (typeof file['jumpcloudApiKey'] === 'string') {
-    warnings.push('the config file holds a literal JumpCloud API key; prefer JUMPCLOUD_API_KEY');
-  }
-  return { ...result.data, warnings };
+  const jupiteroneBaseUrl = data.jupiteroneBaseUrl ?? JUPITERONE_REGIONS[data.jupiteroneRegion ?? 'us'];
+  return { ...data, jupiteroneBaseUrl, warnings };
 }

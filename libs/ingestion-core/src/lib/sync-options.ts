@@ -1,3 +1,4 @@
+import { type PublishJobSummary, type PublishUploadStats } from '@jumpcloud-graph/domain';
 import { type StepId } from '@jumpcloud-graph/graph-mapping';
 
 /** What one sync does, validated by the app that builds it. */
@@ -49,6 +50,10 @@ export interface SyncSummary {
   invalidEntities: number;
   durationMs: number;
   runId: string | null;
+  /** The target's own account of the run (JupiterOne, when waited for). */
+  job?: PublishJobSummary;
+  /** Upload figures (JupiterOne). */
+  uploads?: PublishUploadStats;
   organizations: Array<{ id: string; name: string }>;
   steps: StepReport[];
 }

@@ -140,6 +140,12 @@ describe('SyncRunner', () => {
     expect(publisher.sessions[0].aborted).toContain('disk full');
   });
 
+  it('aborts the session when finishing it fails', async () => {
+    const publisher = new RecordingPublisher(false, true);
+    await expect(new SyncRunner(new InMemorySource([directory('o1')]), publisher, silentLogger, options).run()).rejects.toThrow('finalize refused');
+    expect(publisher.sessions[0].aborted).toBe('finalize refused');
+  });
+
   it('opens no session when the organizations cannot be read', async () => {
     const source = new InMemorySource([directory('o1')], [{ list: 'organizations', error: new SourceAuthError('HTTP 401') }]);
     const publisher = new RecordingPublisher();

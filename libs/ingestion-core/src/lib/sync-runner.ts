@@ -4,6 +4,7 @@ import {
   type JumpCloudSource,
   type Logger,
   type Organization,
+  type PublishResult,
 } from '@jumpcloud-graph/domain';
 import { createEntityValidator, type EntityValidator, STEPS, type StepDefinition, type StepId, stepTypes } from '@jumpcloud-graph/graph-mapping';
 import { inject, injectable } from 'tsyringe';
@@ -85,7 +86,16 @@ export class SyncRunner {
     }
 
     const partialTypes = [...run.partialTypes].sort();
-    const result = await session.finish({ partialTypes });
+    let result: PublishResult;
+    try {
+      result = await session.finish({ partialTypes });
+    } catch (error) {
+      // A run that cannot be finalized is aborted, not left open on the target.
+      const reason = messageOf(error);
+      this.logger.error({ reason }, 'finishing the sync failed: nothing was finalized');
+      await session.abort(reason).catch((abortError: unknown) => this.logger.error({ error: messageOf(abortError) }, 'abort failed'));
+      throw error;
+    }
     const counts = this.source.requestCounts();
     return {
       status: reports.some((r) => r.status === 'failure') ? 'partial' : 'success',
@@ -99,6 +109,8 @@ export class SyncRunner {
       invalidEntities: run.invalidEntities,
       durationMs: Math.round(performance.now() - started),
       runId: result.runId,
+      ...(result.job ? { job: result.job } : {}),
+      ...(result.uploads ? { uploads: result.uploads } : {}),
       organizations: named,
       steps: reports,
     };

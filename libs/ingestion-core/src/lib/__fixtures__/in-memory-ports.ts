@@ -232,7 +232,10 @@ export interface RecordedSession {
 
 export class RecordingPublisher implements GraphPublisher {
   readonly sessions: RecordedSession[] = [];
-  constructor(private readonly failWrites = false) {}
+  constructor(
+    private readonly failWrites = false,
+    private readonly failFinish = false,
+  ) {}
 
   async openSession(): Promise<PublishSession> {
     const recorded: RecordedSession = { entities: [], relationships: [] };
@@ -248,6 +251,7 @@ export class RecordingPublisher implements GraphPublisher {
         recorded.relationships.push(...batch);
       },
       finish: async (options): Promise<PublishResult> => {
+        if (this.failFinish) throw new Error('finalize refused');
         recorded.finished = options;
         return { runId: '1', entities: count(recorded.entities), relationships: count(recorded.relationships) };
       },

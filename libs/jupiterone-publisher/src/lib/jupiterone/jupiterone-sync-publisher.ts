@@ -168,7 +168,13 @@ export class JupiterOneSyncPublisher implements GraphPublisher {
   async uninstall(options: { organizationIds?: readonly string[] } = {}): Promise<PublishResult> {
     const session = await this.openSession({ description: 'uninstall', organizationIds: options.organizationIds });
     this.options.logger.warn({ jobId: session.jobId }, 'finalizing an empty JupiterOne job: every object of the target is deleted');
-    return session.finish({ partialTypes: [] });
+    try {
+      return await session.finish({ partialTypes: [] });
+    } catch (error) {
+      // Never leave the job open: an aborted uninstall deletes nothing, and can simply be re-run.
+      await session.abort(error instanceof Error ? error.message : String(error));
+      throw error;
+    }
   }
 
   private createHttp(): JupiterOneHttp {
