@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDataset, type DatasetOptions, JumpCloudSimulator, type SimulatorDataset } from '@jumpcloud-graph/jumpcloud-simulator';
+import { JupiterOneFake } from '@jumpcloud-graph/jupiterone-fake';
 
 /**
  * Syncs the simulator at sizes S, M and L with the built CLI (a separate process, so its peak RSS
@@ -23,6 +24,8 @@ const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: 'S,M,L' },
     'latency-ms': { type: 'string', default: '20' },
+    /** Sizes also synced to the JupiterOne fake, for upload throughput. */
+    'jupiterone-sizes': { type: 'string', default: 'L' },
   },
 });
 const latencyMs = Number(values['latency-ms']);
@@ -59,9 +62,10 @@ interface SyncJson {
   relationships: Record<string, number>;
   apiRequests: number;
   retries: number;
+  uploads?: { batches: number; bytes: number; objects: number; retries: number; splits: number };
 }
 
-function runSync(sim: JumpCloudSimulator, db: string, rusageFile: string): Promise<{ summary: SyncJson; wallMs: number }> {
+function runSync(sim: JumpCloudSimulator, env: Record<string, string>, rusageFile: string): Promise<{ summary: SyncJson; wallMs: number }> {
   const started = performance.now();
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [cli, 'sync', '--json', '--quiet', '--log-level', 'error', '--concurrency', String(CONCURRENCY)], {
@@ -69,9 +73,9 @@ function runSync(sim: JumpCloudSimulator, db: string, rusageFile: string): Promi
         PATH: process.env['PATH'] ?? '',
         JUMPCLOUD_API_KEY: sim.apiKey,
         JUMPCLOUD_BASE_URL: sim.baseUrl,
-        JUMPCLOUD_GRAPH_DB: db,
         BENCH_RUSAGE_FILE: rusageFile,
         NODE_OPTIONS: `--require ${join(root, 'tools/bench/report-rusage.cjs')}`,
+        ...env,
       },
     });
     let stdout = '';
@@ -86,9 +90,56 @@ function runSync(sim: JumpCloudSimulator, db: string, rusageFile: string): Promi
   });
 }
 
+const objectsOf = (summary: SyncJson) => [...Object.values(summary.entities), ...Object.values(summary.relationships)].reduce((a, b) => a + b, 0);
+
+/**
+ * The same sync published to the JupiterOne fake (in this process, beside the simulator):
+ * uploads, batches, bytes and objects per second over the whole run.
+ */
+async function runJupiterOne(size: string, sim: JumpCloudSimulator, dir: string): Promise<string[]> {
+  const fake = new JupiterOneFake();
+  await fake.start();
+  try {
+    const env = {
+      JUMPCLOUD_GRAPH_TARGET: 'jupiterone',
+      JUPITERONE_API_KEY: fake.apiKey,
+      JUPITERONE_ACCOUNT: fake.account,
+      JUPITERONE_API_BASE_URL: fake.baseUrl,
+    };
+    const { summary, wallMs } = await runSync(sim, env, join(dir, 'rusage-j1.json'));
+    const { maxRssKb } = JSON.parse(readFileSync(join(dir, 'rusage-j1.json'), 'utf8')) as { maxRssKb: number };
+    const uploads = summary.uploads ?? { batches: 0, bytes: 0, objects: 0, retries: 0, splits: 0 };
+    const stored = fake.jobs().at(-1);
+    return [
+      size,
+      String(uploads.objects),
+      String(uploads.batches),
+      (uploads.bytes / 1_000_000).toFixed(1),
+      String(Math.max(...fake.requests().filter((r) => r.endpoint === 'entities' || r.endpoint === 'relationships').map((r) => r.bytes))),
+      (wallMs / 1000).toFixed(2),
+      String(Math.round(uploads.objects / (wallMs / 1000))),
+      String(uploads.retries + uploads.splits),
+      stored?.status ?? 'none',
+      (maxRssKb / 1024).toFixed(0),
+    ];
+  } finally {
+    await fake.stop();
+  }
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(line(header));
+  console.log(line(widths.map((w) => '-'.repeat(w))));
+  for (const row of rows) console.log(line(row));
+}
+
 async function main(): Promise<void> {
   const rows: string[][] = [];
+  const uploadRows: string[][] = [];
   const rss: Record<string, number> = {};
+  const jupiterOneSizes = new Set(values['jupiterone-sizes'].split(',').filter(Boolean));
   for (const size of values.sizes.split(',')) {
     const options = SIZES[size];
     if (!options) throw new Error(`unknown size ${size}: use S, M or L`);
@@ -97,11 +148,11 @@ async function main(): Promise<void> {
     await sim.start();
     const dir = mkdtempSync(join(tmpdir(), 'jcg-bench-'));
     try {
-      const { summary, wallMs } = await runSync(sim, join(dir, 'graph.db'), join(dir, 'rusage.json'));
+      const { summary, wallMs } = await runSync(sim, { JUMPCLOUD_GRAPH_DB: join(dir, 'graph.db') }, join(dir, 'rusage.json'));
       const { maxRssKb } = JSON.parse(readFileSync(join(dir, 'rusage.json'), 'utf8')) as { maxRssKb: number };
       const minimum = minimumRequests(dataset);
       const lowerMs = (minimum * latencyMs) / CONCURRENCY;
-      const objects = [...Object.values(summary.entities), ...Object.values(summary.relationships)].reduce((a, b) => a + b, 0);
+      const objects = objectsOf(summary);
       rss[size] = maxRssKb / 1024;
       rows.push([
         size,
@@ -116,19 +167,22 @@ async function main(): Promise<void> {
         (maxRssKb / 1024).toFixed(0),
       ]);
       process.stderr.write(`${size} done\n`);
+      if (jupiterOneSizes.has(size)) {
+        uploadRows.push(await runJupiterOne(size, sim, dir));
+        process.stderr.write(`${size} to JupiterOne done\n`);
+      }
     } finally {
       await sim.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const header = ['size', 'users / devices', 'requests / minimum', 'max in flight', 'wall s', 'lower limit s', 'wall / limit', 'objects', 'objects/s', 'peak RSS MB'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   console.log(`latency ${latencyMs} ms, concurrency ${CONCURRENCY}, lower limit = minimum requests x latency / concurrency`);
-  console.log(line(header));
-  console.log(line(widths.map((w) => '-'.repeat(w))));
-  for (const row of rows) console.log(line(row));
+  printTable(['size', 'users / devices', 'requests / minimum', 'max in flight', 'wall s', 'lower limit s', 'wall / limit', 'objects', 'objects/s', 'peak RSS MB'], rows);
   if (rss['M'] && rss['L']) console.log(`peak RSS L / M: ${(rss['L'] / rss['M']).toFixed(2)} for 5x the users`);
+  if (uploadRows.length > 0) {
+    console.log('\nto the JupiterOne fake (default 5,000,000-byte batches, 6 uploads in flight):');
+    printTable(['size', 'objects uploaded', 'batches', 'MB', 'largest body B', 'wall s', 'objects/s', 'retries + splits', 'job', 'peak RSS MB'], uploadRows);
+  }
 }
 
 main().catch((error: unknown) => {
