@@ -1,22 +1,104 @@
 // reflect-metadata must load before any decorated class is evaluated (tsyringe reads it).
 import 'reflect-metadata';
-import { startHealthServer } from './health-server';
+import { setFlagsFromString } from 'node:v8';
+import { parseArgs } from 'node:util';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isLocalGraphWorkerData, serveLocalGraphStore } from '@jumpcloud-graph/jupiterone-publisher';
+import { loadWorkerConfig, WorkerConfigError } from './config/worker-config';
+import { startWorkerHttpServer } from './http-server';
+import { createInstanceRunner } from './instance-runner';
+import { createWorkerLogger } from './logger';
+import { WorkerMetrics } from './metrics';
+import { InProcessScheduler } from './scheduler/in-process-scheduler';
+import { RedisScheduler } from './scheduler/redis-scheduler';
+import { type Scheduler } from './scheduler/scheduler';
+import { VERSION } from './version';
 
-// The configuration file, scheduler, instances and metrics come with the worker's own issue; for
-// now the process serves its health endpoints on the documented default address.
+/** SIGTERM/SIGINT to exit: INTERFACES.md allows 10 seconds; this leaves one to spare. */
+const SHUTDOWN_DEADLINE_MS = 9_000;
+
+const USAGE = `usage: node dist/apps/worker/main.js --config FILE   (or JUMPCLOUD_GRAPH_WORKER_CONFIG=FILE)
+
+Keeps every instance of the configuration synced: one run at start-up, then one per interval, and
+on POST /instances/{id}/sync (Authorization: Bearer $WORKER_ADMIN_TOKEN). With redisUrl, any
+number of replicas share the work. Exit codes: 0 after a clean shutdown, 2 for a bad configuration.
+
+Example:
+  ACME_JUMPCLOUD_API_KEY=... node dist/apps/worker/main.js --config apps/worker/config/worker.sample.yaml
+`;
+
 async function main(): Promise<void> {
-  const server = await startHealthServer({ host: '127.0.0.1', port: 8080 });
-  server.setReady(true);
-  console.error(JSON.stringify({ level: 'info', msg: 'worker listening', url: server.url }));
-  const stop = () => {
-    server.setReady(false);
-    void server.close().then(() => process.exit(0));
+  const { values } = parseArgs({
+    options: { config: { type: 'string' }, help: { type: 'boolean' }, version: { type: 'boolean' } },
+    allowPositionals: false,
+  });
+  if (values.help) return void process.stdout.write(USAGE);
+  if (values.version) return void process.stdout.write(`${VERSION}\n`);
+  const path = values.config ?? process.env['JUMPCLOUD_GRAPH_WORKER_CONFIG'];
+  if (!path) throw new WorkerConfigError('--config FILE (or JUMPCLOUD_GRAPH_WORKER_CONFIG) is required');
+  const config = loadWorkerConfig(path, process.env);
+
+  // As in the CLI: a sync allocates fast and keeps little, so grow the heap slowly.
+  setFlagsFromString('--heap-growing-percent=10');
+  const logger = createWorkerLogger(config.logLevel);
+  for (const warning of config.warnings) logger.warn({}, warning);
+  const metrics = new WorkerMetrics();
+  // The bundle is also the entry of the local graph store's worker thread (see the end of this file).
+  const runInstance = createInstanceRunner({ logger, metrics, workerFile: __filename });
+  const scheduler: Scheduler = config.redisUrl
+    ? new RedisScheduler(config.instances, runInstance, { redisUrl: config.redisUrl, concurrency: config.concurrency, queue: config.queue, logger })
+    : new InProcessScheduler(config.instances, runInstance, { concurrency: config.concurrency, logger });
+
+  const adminToken = process.env['WORKER_ADMIN_TOKEN'] || undefined;
+  const server = await startWorkerHttpServer({
+    ...config.http,
+    ready: () => scheduler.ready(),
+    metrics: async () => ({ contentType: metrics.contentType, text: await metrics.text() }),
+    trigger: (id) => scheduler.trigger(id),
+    adminToken,
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new runs; runs in progress are cancelled');
+    const deadline = setTimeout(() => {
+      logger.error({}, 'shutdown deadline reached; exiting');
+      process.exit(0);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    scheduler
+      .stop()
+      .catch((error: unknown) => logger.error({ error: error instanceof Error ? error.message : String(error) }, 'stopping the scheduler failed'))
+      .then(() => server.close())
+      .finally(() => {
+        logger.info({}, 'stopped');
+        process.exit(0);
+      });
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+
+  await scheduler.start();
+  logger.info(
+    {
+      url: server.url,
+      mode: config.redisUrl ? 'redis' : 'in-process',
+      concurrency: config.concurrency,
+      instances: config.instances.map((i) => ({ id: i.id, intervalSeconds: i.intervalSeconds, target: i.target.type })),
+      triggerEndpoint: adminToken ? 'enabled' : 'disabled',
+      version: VERSION,
+    },
+    'worker ready',
+  );
 }
 
-main().catch((error: unknown) => {
-  console.error(JSON.stringify({ level: 'error', msg: error instanceof Error ? error.message : String(error) }));
-  process.exit(1);
-});
+if (!isMainThread && parentPort && isLocalGraphWorkerData(workerData)) {
+  serveLocalGraphStore(parentPort, workerData);
+} else {
+  main().catch((error: unknown) => {
+    process.stderr.write(`jumpcloud-graph-worker: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}\n`);
+    process.exit(error instanceof WorkerConfigError ? 2 : 1);
+  });
+}

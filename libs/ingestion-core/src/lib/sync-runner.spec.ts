@@ -146,6 +146,20 @@ describe('SyncRunner', () => {
     expect(publisher.sessions[0].aborted).toBe('finalize refused');
   });
 
+  it('aborts the session, never finishing it, when the run is cancelled from outside', async () => {
+    const publisher = new RecordingPublisher();
+    const cancel = new AbortController();
+    const run = new SyncRunner(new InMemorySource([directory('o1', 500)]), publisher, silentLogger, options).run(
+      (event) => {
+        if (event.kind === 'step-start' && event.stepId === 'users') cancel.abort('shutting down');
+      },
+      { signal: cancel.signal },
+    );
+    await expect(run).rejects.toMatchObject({ code: 'SYNC_CANCELLED', message: 'sync cancelled: shutting down' });
+    expect(publisher.sessions[0].finished).toBeUndefined();
+    expect(publisher.sessions[0].aborted).toBe('sync cancelled: shutting down');
+  });
+
   it('opens no session when the organizations cannot be read', async () => {
     const source = new InMemorySource([directory('o1')], [{ list: 'organizations', error: new SourceAuthError('HTTP 401') }]);
     const publisher = new RecordingPublisher();

@@ -30,6 +30,14 @@ function dependentsOf(id: StepId): StepId[] {
   return [...found];
 }
 
+/** The run was cancelled from outside (a service shutting down): nothing was finalized. */
+export class SyncCancelledError extends IntegrationError {
+  readonly code = 'SYNC_CANCELLED';
+  constructor(message: string) {
+    super(message, { fatal: true });
+  }
+}
+
 function isFatal(error: unknown): boolean {
   return error instanceof IntegrationError && error.fatal;
 }
@@ -58,10 +66,17 @@ export class SyncRunner {
     this.validator = createEntityValidator();
   }
 
-  async run(listener: ProgressListener = () => undefined): Promise<SyncSummary> {
+  /**
+   * Runs one sync. `signal` cancels it (a service shutting down): the session is aborted, never
+   * finished, and the run rejects with a `SyncCancelledError`.
+   */
+  async run(listener: ProgressListener = () => undefined, options: { signal?: AbortSignal } = {}): Promise<SyncSummary> {
     const started = performance.now();
     const controller = new AbortController();
+    const cancelled = () => new SyncCancelledError(`sync cancelled: ${messageOf(options.signal?.reason ?? 'cancelled')}`);
+    if (options.signal?.aborted) throw cancelled();
     const organizations = await this.source.listOrganizations(controller.signal);
+    if (options.signal?.aborted) throw cancelled();
     const named = organizations.map((o) => ({ id: o.id, name: this.accountName(o) }));
     listener({ kind: 'organizations', organizations: named });
 
@@ -73,11 +88,15 @@ export class SyncRunner {
       fatal ??= { error };
       controller.abort(error);
     };
+    const onCancel = () => onFatal(cancelled());
+    if (options.signal?.aborted) onCancel();
+    options.signal?.addEventListener('abort', onCancel, { once: true });
 
     await forEachConcurrent(organizations, 4, (organization) =>
       this.runOrganization(organization, run, controller.signal, listener, reports, onFatal),
     );
 
+    options.signal?.removeEventListener('abort', onCancel);
     if (fatal) {
       const reason = messageOf(fatal.error);
       this.logger.error({ reason }, 'sync aborted: nothing was finalized');

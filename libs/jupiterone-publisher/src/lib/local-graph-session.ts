@@ -127,7 +127,7 @@ export class LocalGraphSession implements PublishSession {
     const { carried, pruned, ...result } = outcome;
     this.context.logger.info(
       {
-        runId: this.runId,
+        localRunId: this.runId,
         entities: sum(result.entities),
         relationships: sum(result.relationships),
         carriedOver: carried,
@@ -159,14 +159,14 @@ export class LocalGraphSession implements PublishSession {
         statements.abortRun.run(Date.now(), reason, this.runId);
       }).immediate();
     } catch (error) {
-      logger.error({ runId: this.runId, reason }, 'local graph run could not be marked aborted; the next open will');
+      logger.error({ localRunId: this.runId, reason }, 'local graph run could not be marked aborted; the next open will');
       // The lock is released below anyway: the row still says 'running', and the next open or
       // session sees a free lock, marks it aborted and drops its table.
       throw this.wrapWriteError(error, 'abort');
     } finally {
       this.end();
     }
-    logger.warn({ runId: this.runId, reason }, 'local graph run aborted');
+    logger.warn({ localRunId: this.runId, reason }, 'local graph run aborted');
   }
 
   private putEntity(entity: Entity): void {

@@ -152,7 +152,7 @@ export class LocalGraphStore implements GraphPublisher {
     }
     logAbandoned(this.logger, abandoned);
     this.activeSession = session;
-    this.logger.info({ runId, description: options.description }, 'local graph run started');
+    this.logger.info({ localRunId: runId, description: options.description }, 'local graph run started');
     return session;
   }
 
@@ -416,7 +416,7 @@ const ABANDONED_REASON = 'abandoned: the process running it ended before finish 
 
 function logAbandoned(logger: Logger, runIds: readonly number[]): void {
   for (const id of runIds) {
-    logger.warn({ runId: id }, 'local graph run abandoned by a process that ended; marked aborted');
+    logger.warn({ localRunId: id }, 'local graph run abandoned by a process that ended; marked aborted');
   }
 }
 

@@ -1,0 +1,240 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/** A bad worker configuration: one line naming the file and the setting; exit code 2. */
+export class WorkerConfigError extends Error {
+  readonly exitCode = 2;
+}
+
+/** JupiterOne's polling intervals, in seconds (null: no scheduled runs, only triggered ones). */
+export const POLLING_INTERVALS = {
+  DISABLED: null,
+  THIRTY_MINUTES: 30 * 60,
+  ONE_HOUR: 60 * 60,
+  FOUR_HOURS: 4 * 60 * 60,
+  EIGHT_HOURS: 8 * 60 * 60,
+  TWELVE_HOURS: 12 * 60 * 60,
+  ONE_DAY: 24 * 60 * 60,
+  ONE_WEEK: 7 * 24 * 60 * 60,
+} as const;
+
+type PollingInterval = keyof typeof POLLING_INTERVALS;
+const POLLING_NAMES = Object.keys(POLLING_INTERVALS) as [PollingInterval, ...PollingInterval[]];
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+const jumpcloudSchema = z
+  .object({
+    apiKeyEnv: envName.optional(),
+    apiKey: z.string().min(1).optional(),
+    orgId: z.string().regex(/^[0-9a-f]{24}$/i, 'must be a 24-character hexadecimal organization id').nullable().optional(),
+    baseUrl: httpUrl.default('https://console.jumpcloud.com'),
+    allowInsecureHttp: z.boolean().default(false),
+    concurrency: z.number().int().min(1).max(64).default(8),
+  })
+  .strict();
+
+const localTarget = z.object({ type: z.literal('local'), db: z.string().min(1) }).strict();
+const jupiteroneTarget = z
+  .object({
+    type: z.literal('jupiterone'),
+    accountEnv: envName.optional(),
+    account: z.string().min(1).optional(),
+    apiKeyEnv: envName.optional(),
+    apiKey: z.string().min(1).optional(),
+    region: z.enum(['us', 'eu']).default('us'),
+    baseUrl: httpUrl.optional(),
+    integrationInstanceId: z.string().min(1).optional(),
+    scope: z.string().min(1).max(500).optional(),
+    wait: z.boolean().default(false),
+  })
+  .strict();
+
+const instanceSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-"'),
+    accountName: z.string().min(1).optional(),
+    description: z.string().optional(),
+    tagAccountName: z.boolean().default(false),
+    pollingInterval: z.enum(POLLING_NAMES, { error: `must be one of ${POLLING_NAMES.join(', ')}` }).default('ONE_DAY'),
+    intervalSeconds: z.number().int().min(1).optional(),
+    includeSshKeys: z.boolean().default(false),
+    jumpcloud: jumpcloudSchema,
+    target: z.discriminatedUnion('type', [localTarget, jupiteroneTarget], { error: 'must be {"type":"local",...} or {"type":"jupiterone",...}' }),
+  })
+  .strict();
+
+const schema = z
+  .object({
+    http: z
+      .object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8080) })
+      .strict()
+      .default({ host: '127.0.0.1', port: 8080 }),
+    redisUrl: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+    concurrency: z.number().int().min(1).max(64).default(1),
+    /** Distributed mode only: how long a run's claim lasts without renewal, and how often stalled runs are looked for. */
+    queue: z
+      .object({
+        name: z.string().regex(/^[A-Za-z0-9_-]+$/).default('jumpcloud-graph-sync'),
+        lockDurationMs: z.number().int().min(1000).default(30_000),
+        stalledIntervalMs: z.number().int().min(500).default(30_000),
+        retryDelayMs: z.number().int().min(100).default(30_000),
+      })
+      .strict()
+      .default({ name: 'jumpcloud-graph-sync', lockDurationMs: 30_000, stalledIntervalMs: 30_000, retryDelayMs: 30_000 }),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    instances: z.array(instanceSchema).min(1, 'must list at least one instance'),
+  })
+  .strict();
+
+type RawInstance = z.infer<typeof instanceSchema>;
+
+/** One instance, its secrets read from the environment. */
+export interface InstanceConfig {
+  id: string;
+  accountName?: string;
+  description?: string;
+  tagAccountName: boolean;
+  includeSshKeys: boolean;
+  /** Seconds between scheduled runs; null: runs only when triggered. */
+  intervalSeconds: number | null;
+  jumpcloud: { apiKey: string; orgId?: string; baseUrl: string; allowInsecureHttp: boolean; concurrency: number };
+  target:
+    | { type: 'local'; db: string }
+    | {
+        type: 'jupiterone';
+        apiKey: string;
+        account: string;
+        baseUrl: string;
+        integrationInstanceId?: string;
+        scope?: string;
+        wait: boolean;
+      };
+}
+
+export interface WorkerConfig {
+  http: { host: string; port: number };
+  redisUrl?: string;
+  concurrency: number;
+  queue: { name: string; lockDurationMs: number; stalledIntervalMs: number; retryDelayMs: number };
+  logLevel: string;
+  instances: InstanceConfig[];
+  /** Secrets found written in the file, and the like: logged at start-up. */
+  warnings: string[];
+}
+
+const JUPITERONE_HOSTS = { us: 'https://api.us.jupiterone.io', eu: 'https://api.eu.jupiterone.io' } as const;
+
+function pathOf(path: readonly PropertyKey[]): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+}
+
+/**
+ * A secret from `<name>Env` (an environment variable) or, with a warning, a literal `<name>`.
+ * Exactly one of the two must be given.
+ */
+function secret(
+  where: string,
+  name: string,
+  fromEnv: string | undefined,
+  literal: string | undefined,
+  env: Record<string, string | undefined>,
+  warnings: string[],
+): string {
+  if (fromEnv !== undefined && literal !== undefined) throw new WorkerConfigError(`${where}: give ${name}Env or ${name}, not both`);
+  if (literal !== undefined) {
+    warnings.push(`${where}.${name} is written in the configuration file; prefer ${name}Env`);
+    return literal;
+  }
+  if (fromEnv === undefined) throw new WorkerConfigError(`${where}.${name}Env is required`);
+  const value = env[fromEnv];
+  if (value === undefined || value === '') throw new WorkerConfigError(`${where}.${name}Env: the environment variable ${fromEnv} is not set`);
+  return value;
+}
+
+function resolveInstance(raw: RawInstance, index: number, env: Record<string, string | undefined>, warnings: string[]): InstanceConfig {
+  const where = `instances[${index}] (${raw.id})`;
+  const intervalSeconds = raw.intervalSeconds ?? POLLING_INTERVALS[raw.pollingInterval];
+  const jumpcloud = {
+    apiKey: secret(`${where}.jumpcloud`, 'apiKey', raw.jumpcloud.apiKeyEnv, raw.jumpcloud.apiKey, env, warnings),
+    ...(raw.jumpcloud.orgId ? { orgId: raw.jumpcloud.orgId } : {}),
+    baseUrl: raw.jumpcloud.baseUrl,
+    allowInsecureHttp: raw.jumpcloud.allowInsecureHttp,
+    concurrency: raw.jumpcloud.concurrency,
+  };
+  const t = raw.target;
+  if (t.type === 'local') return { ...common(raw, intervalSeconds), jumpcloud, target: t };
+  if (t.integrationInstanceId !== undefined && t.scope !== undefined) {
+    throw new WorkerConfigError(`${where}.target: give integrationInstanceId or scope, not both`);
+  }
+  return {
+    ...common(raw, intervalSeconds),
+    jumpcloud,
+    target: {
+      type: 'jupiterone',
+      apiKey: secret(`${where}.target`, 'apiKey', t.apiKeyEnv, t.apiKey, env, warnings),
+      account: secret(`${where}.target`, 'account', t.accountEnv, t.account, env, []),
+      baseUrl: t.baseUrl ?? JUPITERONE_HOSTS[t.region],
+      ...(t.integrationInstanceId !== undefined ? { integrationInstanceId: t.integrationInstanceId } : {}),
+      ...(t.scope !== undefined ? { scope: t.scope } : {}),
+      wait: t.wait,
+    },
+  };
+}
+
+function common(raw: RawInstance, intervalSeconds: number | null) {
+  return {
+    id: raw.id,
+    ...(raw.accountName !== undefined ? { accountName: raw.accountName } : {}),
+    ...(raw.description !== undefined ? { description: raw.description } : {}),
+    tagAccountName: raw.tagAccountName,
+    includeSshKeys: raw.includeSshKeys,
+    intervalSeconds,
+  };
+}
+
+/** Validates a parsed configuration and reads its secrets from `env`. */
+export function resolveWorkerConfig(parsed: unknown, env: Record<string, string | undefined>, source = 'configuration'): WorkerConfig {
+  const result = schema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const at = pathOf(issue.path);
+    throw new WorkerConfigError(`${source}: ${at === '' ? '' : `${at} `}${issue.message}`);
+  }
+  const data = result.data;
+  const seen = new Set<string>();
+  for (const instance of data.instances) {
+    if (seen.has(instance.id)) throw new WorkerConfigError(`${source}: instance id ${instance.id} is used twice`);
+    seen.add(instance.id);
+  }
+  const warnings: string[] = [];
+  const instances = data.instances.map((raw, i) => resolveInstance(raw, i, env, warnings));
+  return {
+    http: data.http,
+    ...(data.redisUrl !== undefined ? { redisUrl: data.redisUrl } : {}),
+    concurrency: data.concurrency,
+    queue: data.queue,
+    logLevel: data.logLevel,
+    instances,
+    warnings,
+  };
+}
+
+/** Reads the YAML or JSON file `path` and resolves it. */
+export function loadWorkerConfig(path: string, env: Record<string, string | undefined>): WorkerConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new WorkerConfigError(`cannot read the configuration file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    throw new WorkerConfigError(`${path} is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
+  }
+  return resolveWorkerConfig(parsed, env, path);
+}

@@ -1,0 +1,70 @@
+import { startWorkerHttpServer, type WorkerHttpOptions } from './http-server';
+import { WorkerMetrics } from './metrics';
+import { type TriggerResult } from './scheduler/scheduler';
+
+async function withServer(options: Partial<WorkerHttpOptions>, body: (url: string) => Promise<void>) {
+  const metrics = new WorkerMetrics();
+  metrics.runStarted();
+  metrics.runEnded('acme', 'success', 12, { jumpcloud_user: 40 });
+  const server = await startWorkerHttpServer({
+    host: '127.0.0.1',
+    port: 0,
+    ready: () => true,
+    metrics: async () => ({ contentType: metrics.contentType, text: await metrics.text() }),
+    trigger: async (id): Promise<TriggerResult> => (id === 'acme' ? { kind: 'started', runId: 'run-1' } : id === 'busy' ? { kind: 'busy' } : { kind: 'unknown' }),
+    ...options,
+  });
+  try {
+    await body(server.url);
+  } finally {
+    await server.close();
+  }
+}
+
+const post = (url: string, token?: string) => fetch(url, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+describe('worker HTTP endpoints', () => {
+  it('answers /healthz always and /readyz only when ready', async () => {
+    let ready = false;
+    await withServer({ ready: () => ready }, async (url) => {
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${url}/readyz`)).status).toBe(503);
+      ready = true;
+      expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready' });
+      expect((await fetch(`${url}/nope`)).status).toBe(404);
+      expect((await post(`${url}/healthz`)).status).toBe(405);
+    });
+  });
+
+  it('serves the Prometheus metrics', async () => {
+    await withServer({}, async (url) => {
+      const res = await fetch(`${url}/metrics`);
+      expect(res.headers.get('content-type')).toContain('text/plain');
+      const text = await res.text();
+      expect(text).toContain('jumpcloud_graph_sync_runs_total{instance="acme",status="success"} 1');
+      expect(text).toContain('jumpcloud_graph_sync_duration_seconds_bucket{le="15",instance="acme"} 1');
+      expect(text).toContain('jumpcloud_graph_entities_published{instance="acme",type="jumpcloud_user"} 40');
+      expect(text).toMatch(/jumpcloud_graph_last_success_timestamp_seconds\{instance="acme"\} \d+/);
+    });
+  });
+
+  it('starts a run with the admin token: 202, 409 while busy, 404 unknown, 401 without the token', async () => {
+    await withServer({ adminToken: 's3cret-token' }, async (url) => {
+      const started = await post(`${url}/instances/acme/sync`, 's3cret-token');
+      expect(started.status).toBe(202);
+      expect(await started.json()).toEqual({ runId: 'run-1' });
+      expect((await post(`${url}/instances/busy/sync`, 's3cret-token')).status).toBe(409);
+      expect((await post(`${url}/instances/other/sync`, 's3cret-token')).status).toBe(404);
+      expect((await post(`${url}/instances/acme/sync`)).status).toBe(401);
+      expect((await post(`${url}/instances/acme/sync`, 's3cret-tokem')).status).toBe(401);
+      expect((await fetch(`${url}/instances/acme/sync`)).status).toBe(405);
+    });
+  });
+
+  it('refuses the trigger endpoint with 403 when no admin token is set', async () => {
+    await withServer({ adminToken: undefined }, async (url) => {
+      expect((await post(`${url}/instances/acme/sync`, 'anything')).status).toBe(403);
+    });
+  });
+});

@@ -1,0 +1,83 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { type TriggerResult } from './scheduler/scheduler';
+
+export interface WorkerHttpOptions {
+  host: string;
+  port: number;
+  /** 200 on /readyz once this says so. */
+  ready(): boolean;
+  metrics(): Promise<{ contentType: string; text: string }>;
+  trigger(instanceId: string): Promise<TriggerResult>;
+  /** The bearer token of the trigger endpoint; unset disables it (403). */
+  adminToken?: string;
+}
+
+export interface WorkerHttpServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * The worker's endpoints (INTERFACES.md): `GET /healthz`, `GET /readyz`, `GET /metrics` and
+ * `POST /instances/{id}/sync` with `Authorization: Bearer $WORKER_ADMIN_TOKEN`.
+ */
+export async function startWorkerHttpServer(options: WorkerHttpOptions): Promise<WorkerHttpServer> {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const send = (status: number, body: object, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(body));
+    };
+    const trigger = /^\/instances\/([^/]+)\/sync$/.exec(path);
+    if (trigger) {
+      if (req.method !== 'POST') return send(405, { error: 'method not allowed' }, { allow: 'POST' });
+      if (!options.adminToken) return send(403, { error: 'the trigger endpoint is disabled: WORKER_ADMIN_TOKEN is not set' });
+      if (!tokenMatches(req.headers.authorization, options.adminToken)) {
+        return send(401, { error: 'a valid bearer token is required' }, { 'www-authenticate': 'Bearer' });
+      }
+      const result = await options.trigger(decodeURIComponent(trigger[1]));
+      if (result.kind === 'unknown') return send(404, { error: 'no such instance' });
+      if (result.kind === 'busy') return send(409, { error: 'a run of this instance is in progress' });
+      return send(202, { runId: result.runId });
+    }
+    if (req.method !== 'GET') return send(405, { error: 'method not allowed' }, { allow: 'GET' });
+    if (path === '/healthz') return send(200, { status: 'ok' });
+    if (path === '/readyz') return options.ready() ? send(200, { status: 'ready' }) : send(503, { status: 'not ready' });
+    if (path === '/metrics') {
+      const { contentType, text } = await options.metrics();
+      res.writeHead(200, { 'content-type': contentType });
+      return res.end(text);
+    }
+    return send(404, { error: 'not found' });
+  };
+  const server: Server = createServer((req, res) => {
+    // Drain the request body (none is expected) so the connection can be reused.
+    req.resume();
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: error instanceof Error ? error.message : String(error) }));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+  return {
+    url: `http://${host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

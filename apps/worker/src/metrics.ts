@@ -1,0 +1,64 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type RunStatus = 'success' | 'partial' | 'failure' | 'cancelled';
+
+/** The worker's Prometheus metrics, in a registry of its own (INTERFACES.md names them). */
+export class WorkerMetrics {
+  readonly registry = new Registry();
+  private readonly runs = new Counter({
+    name: 'jumpcloud_graph_sync_runs_total',
+    help: 'Sync runs that ended, by instance and status',
+    labelNames: ['instance', 'status'],
+    registers: [this.registry],
+  });
+  private readonly duration = new Histogram({
+    name: 'jumpcloud_graph_sync_duration_seconds',
+    help: 'Duration of sync runs',
+    labelNames: ['instance'],
+    buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
+    registers: [this.registry],
+  });
+  private readonly entities = new Gauge({
+    name: 'jumpcloud_graph_entities_published',
+    help: 'Entities written by the last successful or partial run, by instance and _type',
+    labelNames: ['instance', 'type'],
+    registers: [this.registry],
+  });
+  private readonly lastSuccess = new Gauge({
+    name: 'jumpcloud_graph_last_success_timestamp_seconds',
+    help: 'When the last successful run of the instance ended (Unix time)',
+    labelNames: ['instance'],
+    registers: [this.registry],
+  });
+  private readonly running = new Gauge({
+    name: 'jumpcloud_graph_sync_runs_in_progress',
+    help: 'Runs in progress in this process',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'jumpcloud_graph_worker_' });
+  }
+
+  runStarted(): void {
+    this.running.inc();
+  }
+
+  runEnded(instance: string, status: RunStatus, seconds: number, entities?: Record<string, number>): void {
+    this.running.dec();
+    this.runs.inc({ instance, status });
+    this.duration.observe({ instance }, seconds);
+    if (entities) {
+      for (const [type, count] of Object.entries(entities)) this.entities.set({ instance, type }, count);
+    }
+    if (status === 'success') this.lastSuccess.set({ instance }, Date.now() / 1000);
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

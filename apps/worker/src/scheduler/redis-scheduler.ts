@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { type Logger } from '@jumpcloud-graph/domain';
+import { DelayedError, type Job, Queue, Worker } from 'bullmq';
+import IORedis from 'ioredis';
+import { type InstanceConfig } from '../config/worker-config';
+import { type RunInstance } from '../instance-runner';
+import { type Scheduler, type TriggerResult } from './scheduler';
+
+interface RunJobData {
+  instanceId: string;
+}
+
+export interface RedisSchedulerOptions {
+  redisUrl: string;
+  /** Runs at once in this process. */
+  concurrency: number;
+  queue: { name: string; lockDurationMs: number; stalledIntervalMs: number; retryDelayMs: number };
+  logger: Logger;
+}
+
+// Compare-and-act on the instance claim, so a process only extends or frees its own.
+const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+/**
+ * The scheduler of replicas sharing a Redis, on BullMQ: one job scheduler per instance (every
+ * replica upserts the same ones, so they exist once), and a worker per process that takes up to
+ * `concurrency` runs.
+ *
+ * - Never two runs of one instance: a run first claims the instance in Redis (SET NX with a TTL
+ *   it renews while it runs); a job that finds the claim taken is put back, delayed, not run.
+ * - A run whose process dies is not lost: BullMQ's lock on the job lapses, another replica finds
+ *   the job stalled and runs it again once the dead process's claim on the instance has expired.
+ * - A run cancelled by a shutdown fails its job, which BullMQ retries later on any replica.
+ */
+export class RedisScheduler implements Scheduler {
+  private readonly instances: Map<string, InstanceConfig>;
+  private readonly owner = randomUUID();
+  private readonly active = new Map<string, AbortController>();
+  private connection?: IORedis;
+  private workerConnection?: IORedis;
+  private queue?: Queue<RunJobData>;
+  private worker?: Worker<RunJobData>;
+  private started = false;
+  private stopping = false;
+
+  constructor(
+    instances: readonly InstanceConfig[],
+    private readonly runInstance: RunInstance,
+    private readonly options: RedisSchedulerOptions,
+  ) {
+    this.instances = new Map(instances.map((i) => [i.id, i]));
+  }
+
+  async start(): Promise<void> {
+    const { redisUrl, queue: q, concurrency, logger } = this.options;
+    // BullMQ's blocking commands need maxRetriesPerRequest null; the worker gets its own connection.
+    this.connection = new IORedis(redisUrl, { maxRetriesPerRequest: null });
+    this.connection.on('error', (error: Error) => logger.warn({ error: error.message }, 'redis connection error'));
+    this.queue = new Queue<RunJobData>(q.name, { connection: this.connection });
+    for (const instance of this.instances.values()) {
+      const schedulerId = `instance-${instance.id}`;
+      if (instance.intervalSeconds === null) {
+        await this.queue.removeJobScheduler(schedulerId);
+        continue;
+      }
+      await this.queue.upsertJobScheduler(
+        schedulerId,
+        { every: instance.intervalSeconds * 1000 },
+        { name: 'scheduled', data: { instanceId: instance.id }, opts: this.jobOptions() },
+      );
+    }
+    this.workerConnection = new IORedis(redisUrl, { maxRetriesPerRequest: null });
+    this.workerConnection.on('error', (error: Error) => logger.warn({ error: error.message }, 'redis connection error'));
+    this.worker = new Worker<RunJobData>(q.name, (job, token) => this.process(job, token), {
+      connection: this.workerConnection,
+      concurrency,
+      lockDuration: q.lockDurationMs,
+      stalledInterval: q.stalledIntervalMs,
+      maxStalledCount: 5,
+    });
+    this.worker.on('error', (error: Error) => logger.warn({ error: error.message }, 'queue worker error'));
+    await this.worker.waitUntilReady();
+    this.started = true;
+  }
+
+  ready(): boolean {
+    return this.started && !this.stopping && this.connection?.status === 'ready';
+  }
+
+  async trigger(instanceId: string): Promise<TriggerResult> {
+    const instance = this.instances.get(instanceId);
+    if (!instance) return { kind: 'unknown' };
+    if (this.stopping || !this.queue || !this.connection) return { kind: 'busy' };
+    if ((await this.connection.exists(this.claimKey(instanceId))) === 1) return { kind: 'busy' };
+    const queued = await this.queue.getJobs(['waiting', 'delayed', 'prioritized', 'active']);
+    if (queued.some((job) => job?.name === 'manual' && job.data.instanceId === instanceId)) return { kind: 'busy' };
+    const job = await this.queue.add('manual', { instanceId }, { ...this.jobOptions(), jobId: `manual-${instanceId}-${Date.now()}` });
+    return { kind: 'started', runId: job.id ?? 'unknown' };
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const controller of this.active.values()) controller.abort('the worker is shutting down');
+    // close() waits for the runs in progress, which end quickly once cancelled.
+    await this.worker?.close();
+    await this.queue?.close();
+    await this.workerConnection?.quit().catch(() => undefined);
+    await this.connection?.quit().catch(() => undefined);
+  }
+
+  private jobOptions() {
+    return {
+      attempts: 5,
+      backoff: { type: 'fixed' as const, delay: this.options.queue.retryDelayMs },
+      removeOnComplete: 1000,
+      removeOnFail: 1000,
+    };
+  }
+
+  private claimKey(instanceId: string): string {
+    return `jumpcloud-graph:${this.options.queue.name}:claim:${instanceId}`;
+  }
+
+  private async process(job: Job<RunJobData>, token: string | undefined): Promise<string> {
+    const { logger, queue: q } = this.options;
+    const instance = this.instances.get(job.data.instanceId);
+    if (!instance) {
+      // A job of an instance this replica's configuration does not have: leave it to others? All
+      // replicas share one configuration, so the instance was removed: drop the job.
+      logger.warn({ instance: job.data.instanceId, runId: job.id }, 'job of an unknown instance dropped');
+      return 'unknown-instance';
+    }
+    const connection = this.connection as IORedis;
+    const key = this.claimKey(instance.id);
+    const claim = `${this.owner}:${job.id}`;
+    const claimed = await connection.set(key, claim, 'PX', q.lockDurationMs, 'NX');
+    if (claimed !== 'OK') {
+      logger.info({ instance: instance.id, runId: job.id }, 'instance busy elsewhere; run put back');
+      await job.moveToDelayed(Date.now() + Math.min(q.retryDelayMs, q.lockDurationMs), token);
+      throw new DelayedError();
+    }
+    const controller = new AbortController();
+    this.active.set(job.id ?? claim, controller);
+    const renew = setInterval(() => {
+      connection.eval(RENEW, 1, key, claim, String(q.lockDurationMs)).catch((error: unknown) => {
+        logger.warn({ instance: instance.id, error: error instanceof Error ? error.message : String(error) }, 'renewing the instance claim failed');
+      });
+    }, Math.max(250, Math.floor(q.lockDurationMs / 3)));
+    try {
+      const outcome = await this.runInstance(instance, job.id ?? claim, controller.signal);
+      // Cancelled by a shutdown: fail the job so that BullMQ runs it again later, on any replica.
+      if (outcome.status === 'cancelled') throw new Error(`run cancelled: ${outcome.error ?? 'the worker is shutting down'}`);
+      return outcome.status;
+    } finally {
+      clearInterval(renew);
+      this.active.delete(job.id ?? claim);
+      await connection.eval(RELEASE, 1, key, claim).catch(() => undefined);
+    }
+  }
+}
