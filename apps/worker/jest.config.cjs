@@ -3,4 +3,8 @@ module.exports = {
   preset: '../../jest.preset.js',
   rootDir: __dirname,
   coverageDirectory: '../../coverage/apps/worker',
+  // The distributed tests run worker processes against a real Redis.
+  globalSetup: '<rootDir>/src/testing/redis-global-setup.cjs',
+  globalTeardown: '<rootDir>/src/testing/redis-global-teardown.cjs',
+  testTimeout: 90_000,
 };
