@@ -17,19 +17,19 @@ import { VERSION } from './version';
 /** SIGTERM/SIGINT to exit: INTERFACES.md allows 10 seconds; this leaves one to spare. */
 const SHUTDOWN_DEADLINE_MS = 9_000;
 
-const USAGE = `usage: node dist/apps/worker/main.js --config FILE   (or JUMPCLOUD_GRAPH_WORKER_CONFIG=FILE)
+const USAGE = `usage: node dist/apps/worker/main.js --config FILE [--port N]   (or JUMPCLOUD_GRAPH_WORKER_CONFIG=FILE)
 
 Keeps every instance of the configuration synced: one run at start-up, then one per interval, and
 on POST /instances/{id}/sync (Authorization: Bearer $WORKER_ADMIN_TOKEN). With redisUrl, any
 number of replicas share the work. Exit codes: 0 after a clean shutdown, 2 for a bad configuration.
 
 Example:
-  ACME_JUMPCLOUD_API_KEY=... node dist/apps/worker/main.js --config apps/worker/config/worker.sample.yaml
+  DEMO_JUMPCLOUD_API_KEY=... node dist/apps/worker/main.js --config apps/worker/config/worker.local.yaml
 `;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { config: { type: 'string' }, help: { type: 'boolean' }, version: { type: 'boolean' } },
+    options: { config: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean' }, version: { type: 'boolean' } },
     allowPositionals: false,
   });
   if (values.help) return void process.stdout.write(USAGE);
@@ -37,6 +37,12 @@ async function main(): Promise<void> {
   const path = values.config ?? process.env['JUMPCLOUD_GRAPH_WORKER_CONFIG'];
   if (!path) throw new WorkerConfigError('--config FILE (or JUMPCLOUD_GRAPH_WORKER_CONFIG) is required');
   const config = loadWorkerConfig(path, process.env);
+  if (values.port !== undefined) {
+    // Several replicas on one machine share a configuration file but not a port.
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new WorkerConfigError('--port must be a port number (0-65535)');
+    config.http.port = port;
+  }
 
   // As in the CLI: a sync allocates fast and keeps little, so grow the heap slowly.
   setFlagsFromString('--heap-growing-percent=10');

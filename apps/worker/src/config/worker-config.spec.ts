@@ -1,4 +1,6 @@
-import { resolveWorkerConfig, WorkerConfigError } from './worker-config';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadWorkerConfig, resolveWorkerConfig, WorkerConfigError } from './worker-config';
 
 const ENV = { ACME_KEY: 'jc-key', J1_KEY: 'j1-key', J1_ACCOUNT: 'acct' };
 const instance = (overrides: Record<string, unknown> = {}) => ({
@@ -75,5 +77,19 @@ describe('resolveWorkerConfig', () => {
     const config = resolveWorkerConfig({ instances: [instance({ jumpcloud: { apiKey: 'literal' } })] }, {});
     expect(config.instances[0].jumpcloud.apiKey).toBe('literal');
     expect(config.warnings).toEqual(['instances[0] (acme).jumpcloud.apiKey is written in the configuration file; prefer apiKeyEnv']);
+  });
+});
+
+describe('the configuration files shipped with the worker', () => {
+  const folder = join(__dirname, '..', '..', 'config');
+  const env = {
+    ACME_JUMPCLOUD_API_KEY: 'k',
+    GLOBEX_JUMPCLOUD_API_KEY: 'k',
+    DEMO_JUMPCLOUD_API_KEY: 'k',
+    JUPITERONE_API_KEY: 'k',
+    JUPITERONE_ACCOUNT: 'a',
+  };
+  it.each(readdirSync(folder).filter((name) => name.endsWith('.yaml')))('%s is valid', (name) => {
+    expect(loadWorkerConfig(join(folder, name), env).instances.length).toBeGreaterThan(0);
   });
 });
