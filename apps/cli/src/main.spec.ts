@@ -19,7 +19,7 @@ describe('jumpcloud-graph (built)', () => {
   });
 
   it('has help with an example on every command', async () => {
-    for (const command of ['sync', 'validate', 'export', 'diff', 'demo', 'docs']) {
+    for (const command of ['sync', 'validate', 'export', 'diff', 'demo', 'uninstall', 'docs']) {
       const run = await runCli([command, '--help']);
       expect({ command, status: run.status }).toEqual({ command, status: 0 });
       expect(run.stdout).toContain('Example');
