@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { JumpCloudSimulator } from '@jumpcloud-graph/jumpcloud-simulator';
 import { JupiterOneFake } from '@jumpcloud-graph/jupiterone-fake';
 import { LocalGraphStore } from '@jumpcloud-graph/jupiterone-publisher';
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
 import { type LogLine, WorkerProcess, writeConfig } from './testing/worker-process';
 
 /**
@@ -128,9 +130,16 @@ describe('worker replicas on Redis', () => {
       queue: { name: `share-${Date.now()}`, lockDurationMs: 5000, stalledIntervalMs: 2000, retryDelayMs: 500 },
       instances: [instance('acme', { intervalSeconds: 2 }), instance('globex', { intervalSeconds: 2 })],
     };
+    // an instance removed from the configuration since an earlier deployment
+    const connection = new IORedis(redisUrl(), { maxRetriesPerRequest: null });
+    const queue = new Queue(config.queue.name, { connection });
+    await queue.upsertJobScheduler('instance-retired', { every: 3_600_000 }, { name: 'scheduled', data: { instanceId: 'retired' } });
     const a = start(config, 'a');
     const b = start(config, 'b');
     await Promise.all([a.url(), b.url()]);
+    expect((await queue.getJobSchedulers(0, -1)).map((s) => s.key).sort()).toEqual(['instance-acme', 'instance-globex']);
+    await queue.close();
+    await connection.quit();
     const ended = () => [...a.runs(), ...b.runs()];
     const enough = async () => {
       for (let i = 0; i < 600 && !(['acme', 'globex'].every((id) => ended().filter((l) => l.instance === id).length >= 3)); i++) {

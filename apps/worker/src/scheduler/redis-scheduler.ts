@@ -58,6 +58,14 @@ export class RedisScheduler implements Scheduler {
     this.connection = new IORedis(redisUrl, { maxRetriesPerRequest: null });
     this.connection.on('error', (error: Error) => logger.warn({ error: error.message }, 'redis connection error'));
     this.queue = new Queue<RunJobData>(q.name, { connection: this.connection });
+    // Instances gone from the configuration: their schedulers would keep adding jobs nobody runs.
+    for (const scheduler of await this.queue.getJobSchedulers(0, -1)) {
+      const id = scheduler.key.startsWith('instance-') ? scheduler.key.slice('instance-'.length) : undefined;
+      if (id !== undefined && !this.instances.has(id)) {
+        await this.queue.removeJobScheduler(scheduler.key);
+        logger.info({ instance: id }, 'job scheduler of an instance no longer configured removed');
+      }
+    }
     for (const instance of this.instances.values()) {
       const schedulerId = `instance-${instance.id}`;
       if (instance.intervalSeconds === null) {
