@@ -19,7 +19,7 @@ function affectedBy(file: string): string[] {
   return (JSON.parse(out) as string[]).sort();
 }
 
-const LIBS = ['domain', 'jumpcloud-client', 'graph-mapping', 'jupiterone-publisher', 'ingestion-core', 'jumpcloud-simulator', 'jupiterone-fake'];
+const LIBS = ['domain', 'http-retry', 'jumpcloud-client', 'graph-mapping', 'jupiterone-publisher', 'ingestion-core', 'jumpcloud-simulator', 'jupiterone-fake'];
 const APPS = ['cli', 'worker', 'jumpcloud-client-e2e', 'jupiterone-publisher-e2e'];
 
 describe('projects affected by a change', () => {
@@ -41,8 +41,14 @@ describe('projects affected by a change', () => {
     }
   });
 
-  it('domain: every library and app, since all of them import it', () => {
-    expect(affectedBy('libs/domain/src/index.ts')).toEqual(expect.arrayContaining([...LIBS, ...APPS]));
+  it('domain: every library (but http-retry, which needs nothing of ours) and app', () => {
+    expect(affectedBy('libs/domain/src/index.ts')).toEqual(expect.arrayContaining([...LIBS.filter((l) => l !== 'http-retry'), ...APPS]));
+  });
+
+  it('http-retry: the two HTTP clients and what uses them; not graph-mapping or domain', () => {
+    const affected = affectedBy('libs/http-retry/src/index.ts');
+    expect(affected).toEqual(expect.arrayContaining(['http-retry', 'jumpcloud-client', 'jupiterone-publisher', 'cli', 'worker']));
+    for (const project of ['domain', 'graph-mapping', 'ingestion-core']) expect(affected).not.toContain(project);
   });
 
   it('jupiterone-fake: itself and the publisher e2e tests; none of the JumpCloud side', () => {

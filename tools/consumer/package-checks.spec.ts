@@ -251,6 +251,7 @@ describe("the libraries' package.json files", () => {
     expect(libs.map((l) => l.project)).toEqual([
       'domain',
       'graph-mapping',
+      'http-retry',
       'ingestion-core',
       'jumpcloud-client',
       'jumpcloud-simulator',

@@ -1,8 +1,9 @@
 import { type Logger } from '@jumpcloud-graph/domain';
+import { failureReason, retryDelay, scrubError, sleep } from '@jumpcloud-graph/http-retry';
 import { JumpCloudAuthError, JumpCloudNetworkError } from './jumpcloud-client.errors';
 import { type RequestCounters } from './request-counters';
 import { type RequestScheduler } from './request-scheduler';
-import { isRetryableStatus, type RetryOptions, retryDelay, sleep } from './retry';
+import { isRetryableStatus, type RetryOptions } from './retry';
 
 export interface TransportOptions {
   scheduler: RequestScheduler;
@@ -53,8 +54,7 @@ export function createRetryingFetch(options: TransportOptions): (request: Reques
       } catch (error) {
         if (request.signal.aborted) throw request.signal.reason;
         if (timeout.aborted) return { kind: 'retryable-error', reason: `timed out after ${options.timeoutMs} ms`, error };
-        const code = errorCode(error);
-        const reason = code ? `${describe(error)} (${code})` : describe(error);
+        const { reason, code } = failureReason(error);
         if (code && UNREACHABLE_CODES.has(code)) return { kind: 'fatal-error', reason, error };
         return { kind: 'retryable-error', reason, error };
       }
@@ -103,32 +103,3 @@ export function createRetryingFetch(options: TransportOptions): (request: Reques
   };
 }
 
-function errorCode(error: unknown): string | undefined {
-  for (let current: unknown = error, depth = 0; current && depth < 4; depth += 1) {
-    if (typeof current === 'object' && 'code' in current && typeof current.code === 'string') return current.code;
-    current = typeof current === 'object' && 'cause' in current ? current.cause : undefined;
-  }
-  return undefined;
-}
-
-// Errors are recognised by shape, not `instanceof`: fetch's errors may come from another realm.
-function messageOf(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string'
-    ? error.message
-    : undefined;
-}
-
-function describe(error: unknown): string {
-  const message = messageOf(error) ?? String(error);
-  const cause = typeof error === 'object' && error !== null && 'cause' in error ? messageOf(error.cause) : undefined;
-  return cause && cause !== message ? `${message}: ${cause}` : message;
-}
-
-/** A plain copy of a low-level error with secrets scrubbed, so nothing reachable from ours leaks. */
-function scrubError(error: unknown, redact: (text: string) => string): Error {
-  const copy = new Error(redact(describe(error)));
-  copy.name = typeof error === 'object' && error !== null && 'name' in error && typeof error.name === 'string' ? error.name : 'Error';
-  const code = errorCode(error);
-  if (code) Object.assign(copy, { code });
-  return copy;
-}

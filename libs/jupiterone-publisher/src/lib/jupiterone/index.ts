@@ -31,4 +31,4 @@ export {
   truncateRawData,
   type UploadKind,
 } from './jupiterone-batching';
-export { parseRetryAfter } from './jupiterone-retry';
+export { parseRetryAfter } from '@jumpcloud-graph/http-retry';

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { type Logger } from '@jumpcloud-graph/domain';
+import { failureReason, retryDelay, scrubError, sleep } from '@jumpcloud-graph/http-retry';
 import {
   JupiterOneAuthError,
   type JupiterOneEndpoint,
   JupiterOneRequestError,
 } from './jupiterone-errors';
-import { isRetryableStatus, type JupiterOneRetryOptions, retryDelay, sleep } from './jupiterone-retry';
+import { isRetryableStatus, type JupiterOneRetryOptions } from './jupiterone-retry';
 
 export interface JupiterOneHttpOptions {
   apiKey: string;
@@ -121,7 +122,7 @@ export class JupiterOneHttp {
         throw new JupiterOneRequestError(
           'JUPITERONE_UNAVAILABLE',
           `cannot reach JupiterOne on ${endpoint}${tries}: ${reason}`,
-          { endpoint, correlationId, cause: this.scrubError(outcome.error) },
+          { endpoint, correlationId, cause: scrubError(outcome.error, (text) => this.scrub(text)) },
         );
       }
       const delay = retryDelay(attempt, null, retry, this.options.random);
@@ -174,20 +175,11 @@ export class JupiterOneHttp {
       if (timeout.aborted) {
         return { kind: 'error', reason: `timed out after ${this.options.timeoutMs} ms`, retryable: true, error };
       }
-      const code = errorCode(error);
-      const reason = code ? `${describe(error)} (${code})` : describe(error);
+      const { reason, code } = failureReason(error);
       return { kind: 'error', reason, retryable: !(code && UNREACHABLE_CODES.has(code)), error };
     }
   }
 
-  /** A plain copy of a low-level error with the key scrubbed, so nothing reachable from ours leaks it. */
-  private scrubError(error: unknown): Error {
-    const copy = new Error(this.scrub(describe(error)));
-    copy.name = typeof error === 'object' && error !== null && 'name' in error && typeof error.name === 'string' ? error.name : 'Error';
-    const code = errorCode(error);
-    if (code) Object.assign(copy, { code });
-    return copy;
-  }
 }
 
 function parseJson(text: string): unknown {
@@ -207,25 +199,4 @@ export function errorBody(body: unknown): JupiterOneErrorBody {
   const inner = record(outer?.error) ?? outer;
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
   return { code: text(inner?.code), message: text(inner?.message) ?? text(outer?.message) };
-}
-
-function errorCode(error: unknown): string | undefined {
-  for (let current: unknown = error, depth = 0; current && depth < 4; depth += 1) {
-    if (typeof current === 'object' && 'code' in current && typeof current.code === 'string') return current.code;
-    current = typeof current === 'object' && 'cause' in current ? current.cause : undefined;
-  }
-  return undefined;
-}
-
-// Errors are recognised by shape, not `instanceof`: fetch's errors may come from another realm.
-function messageOf(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string'
-    ? error.message
-    : undefined;
-}
-
-function describe(error: unknown): string {
-  const message = messageOf(error) ?? String(error);
-  const cause = typeof error === 'object' && error !== null && 'cause' in error ? messageOf(error.cause) : undefined;
-  return cause && cause !== message ? `${message}: ${cause}` : message;
 }

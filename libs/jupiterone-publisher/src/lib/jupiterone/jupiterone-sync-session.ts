@@ -24,7 +24,7 @@ import {
 } from './jupiterone-errors';
 import { errorBody, type JupiterOneHttp, type JupiterOneResponse } from './jupiterone-http';
 import { jobResponseSchema, jobState, type SynchronizationJob, summarizeJob } from './jupiterone-job';
-import { sleep } from './jupiterone-retry';
+import { sleep } from '@jumpcloud-graph/http-retry';
 import { UploadSlots } from './jupiterone-slots';
 
 /** What a session needs from its publisher. */
