@@ -1,6 +1,7 @@
-import { createDataset, type FaultRule, JumpCloudSimulator, type SimulatorDataset } from '@jumpcloud-graph/jumpcloud-simulator';
+import { createDataset, type FaultRule, type JumpCloudSimulator, type SimulatorDataset } from '@jumpcloud-graph/jumpcloud-simulator';
 import { type FakeFault, JupiterOneFake } from '@jumpcloud-graph/jupiterone-fake';
 import { runCli } from './testing/cli-runner';
+import { simulatorRuns } from './testing/simulator-runs';
 
 /**
  * `sync --target jupiterone` as users run it: the built CLI reads the simulator and publishes to
@@ -13,18 +14,8 @@ beforeEach(async () => {
 });
 afterEach(() => fake.stop());
 
-// Every sync of a test talks to the same simulator port: webLink carries the base URL's origin.
-let port = 0;
-beforeEach(() => (port = 0));
-async function withSimulator<T>(dataset: SimulatorDataset, run: (sim: JumpCloudSimulator) => Promise<T>, faults: FaultRule[] = []) {
-  const sim = new JumpCloudSimulator({ dataset, faults, port });
-  port = Number(new URL(await sim.start()).port);
-  try {
-    return await run(sim);
-  } finally {
-    await sim.stop();
-  }
-}
+const { withSimulator, reset } = simulatorRuns();
+beforeEach(reset);
 
 const envFor = (sim: JumpCloudSimulator, extra: Record<string, string> = {}) => ({
   JUMPCLOUD_API_KEY: sim.apiKey,

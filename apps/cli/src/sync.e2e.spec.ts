@@ -1,33 +1,22 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDataset, type FaultRule, JumpCloudSimulator, type SimulatorDataset } from '@jumpcloud-graph/jumpcloud-simulator';
+import { createDataset, JumpCloudSimulator } from '@jumpcloud-graph/jumpcloud-simulator';
 import { ENTITIES, RELATIONSHIPS } from '@jumpcloud-graph/graph-mapping';
 import { runCli } from './testing/cli-runner';
+import { simulatorRuns } from './testing/simulator-runs';
 
 /** `sync` and friends as users run them: the built CLI against the simulator over HTTP, into SQLite. */
 const ENTITY_TYPES = ENTITIES.map((e) => e._type).sort();
 const RELATIONSHIP_TYPES = RELATIONSHIPS.map((r) => r._type).sort();
 
 let dir: string;
+const { withSimulator, reset } = simulatorRuns();
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'jcg-cli-'));
-  port = 0;
+  reset();
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-// Every sync of a test talks to the same port: webLink carries the base URL's origin, and a new
-// port would make every entity look updated.
-let port = 0;
-async function withSimulator<T>(dataset: SimulatorDataset, run: (sim: JumpCloudSimulator) => Promise<T>, faults: FaultRule[] = []) {
-  const sim = new JumpCloudSimulator({ dataset, faults, port });
-  port = Number(new URL(await sim.start()).port);
-  try {
-    return await run(sim);
-  } finally {
-    await sim.stop();
-  }
-}
 
 const envFor = (sim: JumpCloudSimulator, db: string) => ({ JUMPCLOUD_API_KEY: sim.apiKey, JUMPCLOUD_BASE_URL: sim.baseUrl, JUMPCLOUD_GRAPH_DB: db });
 
