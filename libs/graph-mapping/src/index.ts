@@ -18,6 +18,7 @@ export {
   RELATIONSHIPS,
   STEPS,
   stepTypes,
+  withDependencies,
 } from './lib/data-model.registry';
 export { type EntityValidator, createEntityValidator } from './lib/entity.validator';
 export { KeyDeduplicator } from './lib/key-deduplicator';

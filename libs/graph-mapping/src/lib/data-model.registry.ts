@@ -243,6 +243,24 @@ export const STEPS: readonly StepDefinition[] = STEP_SHAPES.map((step) => ({
   dependsOn: [...step.dependsOn],
 }));
 
+/**
+ * `steps` and every step they depend on, transitively, in registry order. A step whose parents do
+ * not run emits nothing, and then its types would look like "deleted everywhere": a selection
+ * always runs with its dependencies.
+ */
+export function withDependencies(steps: readonly StepId[]): StepId[] {
+  const wanted = new Set<StepId>();
+  const visit = (id: StepId) => {
+    if (wanted.has(id)) return;
+    const step = STEPS.find((s) => s.id === id);
+    if (!step) throw new Error(`Unknown step: ${String(id)}`);
+    wanted.add(id);
+    for (const parent of step.dependsOn) visit(parent);
+  };
+  for (const id of steps) visit(id);
+  return STEPS.filter((s) => wanted.has(s.id)).map((s) => s.id);
+}
+
 /** The entity and relationship `_type`s a step declares: what becomes partial when it fails. */
 export function stepTypes(stepId: StepId): string[] {
   const step = STEPS.find((s) => s.id === stepId);

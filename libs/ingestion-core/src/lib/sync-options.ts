@@ -9,7 +9,10 @@ export interface SyncOptions {
   accountName?: string;
   tagAccountName: boolean;
   includeSshKeys: boolean;
-  /** Run only these steps (and nothing else); the types of the others are partial. Default: all. */
+  /**
+   * Run only these steps and the steps they depend on (reported as `addedSteps`); the types of
+   * the others are partial. Default: all.
+   */
   steps?: readonly StepId[];
   /** Steps of one organization running at once (default 4). */
   stepConcurrency?: number;
@@ -55,5 +58,7 @@ export interface SyncSummary {
   /** Upload figures (JupiterOne). */
   uploads?: PublishUploadStats;
   organizations: Array<{ id: string; name: string }>;
+  /** Steps run because the selected ones (`steps`) depend on them; empty without a selection. */
+  addedSteps: StepId[];
   steps: StepReport[];
 }

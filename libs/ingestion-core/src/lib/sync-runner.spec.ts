@@ -12,6 +12,7 @@ import {
   user,
   type Directory,
 } from './__fixtures__/in-memory-ports';
+import { STEPS, stepTypes, withDependencies } from '@jumpcloud-graph/graph-mapping';
 import { type ProgressEvent, type SyncOptions } from './sync-options';
 import { SyncRunner } from './sync-runner';
 
@@ -184,6 +185,36 @@ describe('SyncRunner', () => {
     expect(summary.status).toBe('success');
     expect(summary.partialTypes).toEqual(expect.arrayContaining(['jumpcloud_user', 'jumpcloud_group_has_user', 'employee']));
     expect(summary.partialTypes).not.toContain('jumpcloud_group');
+  });
+
+  it.each(['group-members', 'application-assignments', 'user-devices', 'device-group-members', 'employees'] as const)(
+    'runs %s with the steps it depends on, so its types are written, not emptied',
+    async (stepId) => {
+      const publisher = new RecordingPublisher();
+      const summary = await new SyncRunner(new InMemorySource([directory('o1')]), publisher, silentLogger, { ...options, steps: [stepId] }).run();
+      const definition = STEPS.find((s) => s.id === stepId);
+      const expectedAdded = withDependencies([stepId]).filter((id) => id !== stepId);
+      expect(summary.addedSteps).toEqual(expectedAdded);
+      expect(summary.addedSteps).toContain('account');
+      const written = new Set([...publisher.sessions[0].entities, ...publisher.sessions[0].relationships].map((o) => o._type));
+      for (const type of definition?.relationshipTypes ?? []) {
+        // a type of the selected step is either written or partial (kept), never emptied
+        expect(written.has(type) || summary.partialTypes.includes(type)).toBe(true);
+      }
+      expect(stepTypes(stepId).some((type) => written.has(type))).toBe(true);
+      for (const type of stepTypes(stepId)) expect(summary.partialTypes).not.toContain(type);
+      // steps neither selected nor needed keep their types
+      const notRun = STEPS.filter((s) => s.id !== stepId && !expectedAdded.includes(s.id));
+      for (const step of notRun) for (const type of stepTypes(step.id)) expect(summary.partialTypes).toContain(type);
+    },
+  );
+
+  it('reports no added steps when the selection is closed under its dependencies, or absent', async () => {
+    const selected = await new SyncRunner(new InMemorySource([directory('o1')]), new RecordingPublisher(), silentLogger, { ...options, steps: ['account', 'users'] }).run();
+    expect(selected.addedSteps).toEqual([]);
+    const all = await new SyncRunner(new InMemorySource([directory('o1')]), new RecordingPublisher(), silentLogger, options).run();
+    expect(all.addedSteps).toEqual([]);
+    expect(all.partialTypes).toEqual([]);
   });
 
   it('counts and logs an entity that does not match its data-model schema, and still writes it', async () => {

@@ -6,7 +6,7 @@ import {
   type Organization,
   type PublishResult,
 } from '@jumpcloud-graph/domain';
-import { createEntityValidator, type EntityValidator, STEPS, type StepDefinition, type StepId, stepTypes } from '@jumpcloud-graph/graph-mapping';
+import { createEntityValidator, type EntityValidator, STEPS, type StepDefinition, type StepId, stepTypes, withDependencies } from '@jumpcloud-graph/graph-mapping';
 import { inject, injectable } from 'tsyringe';
 import { forEachConcurrent } from './concurrency';
 import { RunState } from './run-state';
@@ -79,6 +79,10 @@ export class SyncRunner {
     if (options.signal?.aborted) throw cancelled();
     const named = organizations.map((o) => ({ id: o.id, name: this.accountName(o) }));
     listener({ kind: 'organizations', organizations: named });
+    const requested = this.options.steps;
+    const selected = requested ? new Set(withDependencies(requested)) : undefined;
+    const addedSteps = selected ? [...selected].filter((id) => !requested?.includes(id)) : [];
+    if (addedSteps.length > 0) this.logger.info({ addedSteps }, 'steps added to the selection: the selected steps depend on them');
 
     const session = await this.publisher.openSession({ description: named.map((o) => o.name).join(', '), organizationIds: named.map((o) => o.id) });
     const run = new RunState(session, this.validator, this.logger);
@@ -93,7 +97,7 @@ export class SyncRunner {
     options.signal?.addEventListener('abort', onCancel, { once: true });
 
     await forEachConcurrent(organizations, 4, (organization) =>
-      this.runOrganization(organization, run, controller.signal, listener, reports, onFatal),
+      this.runOrganization(organization, selected, run, controller.signal, listener, reports, onFatal),
     );
 
     options.signal?.removeEventListener('abort', onCancel);
@@ -131,6 +135,7 @@ export class SyncRunner {
       ...(result.job ? { job: result.job } : {}),
       ...(result.uploads ? { uploads: result.uploads } : {}),
       organizations: named,
+      addedSteps,
       steps: reports,
     };
   }
@@ -141,6 +146,7 @@ export class SyncRunner {
 
   private async runOrganization(
     organization: Organization,
+    selected: ReadonlySet<StepId> | undefined,
     run: RunState,
     signal: AbortSignal,
     listener: ProgressListener,
@@ -157,7 +163,6 @@ export class SyncRunner {
       tagAccountName: this.options.tagAccountName,
       includeSshKeys: this.options.includeSshKeys,
     };
-    const selected = this.options.steps ? new Set(this.options.steps) : undefined;
     const settled = new Set<StepId>();
     // One promise per step that resolves when it ends, for steps that start early (startsAfter).
     const ended = new Map<StepId, { promise: Promise<void>; resolve: () => void }>();
@@ -244,5 +249,7 @@ export class SyncRunner {
       await Promise.race(running.values());
     }
     await Promise.allSettled(running.values());
+    // A step that never ran emitted nothing: its types are never "deleted" for that.
+    for (const id of remaining) for (const type of stepTypes(id)) run.partialTypes.add(type);
   }
 }

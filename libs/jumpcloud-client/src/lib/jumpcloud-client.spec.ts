@@ -175,6 +175,17 @@ describe('createJumpCloudClient', () => {
       expect(createJumpCloudClient({ apiKey: API_KEY, baseUrl: 'http://127.0.0.1:8080/' }).baseUrl).toBe('http://127.0.0.1:8080');
     });
 
+    it('accepts a base URL ending in /api or /api/v2 as the console it names', () => {
+      expect(createJumpCloudClient({ apiKey: API_KEY, baseUrl: 'https://console.jumpcloud.com/api' }).baseUrl).toBe('https://console.jumpcloud.com');
+      expect(createJumpCloudClient({ apiKey: API_KEY, baseUrl: 'https://console.jumpcloud.com/api/v2/' }).baseUrl).toBe('https://console.jumpcloud.com');
+      expect(createJumpCloudClient({ apiKey: API_KEY, baseUrl: 'https://proxy.example.com/jumpcloud/api' }).baseUrl).toBe('https://proxy.example.com/jumpcloud');
+    });
+
+    it('refuses credentials in the URL, even with insecure http allowed', () => {
+      expect(() => createJumpCloudClient({ apiKey: API_KEY, baseUrl: 'https://user:pw@console.jumpcloud.com' })).toThrow(/credentials/);
+      expect(() => createJumpCloudClient({ apiKey: API_KEY, baseUrl: 'http://user:pw@127.0.0.1:1', allowInsecureHttp: true })).toThrow(/credentials/);
+    });
+
     it('refuses a missing key and a URL that is not one', () => {
       expect(() => createJumpCloudClient({ apiKey: '' })).toThrow(JumpCloudClientConfigError);
       expect(() => createJumpCloudClient({ apiKey: API_KEY, baseUrl: 'console.jumpcloud.com' })).toThrow(/not a URL/);

@@ -1,4 +1,5 @@
 import { type Logger, silentLogger } from '@jumpcloud-graph/domain';
+import { checkSecretUrl, InsecureUrlError } from '@jumpcloud-graph/http-retry';
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import { type components, type paths } from '../generated/jumpcloud';
 import {
@@ -173,26 +174,17 @@ function resolveBaseUrl(options: JumpCloudClientOptions): string {
   if (!raw) throw new JumpCloudClientConfigError(`unknown JumpCloud region: ${String(options.region)}`);
   let url: URL;
   try {
-    url = new URL(raw);
-  } catch {
-    throw new JumpCloudClientConfigError(`the JumpCloud base URL is not a URL: ${raw}`);
+    url = checkSecretUrl(raw, { what: 'the JumpCloud base URL', allowInsecureHttp: options.allowInsecureHttp });
+  } catch (error) {
+    throw new JumpCloudClientConfigError(error instanceof InsecureUrlError ? error.message : String(error));
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new JumpCloudClientConfigError(`the JumpCloud base URL must be http(s): ${raw}`);
+  if (url.search || url.hash) {
+    throw new JumpCloudClientConfigError('the JumpCloud base URL must not carry a query or a fragment');
   }
-  if (url.protocol === 'http:' && !isLoopback(url.hostname) && !options.allowInsecureHttp) {
-    throw new JumpCloudClientConfigError(
-      `refusing http:// to ${url.host}: the API key would travel unencrypted (allow it explicitly to override)`,
-    );
-  }
-  if (url.username || url.password || url.search || url.hash) {
-    throw new JumpCloudClientConfigError('the JumpCloud base URL must not carry credentials, a query or a fragment');
-  }
-  return url.href.replace(/\/+$/, '');
-}
-
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+  // The API's paths start with /api (and /api/v2): a base URL copied from an API path ("…/api")
+  // names the same console, so the suffix is dropped rather than doubled into /api/api/….
+  const path = url.pathname.replace(/\/+$/, '').replace(/\/api(\/v2)?$/i, '');
+  return `${url.origin}${path}`;
 }
 
 function buildClient(shared: Shared, orgId: string | undefined): JumpCloudClient {

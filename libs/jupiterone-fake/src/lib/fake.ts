@@ -6,7 +6,7 @@ import { defaultErrorCode, errorBody, FakeApiError } from './api-error';
 import { FaultInjector, type FakeEndpoint, type FakeFault } from './faults';
 import type { DatasetRef, FakeJob, StoredGraph } from './job.types';
 import { readBody, type RequestBody } from './request-body';
-import { matchRoute, PERSISTER_PREFIX, type PersisterRoute, type Route } from './routes';
+import { GRAPHQL_PATH, matchRoute, PERSISTER_PREFIX, type PersisterRoute, type Route } from './routes';
 import { SynchronizationState, type FakeState } from './synchronization';
 import { isPlainObject } from './validation';
 
@@ -296,7 +296,7 @@ export class JupiterOneFake {
    */
   private process(req: IncomingMessage, method: string, path: string, route: Route | undefined, body: RequestBody, record: FakeRequestRecord): Reply {
     if (route?.area === 'fake') return this.processFake(method, route.action, route.method, body);
-    if (!path.startsWith(PERSISTER_PREFIX)) return error(404, 'NOT_FOUND', `no route for ${path}`);
+    if (!path.startsWith(PERSISTER_PREFIX) && path !== GRAPHQL_PATH) return error(404, 'NOT_FOUND', `no route for ${path}`);
 
     const bearer = /^Bearer\s+(.+)$/i.exec(header(req, 'authorization') ?? '');
     if (!bearer || !sameSecret((bearer[1] as string).trim(), this.apiKey)) {
@@ -344,6 +344,8 @@ export class JupiterOneFake {
           return json(200, { job: this.state.abort(jobId, parsed) });
         case 'status':
           return json(200, { job: this.state.status(jobId) });
+        case 'graphql':
+          return json(200, this.state.queryV1(parsed));
       }
     } catch (cause) {
       if (cause instanceof FakeApiError) return error(cause.status, cause.code, cause.message);

@@ -309,6 +309,28 @@ export class SynchronizationState {
     return { datasets, jobs: this.jobs(), mappedTargets: this.mappedTargets() };
   }
 
+  /**
+   * JupiterOne's GraphQL `queryV1` for the one J1QL shape clients use to check their
+   * credentials: `FIND <_type> [LIMIT n]` over every stored entity. Anything else is answered
+   * the GraphQL way: HTTP 200 with `errors`.
+   */
+  queryV1(body: unknown): { data?: { queryV1: { type: 'list'; data: GraphObject[] } }; errors?: Array<{ message: string }> } {
+    const request = isPlainObject(body) ? body : {};
+    const operation = typeof request['query'] === 'string' ? request['query'] : '';
+    const variables = isPlainObject(request['variables']) ? request['variables'] : {};
+    const j1ql = typeof variables['query'] === 'string' ? variables['query'] : '';
+    if (!/\bqueryV1\s*\(/.test(operation)) return { errors: [{ message: 'the fake answers only the queryV1 field' }] };
+    const match = /^\s*find\s+([A-Za-z0-9_]+)(?:\s+limit\s+(\d+))?\s*$/i.exec(j1ql);
+    if (!match) return { errors: [{ message: `the fake answers only "FIND <type> [LIMIT n]", got "${j1ql.slice(0, 100)}"` }] };
+    const limit = match[2] === undefined ? Number.POSITIVE_INFINITY : Number(match[2]);
+    const found: GraphObject[] = [];
+    for (const entity of this.allEntities()) {
+      if (found.length >= limit) break;
+      if (entity['_type'] === match[1]) found.push(structuredClone(entity));
+    }
+    return { data: { queryV1: { type: 'list', data: found } } };
+  }
+
   reset(): void {
     this.records = new Map();
     this.datasets = new Map();

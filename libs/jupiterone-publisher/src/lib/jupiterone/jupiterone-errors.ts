@@ -1,7 +1,7 @@
 import { IntegrationError, TargetAuthError } from '@jumpcloud-graph/domain';
 
 /** The calls this publisher makes to the synchronization API, as named in logs and errors. */
-export type JupiterOneEndpoint = 'start' | 'entities' | 'relationships' | 'finalize' | 'abort' | 'status';
+export type JupiterOneEndpoint = 'start' | 'entities' | 'relationships' | 'finalize' | 'abort' | 'status' | 'graphql';
 
 /** JupiterOne refused the API key or the account (HTTP 401 or 403). Fatal; the CLI exits with code 2. */
 export class JupiterOneAuthError extends TargetAuthError {

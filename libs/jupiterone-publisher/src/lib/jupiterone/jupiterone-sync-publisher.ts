@@ -5,6 +5,8 @@ import {
   type PublishResult,
   type PublishSessionOptions,
 } from '@jumpcloud-graph/domain';
+import { z } from 'zod';
+import { checkSecretUrl, InsecureUrlError } from '@jumpcloud-graph/http-retry';
 import { JupiterOneRequestError } from './jupiterone-errors';
 import { errorBody, JupiterOneHttp } from './jupiterone-http';
 import { jobResponseSchema } from './jupiterone-job';
@@ -18,8 +20,13 @@ export interface JupiterOneSyncPublisherOptions {
   apiKey: string;
   /** The JupiterOne account id (`JupiterOne-Account` header). */
   account: string;
-  /** The API's base URL, already resolved (see `jupiterOneBaseUrl`). */
+  /**
+   * The API's base URL, already resolved (see `jupiterOneBaseUrl`). The API key travels to it, so
+   * it must be https or loopback (see `allowInsecureHttp`), and never carry user:password@.
+   */
   baseUrl: string;
+  /** Allow an `http://` base URL that is not loopback (default off: the key would travel in clear). */
+  allowInsecureHttp?: boolean;
   /**
    * `{ integrationInstanceId }`: an `integration-external` job of that instance. `{ scope }`: an
    * `api` job of that scope; without `scope`, `jumpcloud-graph:<organization ids>` of the session.
@@ -51,6 +58,14 @@ export interface JupiterOneSyncPublisherOptions {
   /** For tests: the jitter's random source (default Math.random). */
   random?: () => number;
 }
+
+/** The GraphQL operation of `verifyCredentials`: JupiterOne's J1QL query field. */
+const VERIFY_QUERY = 'query VerifyCredentials($query: String!) { queryV1(query: $query) { type data } }';
+
+const graphQlAnswerSchema = z.object({
+  data: z.object({ queryV1: z.object({ type: z.string().optional(), data: z.unknown() }).nullable().optional() }).nullable().optional(),
+  errors: z.array(z.object({ message: z.string() })).optional(),
+});
 
 /** The body of `POST /persister/synchronization/jobs`. */
 export type JupiterOneJobConfiguration =
@@ -106,6 +121,7 @@ export class JupiterOneSyncPublisher implements GraphPublisher {
       apiKey: options.apiKey,
       account: options.account,
       baseUrl: options.baseUrl.replace(/\/+$/, ''),
+      allowInsecureHttp: options.allowInsecureHttp ?? false,
       batchBytes: options.batchBytes ?? DEFAULT_BATCH_BYTES,
       uploadConcurrency: options.uploadConcurrency ?? DEFAULT_UPLOAD_CONCURRENCY,
       maxAttempts: options.maxAttempts ?? DEFAULT_JUPITERONE_RETRY.maxAttempts,
@@ -177,6 +193,29 @@ export class JupiterOneSyncPublisher implements GraphPublisher {
     }
   }
 
+  /**
+   * Checks the API key and account with a harmless read: a J1QL query for one `jumpcloud_account`
+   * through JupiterOne's GraphQL API (`POST /graphql`, `queryV1`), which writes nothing and
+   * starts no job. Resolves with how many accounts the query found (0 or 1); throws
+   * `JupiterOneAuthError` for a refused key or account, `JupiterOneRequestError` otherwise.
+   */
+  async verifyCredentials(signal?: AbortSignal): Promise<{ accountsFound: number }> {
+    const http = this.createHttp();
+    const body = JSON.stringify({ query: VERIFY_QUERY, variables: { query: 'FIND jumpcloud_account LIMIT 1' } });
+    const response = await http.request('graphql', 'POST', '/graphql', body, signal);
+    const parsed = graphQlAnswerSchema.safeParse(response.body);
+    if (response.status < 200 || response.status >= 300 || !parsed.success || parsed.data.errors?.length) {
+      const detail = parsed.success && parsed.data.errors?.length ? `: ${parsed.data.errors[0].message}` : http.errorDetail(response.body);
+      throw new JupiterOneRequestError('JUPITERONE_REQUEST_ERROR', `JupiterOne did not answer the credentials check (HTTP ${response.status})${detail}`, {
+        endpoint: 'graphql',
+        status: response.status,
+        correlationId: response.correlationId,
+      });
+    }
+    const data = parsed.data.data?.queryV1?.data;
+    return { accountsFound: Array.isArray(data) ? data.length : 0 };
+  }
+
   private createHttp(): JupiterOneHttp {
     const s = this.settings;
     return new JupiterOneHttp({
@@ -195,14 +234,10 @@ export class JupiterOneSyncPublisher implements GraphPublisher {
 function validate(settings: Required<Omit<JupiterOneSyncPublisherOptions, 'target' | 'logger'>>, target: JupiterOneSyncTarget): void {
   if (settings.apiKey.trim() === '') throw new ConfigurationError('the JupiterOne API key is empty');
   if (settings.account.trim() === '') throw new ConfigurationError('the JupiterOne account id is empty');
-  let url: URL | undefined;
   try {
-    url = new URL(settings.baseUrl);
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    throw new ConfigurationError('the JupiterOne base URL is not an http(s) URL (see jupiterOneBaseUrl)');
+    checkSecretUrl(settings.baseUrl, { what: 'the JupiterOne base URL', allowInsecureHttp: settings.allowInsecureHttp });
+  } catch (error) {
+    throw new ConfigurationError(error instanceof InsecureUrlError ? error.message : String(error));
   }
   if ('integrationInstanceId' in target && target.integrationInstanceId.trim() === '') {
     throw new ConfigurationError('the JupiterOne integration instance id is empty');
