@@ -13,6 +13,7 @@ import { uninstallCommand } from './commands/uninstall.command';
 import { validateCommand } from './commands/validate.command';
 import { EXIT_SUCCESS, EXIT_USAGE } from './exit-codes';
 import { exitCodeFor, oneLine } from './run-sync';
+import { failureSummary } from './summary-format';
 import { VERSION } from './version';
 
 // A sync allocates fast and keeps little (keys, not objects): V8's default heap growth lets
@@ -22,6 +23,17 @@ import { VERSION } from './version';
 // explicit --heap-growing-percent in NODE_OPTIONS wins.
 if (!process.execArgv.concat(process.env['NODE_OPTIONS'] ?? '').some((arg) => arg.includes('heap-growing-percent'))) {
   setFlagsFromString('--heap-growing-percent=10');
+}
+
+/**
+ * `sync --json` and `validate --json` print exactly one JSON object whatever happens, a usage
+ * error caught by the argument parser included (it has printed its message on stderr).
+ */
+function printJsonUsageError(message: string): void {
+  const args = process.argv.slice(2);
+  if (!args.includes('--json')) return;
+  if (args[0] === 'sync') process.stdout.write(`${JSON.stringify(failureSummary(message))}\n`);
+  if (args[0] === 'validate') process.stdout.write(`${JSON.stringify({ valid: false, error: message, organizations: [] })}\n`);
 }
 
 function runCli(): void {
@@ -44,6 +56,7 @@ function runCli(): void {
     if (error instanceof CommanderError) {
       // Commander has already printed the message (or the help, or the version).
       const done = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help';
+      if (!done) printJsonUsageError(oneLine(error).replace(/^error: /, ''));
       process.exit(done ? EXIT_SUCCESS : EXIT_USAGE);
     }
     process.stderr.write(`jumpcloud-graph: ${oneLine(error)}\n`);

@@ -8,7 +8,8 @@ interface StepLine {
 }
 
 /**
- * Progress on stderr: on a TTY one live block (a line per step with objects so far, redrawn at
+ * Progress on stderr: on a TTY one live block (a line per step with the graph objects, entities
+ * and relationships, it has written so far, redrawn at
  * most every 100 ms); elsewhere plain log lines when steps end. Silent with --quiet or --json.
  */
 export function createProgressDisplay(options: {
@@ -24,8 +25,8 @@ export function createProgressDisplay(options: {
       listener: (event: ProgressEvent) => {
         if (event.kind === 'step-end' && event.status !== 'skipped') {
           logger.info(
-            { step: event.stepId, organization: event.orgId, status: event.status, objects: event.objects, durationMs: event.durationMs, ...(event.error ? { error: event.error } : {}) },
-            `step ${event.stepId} ${event.status}`,
+            { step: event.stepId, organization: event.orgId, status: event.status, graphObjects: event.objects, durationMs: event.durationMs, ...(event.error ? { error: event.error } : {}) },
+            `step ${event.stepId} ${event.status}: ${event.objects} graph objects written (entities and relationships)`,
           );
         }
       },
@@ -41,9 +42,13 @@ export function createProgressDisplay(options: {
   const draw = () => {
     if (!dirty) return;
     dirty = false;
-    const text = [...lines.values()]
-      .filter((line) => line.state !== 'skipped')
-      .map((line) => `${line.state === 'running' ? '…' : line.state === 'success' ? '✓' : '✗'} ${line.label.padEnd(34)} ${String(line.objects).padStart(8)} objects`);
+    // A step writes entities and the relationships it reads with them (users: each user and its
+    // account edge), so the figure is graph objects, not users.
+    const text = [`  ${'step'.padEnd(34)} ${'graph objects (entities + relationships)'}`];
+    for (const line of lines.values()) {
+      if (line.state === 'skipped') continue;
+      text.push(`${line.state === 'running' ? '…' : line.state === 'success' ? '✓' : '✗'} ${line.label.padEnd(34)} ${String(line.objects).padStart(8)}`);
+    }
     text.push(`  API requests ${options.requests()}`);
     // Move up over the previous block and rewrite it.
     stream.write(`${drawn > 0 ? `\x1b[${drawn}A` : ''}${text.map((t) => `\x1b[2K${t}`).join('\n')}\n`);

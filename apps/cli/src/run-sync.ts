@@ -1,4 +1,4 @@
-import { ConfigurationError, type GraphPublisher, type Logger, SourceAuthError, TargetAuthError } from '@jumpcloud-graph/domain';
+import { ConfigurationError, type GraphPublisher, type JumpCloudSource, type Logger, SourceAuthError, TargetAuthError } from '@jumpcloud-graph/domain';
 import { type SyncSummary, SyncRunner } from '@jumpcloud-graph/ingestion-core';
 import { Worker } from 'node:worker_threads';
 import { JupiterOneSyncPublisher, LocalGraphWorkerPublisher, type LocalGraphWorkerData } from '@jumpcloud-graph/jupiterone-publisher';
@@ -7,13 +7,67 @@ import { createJumpCloudSource, createSyncContainer } from './container';
 import { EXIT_FAILURE, EXIT_PARTIAL, EXIT_SUCCESS, EXIT_USAGE } from './exit-codes';
 import { createLogger } from './logger';
 import { createProgressDisplay } from './progress-display';
-import { formatSummary, summaryJson } from './summary-format';
+import { failureSummary, formatFailure, formatSummary, summaryJson } from './summary-format';
 
 export interface SyncIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WriteStream;
   json: boolean;
   quiet: boolean;
+  /**
+   * Handle SIGINT and SIGTERM: the first aborts the run (a JupiterOne job is aborted, a local run
+   * is discarded), prints the failure summary and exits 130 or 143; a second one exits at once.
+   */
+  handleSignals?: boolean;
+}
+
+/** Exit codes of a run ended by a signal: 128 + the signal's number, as shells report them. */
+export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+type HandledSignal = keyof typeof SIGNAL_EXIT_CODES;
+
+/** The exit code of a finished run's status: failure is 1, never 0. */
+export function exitCodeForStatus(status: SyncSummary['status']): number {
+  if (status === 'success') return EXIT_SUCCESS;
+  return status === 'partial' ? EXIT_PARTIAL : EXIT_FAILURE;
+}
+
+/**
+ * The log level a command runs at: with --quiet or --json only errors reach stderr (a level
+ * already stricter than error, fatal or silent, is kept).
+ */
+export function effectiveLogLevel(level: string, quiet: boolean): string {
+  if (!quiet) return level;
+  return level === 'fatal' || level === 'silent' ? level : 'error';
+}
+
+/**
+ * Watches SIGINT and SIGTERM for one run: the first aborts `controller`, a second exits at once
+ * with that signal's code. `dispose` removes the handlers.
+ */
+function watchSignals(controller: AbortController, logger: Logger, stderr: NodeJS.WriteStream) {
+  let received: HandledSignal | undefined;
+  const handlers = new Map<HandledSignal, () => void>();
+  for (const signal of Object.keys(SIGNAL_EXIT_CODES) as HandledSignal[]) {
+    const handler = () => {
+      if (received !== undefined) {
+        stderr.write(`jumpcloud-graph: ${signal} again: exiting without waiting for the abort to finish\n`);
+        process.exit(SIGNAL_EXIT_CODES[signal]);
+      }
+      received = signal;
+      logger.warn({ signal }, 'interrupted: aborting the run (a second signal exits at once)');
+      controller.abort(new Error(`interrupted by ${signal}`));
+    };
+    handlers.set(signal, handler);
+    process.on(signal, handler);
+  }
+  return {
+    get received() {
+      return received;
+    },
+    dispose() {
+      for (const [signal, handler] of handlers) process.off(signal, handler);
+    },
+  };
 }
 
 /** The exit code an error means (INTERFACES.md): 2 for usage, configuration and authentication. */
@@ -30,6 +84,7 @@ export function createJupiterOnePublisher(config: CommandConfig, logger: Logger)
     apiKey: config.jupiteroneApiKey ?? '',
     account: config.jupiteroneAccount ?? '',
     baseUrl: config.jupiteroneBaseUrl,
+    allowInsecureHttp: config.allowInsecureHttp,
     target: config.integrationInstanceId !== undefined ? { integrationInstanceId: config.integrationInstanceId } : { scope: config.scope },
     batchBytes: config.uploadBatchBytes,
     uploadConcurrency: config.uploadConcurrency,
@@ -52,41 +107,43 @@ export function oneLine(error: unknown): string {
 }
 
 /**
- * One sync into the configured target, with progress on stderr and the summary on stdout.
- * Returns the exit code; prints one line on stderr for an error.
+ * One sync into the configured target, with progress on stderr and the summary on stdout (with
+ * --json exactly one summary object, whatever the outcome). Returns the exit code; prints one
+ * line on stderr for an error.
  */
 export async function runSync(config: SyncConfig, io: SyncIo): Promise<{ exitCode: number; summary?: SyncSummary }> {
-  const logger = createLogger(config.logLevel);
+  const quiet = io.quiet || io.json;
+  const logger = createLogger(effectiveLogLevel(config.logLevel, quiet));
   for (const warning of config.warnings) logger.warn({}, warning);
   const started = performance.now();
+  const cancel = new AbortController();
+  const signals = io.handleSignals ? watchSignals(cancel, logger, io.stderr) : undefined;
   let target: { publisher: GraphPublisher; close(): Promise<void> } | undefined;
+  let source: JumpCloudSource | undefined;
   try {
-    const source = createJumpCloudSource(config, logger);
+    source = createJumpCloudSource(config, logger);
+    const requests = source;
     target = await openPublisher(config, logger);
     const runner = createSyncContainer(config, { logger, source, publisher: target.publisher }).resolve(SyncRunner);
-    const progress = createProgressDisplay({
-      stream: io.stderr,
-      logger,
-      quiet: io.quiet || io.json,
-      requests: () => source.requestCounts().total,
-    });
+    const progress = createProgressDisplay({ stream: io.stderr, logger, quiet, requests: () => requests.requestCounts().total });
     let summary: SyncSummary;
     try {
-      summary = await runner.run(progress.listener);
+      summary = await runner.run(progress.listener, { signal: cancel.signal });
     } finally {
       progress.stop();
     }
     io.stdout.write(io.json ? `${JSON.stringify(summaryJson(summary))}\n` : `${formatSummary(summary)}\n`);
-    return { exitCode: summary.status === 'partial' ? EXIT_PARTIAL : EXIT_SUCCESS, summary };
+    return { exitCode: exitCodeForStatus(summary.status), summary };
   } catch (error) {
-    io.stderr.write(`jumpcloud-graph: ${oneLine(error)}\n`);
-    if (io.json) {
-      io.stdout.write(
-        `${JSON.stringify({ status: 'failure', error: oneLine(error), entities: {}, relationships: {}, partialTypes: [], durationMs: Math.round(performance.now() - started) })}\n`,
-      );
-    }
-    return { exitCode: exitCodeFor(error) };
+    const signal = signals?.received;
+    const message = signal ? `interrupted by ${signal}: the run was aborted, nothing was finalized` : oneLine(error);
+    io.stderr.write(`jumpcloud-graph: ${message}\n`);
+    const counts = source?.requestCounts();
+    const failure = failureSummary(message, { durationMs: performance.now() - started, apiRequests: counts?.total, retries: counts?.retries });
+    io.stdout.write(io.json ? `${JSON.stringify(failure)}\n` : `${formatFailure(failure)}\n`);
+    return { exitCode: signal ? SIGNAL_EXIT_CODES[signal] : exitCodeFor(error) };
   } finally {
+    signals?.dispose();
     await target?.close();
   }
 }

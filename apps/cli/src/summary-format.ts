@@ -15,9 +15,39 @@ export function summaryJson(summary: SyncSummary): Record<string, unknown> {
     invalidEntities: summary.invalidEntities,
     runId: summary.runId,
     organizations: summary.organizations,
+    addedSteps: summary.addedSteps,
     ...(summary.job ? { job: summary.job } : {}),
     ...(summary.uploads ? { uploads: summary.uploads } : {}),
   };
+}
+
+/**
+ * The `sync --json` object of a run that did not finish (or never started: a usage error): every
+ * field of a summary, zero where nothing was done, with the one-line `error`.
+ */
+export function failureSummary(error: string, figures: { durationMs?: number; apiRequests?: number; retries?: number } = {}): Record<string, unknown> {
+  return {
+    status: 'failure',
+    error,
+    entities: {},
+    relationships: {},
+    partialTypes: [],
+    apiRequests: figures.apiRequests ?? 0,
+    retries: figures.retries ?? 0,
+    danglingReferences: 0,
+    duplicateKeys: 0,
+    durationMs: Math.round(figures.durationMs ?? 0),
+    invalidEntities: 0,
+    runId: null,
+    organizations: [],
+    addedSteps: [],
+  };
+}
+
+/** The human form of `failureSummary`. */
+export function formatFailure(failure: Record<string, unknown>): string {
+  const seconds = (Number(failure['durationMs']) / 1000).toFixed(1);
+  return `sync failure: ${String(failure['error'])}\nnothing was finalized; API requests ${String(failure['apiRequests'])} (retries ${String(failure['retries'])}), ${seconds} s`;
 }
 
 /** The human summary table printed after `sync`. */
@@ -30,6 +60,7 @@ export function formatSummary(summary: SyncSummary): string {
     for (const type of types) rows.push(`  ${type.padEnd(40)}${String(counts[type]).padStart(9)}`);
   };
   rows.push(`sync ${summary.status} for ${summary.organizations.map((o) => `${o.name} (${o.id})`).join(', ')}`);
+  if (summary.addedSteps.length > 0) rows.push(`steps added because the selected ones depend on them: ${summary.addedSteps.join(', ')}`);
   section('entities', summary.entities);
   section('relationships', summary.relationships);
   rows.push(`API requests ${summary.apiRequests} (retries ${summary.retries}), ${(summary.durationMs / 1000).toFixed(1)} s`);

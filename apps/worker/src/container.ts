@@ -26,6 +26,7 @@ export function createJupiterOnePublisher(target: Extract<InstanceConfig['target
     apiKey: target.apiKey,
     account: target.account,
     baseUrl: target.baseUrl,
+    allowInsecureHttp: target.allowInsecureHttp,
     target: target.integrationInstanceId !== undefined ? { integrationInstanceId: target.integrationInstanceId } : { scope: target.scope },
     wait: target.wait,
     logger,

@@ -24,7 +24,7 @@ const count = (name: string) => (value: string) => {
  * Starts the built-in JumpCloud simulator on 127.0.0.1 with a sample organization and syncs it
  * into the local graph database. Needs no credentials.
  */
-export async function runDemo(options: DemoOptions, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WriteStream }) {
+export async function runDemo(options: DemoOptions, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WriteStream; handleSignals?: boolean }) {
   const simulator = new JumpCloudSimulator({
     dataset: {
       seed: options.seed,
@@ -62,11 +62,11 @@ export function demoCommand(): Command {
     .option('--latency-ms <ms>', 'simulated latency per request', count('--latency-ms'), 0)
     .option('--seed <n>', 'dataset seed', count('--seed'), 1)
     .option('--db <path>', 'local graph database of the demo', '.jumpcloud-graph/demo.db')
-    .option('--json', 'print exactly one JSON summary object on stdout')
-    .option('--quiet', 'no progress display')
+    .option('--json', 'print exactly one JSON summary object on stdout, whatever the outcome')
+    .option('--quiet', 'no progress display and no log lines but errors')
     .addHelpText('after', '\nExample:\n  jumpcloud-graph demo --users 1000 --latency-ms 20\n  jumpcloud-graph export --db .jumpcloud-graph/demo.db --format json')
     .action(async (options: DemoOptions) => {
-      const { exitCode } = await runDemo(options, { stdout: process.stdout, stderr: process.stderr });
+      const { exitCode } = await runDemo(options, { stdout: process.stdout, stderr: process.stderr, handleSignals: true });
       process.exitCode = exitCode;
     });
 }

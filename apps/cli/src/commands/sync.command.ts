@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { readConfigFile, resolveSyncConfig, UsageError } from '../config/sync-config';
 import { EXIT_USAGE } from '../exit-codes';
 import { runSync } from '../run-sync';
+import { failureSummary } from '../summary-format';
 
 export interface SyncFlags {
   jumpcloudApiKey?: string;
@@ -30,38 +31,55 @@ export interface SyncFlags {
   quiet?: boolean;
 }
 
-/** The options of the JupiterOne target (sync, validate, uninstall). */
-export function addJupiterOneOptions(command: Command): Command {
+/** How to reach JupiterOne and who to be there (sync, validate, uninstall). */
+export function addJupiterOneConnectionOptions(command: Command): Command {
   return command
     .option('--jupiterone-api-key <key>', 'JupiterOne API key, sent as a Bearer token (prefer the JUPITERONE_API_KEY variable)')
     .option('--jupiterone-account <id>', 'JupiterOne account id, the JupiterOne-Account header (JUPITERONE_ACCOUNT)')
     .option('--jupiterone-region <region>', 'us or eu (JUPITERONE_REGION; default us)')
-    .option('--jupiterone-base-url <url>', 'JupiterOne API origin; wins over the region (JUPITERONE_API_BASE_URL)')
-    .option('--integration-instance-id <id>', 'publish as this integration instance (JUPITERONE_INTEGRATION_INSTANCE_ID)')
-    .option('--scope <scope>', 'DIFF scope of an API-sourced job (JUPITERONE_SYNC_SCOPE; default jumpcloud-graph:<organization ids>)')
-    .option('--wait', 'wait for JupiterOne to finish the job and report what it created, updated and deleted')
-    .option('--upload-batch-bytes <n>', 'largest upload request body (JUPITERONE_UPLOAD_BATCH_BYTES; default 5000000)')
-    .option('--upload-concurrency <n>', 'uploads in flight at most (JUPITERONE_UPLOAD_CONCURRENCY; default 6)');
+    .option('--jupiterone-base-url <url>', 'JupiterOne API origin; wins over the region (JUPITERONE_API_BASE_URL)');
 }
 
-/** The options every command that syncs takes (sync, validate). */
+/** Where in JupiterOne the data goes (sync, uninstall). */
+export function addJupiterOneTargetOptions(command: Command): Command {
+  return command
+    .option('--integration-instance-id <id>', 'publish as this integration instance (JUPITERONE_INTEGRATION_INSTANCE_ID)')
+    .option('--scope <scope>', 'DIFF scope of an API-sourced job (JUPITERONE_SYNC_SCOPE; default jumpcloud-graph:<organization ids>)')
+    .option('--wait', 'wait for JupiterOne to finish the job and report what it created, updated and deleted');
+}
+
+/** The options of the JupiterOne target (sync, uninstall). */
+export function addJupiterOneOptions(command: Command): Command {
+  return addJupiterOneTargetOptions(addJupiterOneConnectionOptions(command));
+}
+
+/** What sync and validate share: the JumpCloud and JupiterOne connections, the target, the output. */
+export function addConnectionOptions(command: Command): Command {
+  return addJupiterOneConnectionOptions(
+    command
+      .option('--jumpcloud-api-key <key>', 'JumpCloud API key (prefer the JUMPCLOUD_API_KEY variable)')
+      .option('--jumpcloud-org-id <id>', 'sync only this organization, sent as x-org-id (JUMPCLOUD_ORG_ID)')
+      .option('--jumpcloud-base-url <url>', 'JumpCloud console origin (JUMPCLOUD_BASE_URL; default https://console.jumpcloud.com)')
+      .option('--target <target>', 'local or jupiterone (JUMPCLOUD_GRAPH_TARGET; default local)')
+      .option('--db <path>', 'local graph database (JUMPCLOUD_GRAPH_DB; default .jumpcloud-graph/graph.db)')
+      .option('--allow-insecure-http', 'allow http:// JumpCloud and JupiterOne URLs that are not loopback (keys would travel unencrypted)')
+      .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (LOG_LEVEL; default info)')
+      .option('--config <file>', 'YAML or JSON file of settings (flags and variables win over it)')
+      .option('--json', 'print exactly one JSON object on stdout, whatever the outcome'),
+  );
+}
+
+/** The options of a sync (sync; validate takes only the connection options). */
 export function addSyncOptions(command: Command): Command {
-  return addJupiterOneOptions(command
-    .option('--jumpcloud-api-key <key>', 'JumpCloud API key (prefer the JUMPCLOUD_API_KEY variable)')
-    .option('--jumpcloud-org-id <id>', 'sync only this organization, sent as x-org-id (JUMPCLOUD_ORG_ID)')
-    .option('--jumpcloud-base-url <url>', 'JumpCloud console origin (JUMPCLOUD_BASE_URL; default https://console.jumpcloud.com)')
-    .option('--target <target>', 'local or jupiterone (JUMPCLOUD_GRAPH_TARGET; default local)')
-    .option('--db <path>', 'local graph database (JUMPCLOUD_GRAPH_DB; default .jumpcloud-graph/graph.db)'))
+  return addJupiterOneTargetOptions(addConnectionOptions(command))
+    .option('--upload-batch-bytes <n>', 'largest upload request body (JUPITERONE_UPLOAD_BATCH_BYTES; default 5000000)')
+    .option('--upload-concurrency <n>', 'uploads in flight at most (JUPITERONE_UPLOAD_CONCURRENCY; default 6)')
     .option('--account-name <name>', 'account name for summaries and tag.AccountName (JUMPCLOUD_ACCOUNT_NAME)')
     .option('--tag-account-name', 'add tag.AccountName to every entity')
     .option('--include-ssh-keys', "keep users' SSH public keys in _rawData")
-    .option('--allow-insecure-http', 'allow an http:// JumpCloud base URL that is not loopback')
-    .option('--steps <ids>', 'run only these steps, comma-separated; the types of the others are partial')
-    .option('--concurrency <n>', 'JumpCloud requests in flight at most (default 8)')
-    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (LOG_LEVEL; default info)')
-    .option('--config <file>', 'YAML or JSON file of settings (flags and variables win over it)')
-    .option('--json', 'print exactly one JSON summary object on stdout')
-    .option('--quiet', 'no progress display');
+    .option('--steps <ids>', 'run only these steps (and the steps they depend on), comma-separated; the types of the others are partial')
+    .option('--concurrency <n>', 'JumpCloud requests in flight at most (JUMPCLOUD_CONCURRENCY; default 8)')
+    .option('--quiet', 'no progress display and no log lines but errors');
 }
 
 export function resolveFromFlags(flags: SyncFlags, env: NodeJS.ProcessEnv) {
@@ -83,10 +101,12 @@ export function syncCommand(): Command {
       } catch (error) {
         if (!(error instanceof UsageError)) throw error;
         process.stderr.write(`jumpcloud-graph: ${error.message}\n`);
+        if (flags.json) process.stdout.write(`${JSON.stringify(failureSummary(error.message))}\n`);
         process.exitCode = EXIT_USAGE;
         return;
       }
-      const { exitCode } = await runSync(config, { stdout: process.stdout, stderr: process.stderr, json: flags.json === true, quiet: flags.quiet === true });
+      const io = { stdout: process.stdout, stderr: process.stderr, json: flags.json === true, quiet: flags.quiet === true, handleSignals: true };
+      const { exitCode } = await runSync(config, io);
       process.exitCode = exitCode;
     });
 }

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { checkSecretUrl, InsecureUrlError } from '@jumpcloud-graph/http-retry';
+import { jupiterOneBaseUrl } from '@jumpcloud-graph/jupiterone-publisher';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -28,7 +30,7 @@ interface Source {
   file: string;
 }
 
-const SOURCES = {
+export const SOURCES = {
   jumpcloudApiKey: { flag: '--jumpcloud-api-key', env: 'JUMPCLOUD_API_KEY', file: 'jumpcloudApiKey' },
   jumpcloudOrgId: { flag: '--jumpcloud-org-id', env: 'JUMPCLOUD_ORG_ID', file: 'jumpcloudOrgId' },
   jumpcloudBaseUrl: { flag: '--jumpcloud-base-url', env: 'JUMPCLOUD_BASE_URL', file: 'jumpcloudBaseUrl' },
@@ -91,9 +93,6 @@ const schema = z.object({
   uploadConcurrency: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(32, 'must be at most 32').default(6),
 });
 
-/** JupiterOne's API hosts by region (INTERFACES.md: us by default). */
-export const JUPITERONE_REGIONS = { us: 'https://api.us.jupiterone.io', eu: 'https://api.eu.jupiterone.io' } as const;
-
 type Parsed = z.infer<typeof schema>;
 
 /** The settings of a command; `jumpcloudApiKey` is checked by the commands that read JumpCloud. */
@@ -108,7 +107,31 @@ export type CommandConfig = Omit<Parsed, 'jupiteroneBaseUrl'> & {
 /** The settings of a sync: a JumpCloud key is required. */
 export type SyncConfig = CommandConfig & { jumpcloudApiKey: string };
 
-/** Reads a YAML or JSON config file (JSON is YAML); a bad file is a usage error. */
+/** The keys a config file may hold: the settings' names in camelCase. */
+export const CONFIG_FILE_KEYS: readonly string[] = Object.values(SOURCES).map((source: Source) => source.file);
+
+/** The nearest known key to a misspelt one (edit distance at most 3), for the error message. */
+function nearestKey(key: string): string | undefined {
+  const distance = (a: string, b: string): number => {
+    let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i += 1) {
+      const current = [i];
+      for (let j = 1; j <= b.length; j += 1) {
+        current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      }
+      previous = current;
+    }
+    return previous[b.length];
+  };
+  let best: { key: string; d: number } | undefined;
+  for (const candidate of CONFIG_FILE_KEYS) {
+    const d = distance(key, candidate);
+    if (d <= 3 && (best === undefined || d < best.d)) best = { key: candidate, d };
+  }
+  return best?.key;
+}
+
+/** Reads a YAML or JSON config file (JSON is YAML); a bad file, or a key it does not know, is a usage error. */
 export function readConfigFile(path: string): Record<string, unknown> {
   let text: string;
   try {
@@ -124,6 +147,12 @@ export function readConfigFile(path: string): Record<string, unknown> {
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError(`--config: ${path} must hold an object of settings`);
+  for (const key of Object.keys(parsed)) {
+    if (!CONFIG_FILE_KEYS.includes(key)) {
+      const near = nearestKey(key);
+      throw new UsageError(`--config: ${path} has an unknown key "${key}"${near ? ` (did you mean "${near}"?)` : ''}`);
+    }
+  }
   return parsed as Record<string, unknown>;
 }
 
@@ -194,6 +223,17 @@ export function resolveCommandConfig(
     }
     if (typeof file[source.file] === 'string') warnings.push(`the config file holds a literal ${source.file}; prefer ${variable}`);
   }
-  const jupiteroneBaseUrl = data.jupiteroneBaseUrl ?? JUPITERONE_REGIONS[data.jupiteroneRegion ?? 'us'];
+  const jupiteroneBaseUrl = data.jupiteroneBaseUrl ?? jupiterOneBaseUrl(data.jupiteroneRegion ?? 'us');
+  // The one rule for URLs the keys travel to: https, or loopback, or --allow-insecure-http; never user:password@.
+  const checkUrl = (key: 'jumpcloudBaseUrl' | 'jupiteroneBaseUrl', value: string, what: string) => {
+    try {
+      checkSecretUrl(value, { what, allowInsecureHttp: data.allowInsecureHttp });
+    } catch (error) {
+      if (!(error instanceof InsecureUrlError)) throw error;
+      throw new UsageError(`${origin[key] ?? describe(key)}: ${error.message}`);
+    }
+  };
+  checkUrl('jumpcloudBaseUrl', data.jumpcloudBaseUrl, 'the JumpCloud base URL');
+  if (data.target === 'jupiterone' || data.jupiteroneBaseUrl !== undefined) checkUrl('jupiteroneBaseUrl', jupiteroneBaseUrl, 'the JupiterOne base URL');
   return { ...data, jupiteroneBaseUrl, warnings };
 }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -26,4 +26,28 @@ export function runCli(args: string[], env: Record<string, string> = {}, cwd = w
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+/** Starts the built CLI and hands back the child (to signal it) and its outcome. */
+export function startCli(args: string[], env: Record<string, string> = {}, cwd = workspaceRoot): { child: ChildProcess; done: Promise<CliRun>; stderrSoFar(): string } {
+  if (!existsSync(cliMain)) throw new Error(`${cliMain} is missing: run npx nx run cli:build first`);
+  const child = spawn(process.execPath, [cliMain, ...args], { cwd, env: { PATH: process.env['PATH'] ?? '', ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = new Promise<CliRun>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+  return { child, done, stderrSoFar: () => stderr };
+}
+
+/** Polls `condition` every 25 ms until it holds; fails after `timeoutMs` (a bound, not a speed check). */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }

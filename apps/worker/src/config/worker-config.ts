@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { checkSecretUrl, InsecureUrlError } from '@jumpcloud-graph/http-retry';
+import { jupiterOneBaseUrl } from '@jumpcloud-graph/jupiterone-publisher';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -46,6 +48,7 @@ const jupiteroneTarget = z
     apiKey: z.string().min(1).optional(),
     region: z.enum(['us', 'eu']).default('us'),
     baseUrl: httpUrl.optional(),
+    allowInsecureHttp: z.boolean().default(false),
     integrationInstanceId: z.string().min(1).optional(),
     scope: z.string().min(1).max(500).optional(),
     wait: z.boolean().default(false),
@@ -108,6 +111,7 @@ export interface InstanceConfig {
         apiKey: string;
         account: string;
         baseUrl: string;
+        allowInsecureHttp: boolean;
         integrationInstanceId?: string;
         scope?: string;
         wait: boolean;
@@ -124,8 +128,6 @@ export interface WorkerConfig {
   /** Secrets found written in the file, and the like: logged at start-up. */
   warnings: string[];
 }
-
-const JUPITERONE_HOSTS = { us: 'https://api.us.jupiterone.io', eu: 'https://api.eu.jupiterone.io' } as const;
 
 function pathOf(path: readonly PropertyKey[]): string {
   return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
@@ -154,8 +156,19 @@ function secret(
   return value;
 }
 
+/** The one rule for URLs a key travels to: https, or loopback, or allowInsecureHttp; never user:password@. */
+function checkUrl(where: string, url: string, what: string, allowInsecureHttp: boolean): void {
+  try {
+    checkSecretUrl(url, { what, allowInsecureHttp });
+  } catch (error) {
+    if (!(error instanceof InsecureUrlError)) throw error;
+    throw new WorkerConfigError(`${where}: ${error.message}`);
+  }
+}
+
 function resolveInstance(raw: RawInstance, index: number, env: Record<string, string | undefined>, warnings: string[]): InstanceConfig {
   const where = `instances[${index}] (${raw.id})`;
+  checkUrl(`${where}.jumpcloud.baseUrl`, raw.jumpcloud.baseUrl, 'the JumpCloud base URL', raw.jumpcloud.allowInsecureHttp);
   const intervalSeconds = raw.intervalSeconds ?? POLLING_INTERVALS[raw.pollingInterval];
   const jumpcloud = {
     apiKey: secret(`${where}.jumpcloud`, 'apiKey', raw.jumpcloud.apiKeyEnv, raw.jumpcloud.apiKey, env, warnings),
@@ -169,6 +182,8 @@ function resolveInstance(raw: RawInstance, index: number, env: Record<string, st
   if (t.integrationInstanceId !== undefined && t.scope !== undefined) {
     throw new WorkerConfigError(`${where}.target: give integrationInstanceId or scope, not both`);
   }
+  const baseUrl = t.baseUrl ?? jupiterOneBaseUrl(t.region);
+  checkUrl(`${where}.target.baseUrl`, baseUrl, 'the JupiterOne base URL', t.allowInsecureHttp);
   return {
     ...common(raw, intervalSeconds),
     jumpcloud,
@@ -176,7 +191,8 @@ function resolveInstance(raw: RawInstance, index: number, env: Record<string, st
       type: 'jupiterone',
       apiKey: secret(`${where}.target`, 'apiKey', t.apiKeyEnv, t.apiKey, env, warnings),
       account: secret(`${where}.target`, 'account', t.accountEnv, t.account, env, []),
-      baseUrl: t.baseUrl ?? JUPITERONE_HOSTS[t.region],
+      baseUrl,
+      allowInsecureHttp: t.allowInsecureHttp,
       ...(t.integrationInstanceId !== undefined ? { integrationInstanceId: t.integrationInstanceId } : {}),
       ...(t.scope !== undefined ? { scope: t.scope } : {}),
       wait: t.wait,

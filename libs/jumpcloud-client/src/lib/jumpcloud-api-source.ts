@@ -10,6 +10,7 @@ import {
   type UserGroup,
   type GraphTargetType,
   IntegrationError,
+  SourceAuthError,
 } from '@jumpcloud-graph/domain';
 import { z } from 'zod';
 import { type GraphConnection, type JumpCloudClient } from './jumpcloud-client';
@@ -300,6 +301,10 @@ export class JumpCloudApiSource implements JumpCloudSource {
     // accountType is returned only when `fields` names it, so every field read is named.
     const fields = ['_id', 'displayName', 'created', 'accountType', 'settings'];
     const read = await Promise.allSettled(listed.map(async (o) => toOrganization(await this.org(o._id).getOrganization(o._id, { fields }))));
+    const only = read.length === 1 ? read[0] : undefined;
+    if (this.options.orgId !== undefined && only?.status === 'rejected' && only.reason instanceof SourceAuthError) {
+      throw await this.explainRefusedOrganization(this.options.orgId, only.reason);
+    }
     return read.map((outcome, i) => {
       if (outcome.status === 'fulfilled') return outcome.value;
       const error: unknown = outcome.reason;
@@ -316,6 +321,24 @@ export class JumpCloudApiSource implements JumpCloudSource {
         unavailable: error instanceof Error ? error.message : String(error),
         raw: { _id: id },
       };
+    });
+  }
+
+  /**
+   * The key was refused for the organization given explicitly (x-org-id). When the same key is
+   * accepted without it, the key is fine and the organization is the problem: say so, and name
+   * the organizations the key does reach. Otherwise the key itself was refused.
+   */
+  private async explainRefusedOrganization(orgId: string, refused: SourceAuthError): Promise<SourceAuthError> {
+    let reachable: string[];
+    try {
+      reachable = (await this.client.forOrganization(undefined).listOrganizations().toArray()).map((o) => o._id);
+    } catch {
+      return refused;
+    }
+    const listed = reachable.length > 0 ? `; the key reaches ${reachable.slice(0, 5).join(', ')}${reachable.length > 5 ? ', …' : ''}` : '';
+    return new SourceAuthError(`organization ${orgId} is not accessible with this API key (JumpCloud accepted the key for GET /organizations, and refused x-org-id ${orgId})${listed}`, {
+      cause: refused,
     });
   }
 
