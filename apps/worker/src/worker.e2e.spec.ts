@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JumpCloudSimulator } from '@jumpcloud-graph/jumpcloud-simulator';
@@ -188,5 +189,51 @@ describe('worker replicas on Redis', () => {
     const ended = await other.waitFor((l) => l.msg === 'run ended' && l.runId === runId);
     expect(ended.status).toBe('success');
     expect(taker.runs()).toHaveLength(0);
+  });
+});
+
+/** A port nothing listens on: one the system just gave out and took back. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The promise, or a failure naming `what` if it does not settle within `ms`. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+describe('worker whose Redis is down', () => {
+  it('logs its reconnects as single JSON lines, without stack traces or the password', async () => {
+    await startSimulator(1, 0);
+    const port = await closedPort();
+    const worker = start({
+      http: { port: 0 },
+      redisUrl: `redis://:redis-password-for-tests@127.0.0.1:${port}`,
+      queue: { name: `down-${Date.now()}`, lockDurationMs: 5000, stalledIntervalMs: 2000, retryDelayMs: 500 },
+      instances: [instance('acme')],
+    });
+    // five attempts: a few seconds of backoff
+    const reconnects = () => worker.logs.filter((l) => l.msg === 'redis unavailable; reconnecting');
+    await within(worker.waitFor(() => reconnects().length >= 5), 20_000, 'five reconnect lines');
+    expect(reconnects().map((l) => l['attempt'])).toEqual([1, 2, 3, 4, 5]);
+    expect(reconnects().every((l) => l['redis'] === `127.0.0.1:${port}` && l['error'] === 'ECONNREFUSED')).toBe(true);
+    // every line on stdout was one JSON object (WorkerProcess parses each); nothing on stderr
+    expect(worker.stderr).not.toMatch(/^\s+at /m);
+    expect(worker.stderr).not.toContain('Unhandled error event');
+    expect(worker.stderr).toBe('');
+    expect(JSON.stringify(worker.logs)).not.toContain('redis-password-for-tests');
+    worker.signal('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    expect(worker.stderr).toBe('');
   });
 });

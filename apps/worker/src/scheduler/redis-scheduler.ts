@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type Logger } from '@jumpcloud-graph/domain';
 import { DelayedError, type Job, Queue, Worker } from 'bullmq';
-import IORedis from 'ioredis';
+import type IORedis from 'ioredis';
 import { type InstanceConfig } from '../config/worker-config';
 import { type RunInstance } from '../instance-runner';
+import { isWatchedRedisError, WatchedRedis } from './redis-connection';
 import { type Scheduler, type TriggerResult } from './scheduler';
 
 interface RunJobData {
@@ -53,11 +54,11 @@ export class RedisScheduler implements Scheduler {
   }
 
   async start(): Promise<void> {
-    const { redisUrl, queue: q, concurrency, logger } = this.options;
+    const { queue: q, concurrency, logger } = this.options;
     // BullMQ's blocking commands need maxRetriesPerRequest null; the worker gets its own connection.
-    this.connection = new IORedis(redisUrl, { maxRetriesPerRequest: null });
-    this.connection.on('error', (error: Error) => logger.warn({ error: error.message }, 'redis connection error'));
+    this.connection = this.connect('queue');
     this.queue = new Queue<RunJobData>(q.name, { connection: this.connection });
+    this.queue.on('error', (error: Error) => this.queueError('queue', error));
     // Instances gone from the configuration: their schedulers would keep adding jobs nobody runs.
     for (const scheduler of await this.queue.getJobSchedulers(0, -1)) {
       const id = scheduler.key.startsWith('instance-') ? scheduler.key.slice('instance-'.length) : undefined;
@@ -78,8 +79,7 @@ export class RedisScheduler implements Scheduler {
         { name: 'scheduled', data: { instanceId: instance.id }, opts: this.jobOptions() },
       );
     }
-    this.workerConnection = new IORedis(redisUrl, { maxRetriesPerRequest: null });
-    this.workerConnection.on('error', (error: Error) => logger.warn({ error: error.message }, 'redis connection error'));
+    this.workerConnection = this.connect('worker');
     this.worker = new Worker<RunJobData>(q.name, (job, token) => this.process(job, token), {
       connection: this.workerConnection,
       concurrency,
@@ -87,7 +87,7 @@ export class RedisScheduler implements Scheduler {
       stalledInterval: q.stalledIntervalMs,
       maxStalledCount: 5,
     });
-    this.worker.on('error', (error: Error) => logger.warn({ error: error.message }, 'queue worker error'));
+    this.worker.on('error', (error: Error) => this.queueError('worker', error));
     await this.worker.waitUntilReady();
     this.started = true;
   }
@@ -115,6 +115,21 @@ export class RedisScheduler implements Scheduler {
     await this.queue?.close();
     await this.workerConnection?.quit().catch(() => undefined);
     await this.connection?.quit().catch(() => undefined);
+  }
+
+  /** A connection that logs its reconnects itself, as do the duplicates BullMQ makes of it. */
+  private connect(name: string): WatchedRedis {
+    return new WatchedRedis(this.options.redisUrl, { name, logger: this.options.logger, redis: { maxRetriesPerRequest: null } });
+  }
+
+  /**
+   * An error of the Queue or the Worker. BullMQ passes on those of their connections, which the
+   * connections logged already (once per reconnect attempt); without a listener, BullMQ would
+   * print each one's stack on stderr.
+   */
+  private queueError(source: 'queue' | 'worker', error: Error): void {
+    if (isWatchedRedisError(error)) return;
+    this.options.logger.warn({ error: error.message.split('\n')[0] }, `queue ${source} error`);
   }
 
   private jobOptions() {
