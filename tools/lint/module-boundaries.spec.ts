@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadESLint } from 'eslint';
 
 /**
- * The layering of ARCHITECTURE.md is enforced by lint. These cases lint source text as if it sat
+ * The layering described in the README is enforced by lint. These cases lint source text as if it sat
  * in a given project, with the workspace's own .eslintrc.json, and check what is reported.
  */
 const workspaceRoot = join(__dirname, '..', '..');

@@ -1,4 +1,4 @@
-/** The CLI's exit codes, a contract scripts depend on (INTERFACES.md). */
+/** The CLI's exit codes, a contract scripts depend on (docs/cli.md). */
 export const EXIT_SUCCESS = 0;
 /** Failure: nothing was finalized. */
 export const EXIT_FAILURE = 1;

@@ -70,7 +70,7 @@ function watchSignals(controller: AbortController, logger: Logger, stderr: NodeJ
   };
 }
 
-/** The exit code an error means (INTERFACES.md): 2 for usage, configuration and authentication. */
+/** The exit code an error means (docs/cli.md): 2 for usage, configuration and authentication. */
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError || error instanceof ConfigurationError || error instanceof SourceAuthError || error instanceof TargetAuthError) {
     return EXIT_USAGE;

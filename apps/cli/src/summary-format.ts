@@ -1,6 +1,6 @@
 import { type SyncSummary } from '@jumpcloud-graph/ingestion-core';
 
-/** The `sync --json` object of INTERFACES.md (and a few added fields). */
+/** The `sync --json` object of docs/cli.md (and a few added fields). */
 export function summaryJson(summary: SyncSummary): Record<string, unknown> {
   return {
     status: summary.status,

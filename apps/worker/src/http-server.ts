@@ -26,7 +26,7 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 }
 
 /**
- * The worker's endpoints (INTERFACES.md): `GET /healthz`, `GET /readyz`, `GET /metrics` and
+ * The worker's endpoints (docs/worker.md): `GET /healthz`, `GET /readyz`, `GET /metrics` and
  * `POST /instances/{id}/sync` with `Authorization: Bearer $WORKER_ADMIN_TOKEN`.
  */
 export async function startWorkerHttpServer(options: WorkerHttpOptions): Promise<WorkerHttpServer> {

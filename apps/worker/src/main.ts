@@ -14,7 +14,7 @@ import { RedisScheduler } from './scheduler/redis-scheduler';
 import { type Scheduler } from './scheduler/scheduler';
 import { VERSION } from './version';
 
-/** SIGTERM/SIGINT to exit: INTERFACES.md allows 10 seconds; this leaves one to spare. */
+/** SIGTERM/SIGINT to exit: docs/worker.md allows 10 seconds; this leaves one to spare. */
 const SHUTDOWN_DEADLINE_MS = 9_000;
 
 const USAGE = `usage: node dist/apps/worker/main.js --config FILE [--port N]   (or JUMPCLOUD_GRAPH_WORKER_CONFIG=FILE)

@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 export type RunStatus = 'success' | 'partial' | 'failure' | 'cancelled';
 
-/** The worker's Prometheus metrics, in a registry of its own (INTERFACES.md names them). */
+/** The worker's Prometheus metrics, in a registry of its own (docs/worker.md names them). */
 export class WorkerMetrics {
   readonly registry = new Registry();
   private readonly runs = new Counter({

@@ -1,4 +1,7 @@
-import { resolveCommandConfig, resolveSyncConfig, UsageError } from './sync-config';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readConfigFile, resolveCommandConfig, resolveSyncConfig, UsageError } from './sync-config';
 
 const KEY = { JUMPCLOUD_API_KEY: 'jc-key' };
 const J1 = { JUPITERONE_API_KEY: 'j1-key', JUPITERONE_ACCOUNT: 'acct-1' };
@@ -57,6 +60,32 @@ describe('resolveSyncConfig', () => {
     expect(warnings).toHaveLength(2);
     expect(warnings.join(' ')).toContain('prefer JUPITERONE_API_KEY');
     expect(resolveSyncConfig({}, {}, { jumpcloudApiKey: 'k' }).warnings[0]).toContain('config file holds a literal jumpcloudApiKey');
+  });
+
+  it('refuses http:// URLs that are not loopback unless --allow-insecure-http, and credentials in any URL', () => {
+    const env = { ...KEY, ...J1, JUMPCLOUD_GRAPH_TARGET: 'jupiterone' };
+    expect(usage(() => resolveSyncConfig({ jupiteroneBaseUrl: 'http://j1.example.com' }, env))).toMatch(/^--jupiterone-base-url: the JupiterOne base URL is http:\/\/ to j1\.example\.com/);
+    expect(usage(() => resolveSyncConfig({}, { ...env, JUMPCLOUD_BASE_URL: 'http://jc.example.com' }))).toMatch(/^JUMPCLOUD_BASE_URL: the JumpCloud base URL is http:\/\//);
+    expect(resolveSyncConfig({ jupiteroneBaseUrl: 'http://j1.example.com', allowInsecureHttp: true }, env).jupiteroneBaseUrl).toBe('http://j1.example.com');
+    expect(resolveSyncConfig({ jupiteroneBaseUrl: 'http://127.0.0.1:4000' }, env).jupiteroneBaseUrl).toBe('http://127.0.0.1:4000');
+    const withUserinfo = usage(() => resolveSyncConfig({ jupiteroneBaseUrl: 'https://me:hunter2@j1.example.com', allowInsecureHttp: true }, env));
+    expect(withUserinfo).toMatch(/must not carry credentials/);
+    expect(withUserinfo).not.toContain('hunter2');
+  });
+
+  it('refuses a config file key it does not know, naming the nearest one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jcg-config-'));
+    try {
+      const path = join(dir, 'settings.yaml');
+      writeFileSync(path, 'jumpcloudBaseUrl: https://console.eu.jumpcloud.com\nconcurency: 4\n');
+      expect(usage(() => readConfigFile(path))).toBe(`--config: ${path} has an unknown key "concurency" (did you mean "concurrency"?)`);
+      writeFileSync(path, 'somethingElse: 1\n');
+      expect(usage(() => readConfigFile(path))).toBe(`--config: ${path} has an unknown key "somethingElse"`);
+      writeFileSync(path, 'concurrency: 4\nsteps: [users]\n');
+      expect(readConfigFile(path)).toEqual({ concurrency: 4, steps: ['users'] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('lets commands that do not read JumpCloud go without its key', () => {

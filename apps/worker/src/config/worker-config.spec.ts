@@ -59,7 +59,7 @@ describe('resolveWorkerConfig', () => {
       { redisUrl: 'redis://127.0.0.1:6379', instances: [instance({ target: { type: 'jupiterone', apiKeyEnv: 'J1_KEY', accountEnv: 'J1_ACCOUNT', region: 'eu', integrationInstanceId: 'i-1' } })] },
       ENV,
     ).instances;
-    expect(resolved.target).toEqual({ type: 'jupiterone', apiKey: 'j1-key', account: 'acct', baseUrl: 'https://api.eu.jupiterone.io', integrationInstanceId: 'i-1', wait: false });
+    expect(resolved.target).toEqual({ type: 'jupiterone', apiKey: 'j1-key', account: 'acct', baseUrl: 'https://api.eu.jupiterone.io', allowInsecureHttp: false, integrationInstanceId: 'i-1', wait: false });
   });
 
   it('names the file and the setting of a bad value, in one line', () => {
@@ -77,6 +77,25 @@ describe('resolveWorkerConfig', () => {
     const config = resolveWorkerConfig({ instances: [instance({ jumpcloud: { apiKey: 'literal' } })] }, {});
     expect(config.instances[0].jumpcloud.apiKey).toBe('literal');
     expect(config.warnings).toEqual(['instances[0] (acme).jumpcloud.apiKey is written in the configuration file; prefer apiKeyEnv']);
+  });
+});
+
+describe('URLs the keys travel to', () => {
+  const j1 = (target: Record<string, unknown>) => instance({ target: { type: 'jupiterone', apiKeyEnv: 'J1_KEY', accountEnv: 'J1_ACCOUNT', ...target } });
+
+  it('refuses http:// to a host that is not loopback, unless allowed, for JumpCloud and JupiterOne alike', () => {
+    expect(error({ instances: [j1({ baseUrl: 'http://j1.example.com' })] })).toMatch(/^instances\[0\] \(acme\)\.target\.baseUrl: the JupiterOne base URL is http:\/\/ to j1\.example\.com/);
+    expect(error({ instances: [instance({ jumpcloud: { apiKeyEnv: 'ACME_KEY', baseUrl: 'http://jc.example.com' } })] })).toMatch(/jumpcloud\.baseUrl: the JumpCloud base URL is http:\/\//);
+    const allowed = resolveWorkerConfig({ instances: [j1({ baseUrl: 'http://j1.example.com', allowInsecureHttp: true })] }, ENV);
+    expect(allowed.instances[0].target).toMatchObject({ baseUrl: 'http://j1.example.com', allowInsecureHttp: true });
+    expect(resolveWorkerConfig({ instances: [j1({ baseUrl: 'http://127.0.0.1:9000' })] }, ENV).instances[0].target).toMatchObject({ allowInsecureHttp: false });
+  });
+
+  it('refuses credentials in a URL, allowed or not, without echoing them', () => {
+    const message = error({ instances: [j1({ baseUrl: 'https://user:hunter2@j1.example.com', allowInsecureHttp: true })] });
+    expect(message).toMatch(/must not carry credentials/);
+    expect(message).not.toContain('hunter2');
+    expect(error({ instances: [instance({ jumpcloud: { apiKeyEnv: 'ACME_KEY', baseUrl: 'https://u:p@console.jumpcloud.com' } })] })).toMatch(/must not carry credentials/);
   });
 });
 

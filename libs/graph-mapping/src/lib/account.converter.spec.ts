@@ -3,7 +3,7 @@ import { consoleUrlFor } from './mapping-context';
 import { aMappingContext, aMinimalOrganization, anOrganization, ORG_ID } from './__fixtures__/domain.fixtures';
 
 describe('toAccountEntity', () => {
-  it('maps every property of DATA-MODEL.md jumpcloud_account', () => {
+  it('maps every property of docs/jupiterone.md jumpcloud_account', () => {
     const entity = toAccountEntity(anOrganization(), aMappingContext());
     expect(entity).toEqual({
       _key: ORG_ID,

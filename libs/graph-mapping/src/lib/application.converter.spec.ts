@@ -3,7 +3,7 @@ import { consoleUrlFor } from './mapping-context';
 import { aMappingContext, aMinimalApplication, anApplication, APP_ID } from './__fixtures__/domain.fixtures';
 
 describe('toApplicationEntity', () => {
-  it('maps every property of DATA-MODEL.md jumpcloud_application', () => {
+  it('maps every property of docs/jupiterone.md jumpcloud_application', () => {
     const raw = anApplication().raw;
     expect(toApplicationEntity(anApplication(), aMappingContext())).toEqual({
       _key: APP_ID,

@@ -1,7 +1,7 @@
 import { ENTITIES, RELATIONSHIPS, STEPS, stepTypes, type StepId } from './data-model.registry';
 
 describe('the data-model registry', () => {
-  it('lists the entity types of DATA-MODEL.md with their classes', () => {
+  it('lists the entity types of docs/jupiterone.md with their classes', () => {
     expect(Object.fromEntries(ENTITIES.map((e) => [e._type, e._class]))).toEqual({
       jumpcloud_account: ['Account', 'Organization'],
       jumpcloud_user: ['User'],
@@ -13,7 +13,7 @@ describe('the data-model registry', () => {
     });
   });
 
-  it('lists the relationship types of DATA-MODEL.md with their classes, and only the employee one as mapped', () => {
+  it('lists the relationship types of docs/jupiterone.md with their classes, and only the employee one as mapped', () => {
     expect(Object.fromEntries(RELATIONSHIPS.map((r) => [r._type, [r._class, r.sourceType, r.targetType, r.mapped]]))).toEqual({
       jumpcloud_account_has_user: ['HAS', 'jumpcloud_account', 'jumpcloud_user', false],
       jumpcloud_account_has_group: ['HAS', 'jumpcloud_account', 'jumpcloud_group', false],
@@ -56,7 +56,7 @@ describe('the data-model registry', () => {
     }
   });
 
-  it('wires the steps as ARCHITECTURE.md describes', () => {
+  it('wires the steps as the README describes', () => {
     expect(Object.fromEntries(STEPS.map((s) => [s.id, s.dependsOn]))).toEqual({
       account: [],
       users: ['account'],

@@ -1,11 +1,11 @@
 /**
  * The data model as data: every step, entity and relationship this integration emits
- * (DATA-MODEL.md). The converters take `_type`/`_class` from here, the runner reads the steps
+ * (docs/jupiterone.md). The converters take `_type`/`_class` from here, the runner reads the steps
  * (order, partial types) and the docs generator writes its tables from it, so a type is named in
  * exactly one place.
  */
 
-/** The steps of one sync, in the order ARCHITECTURE.md gives. */
+/** The steps of one sync, in the order the README gives. */
 export type StepId =
   | 'account'
   | 'users'

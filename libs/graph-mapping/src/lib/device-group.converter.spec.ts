@@ -3,7 +3,7 @@ import { consoleUrlFor } from './mapping-context';
 import { aMappingContext, aMinimalSystemGroup, aSystemGroup, SYSTEM_GROUP_ID } from './__fixtures__/domain.fixtures';
 
 describe('toDeviceGroupEntity', () => {
-  it('maps every property of DATA-MODEL.md jumpcloud_device_group', () => {
+  it('maps every property of docs/jupiterone.md jumpcloud_device_group', () => {
     expect(toDeviceGroupEntity(aSystemGroup(), aMappingContext())).toEqual({
       _key: SYSTEM_GROUP_ID,
       _type: 'jumpcloud_device_group',

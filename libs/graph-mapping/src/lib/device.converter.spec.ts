@@ -22,7 +22,7 @@ function deviceProperty(name: string): Record<string, unknown> {
 const nonNull = (name: string) => (deviceProperty(name)['oneOf'] as Record<string, unknown>[])[0] as Record<string, unknown>;
 
 describe('toDeviceEntity', () => {
-  it('maps every property of DATA-MODEL.md jumpcloud_device', () => {
+  it('maps every property of docs/jupiterone.md jumpcloud_device', () => {
     expect(toDeviceEntity(aSystem(), aMappingContext())).toEqual({
       _key: SYSTEM_ID,
       _type: 'jumpcloud_device',

@@ -9,7 +9,7 @@ describe('employeeKey', () => {
 });
 
 describe('toUserEmployeeMappedRelationship', () => {
-  it('maps a user with an email exactly as DATA-MODEL.md says', () => {
+  it('maps a user with an email exactly as docs/jupiterone.md says', () => {
     const user = toUserEntity(aUser(), aMappingContext({ tagAccountName: true }));
     expect(toUserEmployeeMappedRelationship(user)).toEqual({
       _key: `${USER_ID}|is|employee:jane.doe@acme.example.com`,

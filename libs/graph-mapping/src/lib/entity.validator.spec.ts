@@ -54,7 +54,7 @@ describe('createEntityValidator', () => {
     expect(validator.validate(host).length).toBeGreaterThan(0);
   });
 
-  it('reports nested objects, undefined values and mixed arrays (DATA-MODEL.md property values)', () => {
+  it('reports nested objects, undefined values and mixed arrays (docs/jupiterone.md property values)', () => {
     const entity = { ...user(), nested: { a: 1 }, missing: undefined, mixed: ['a', 1], holes: [null] } as unknown as Entity;
     expect(validator.validate(entity)).toEqual([
       `jumpcloud_user ${USER_ID}: /nested must be a string, number, boolean or null`,

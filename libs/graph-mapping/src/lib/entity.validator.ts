@@ -44,7 +44,7 @@ function isArrayOfOnePrimitiveType(values: readonly unknown[]): boolean {
   return true;
 }
 
-// DATA-MODEL.md "Property values": primitives or arrays of one primitive type; no nested objects,
+// docs/jupiterone.md "Property values": primitives or arrays of one primitive type; no nested objects,
 // no undefined. The class schemas allow additional properties of any shape, so this is checked here.
 // (Plain loops: this runs for every property of every entity.)
 function flatValueProblems(entity: Entity): string[] {

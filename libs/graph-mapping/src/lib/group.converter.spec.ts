@@ -3,7 +3,7 @@ import { consoleUrlFor } from './mapping-context';
 import { aMappingContext, aMinimalUserGroup, aUserGroup, GROUP_ID } from './__fixtures__/domain.fixtures';
 
 describe('toGroupEntity', () => {
-  it('maps every property of DATA-MODEL.md jumpcloud_group', () => {
+  it('maps every property of docs/jupiterone.md jumpcloud_group', () => {
     expect(toGroupEntity(aUserGroup(), aMappingContext())).toEqual({
       _key: GROUP_ID,
       _type: 'jumpcloud_group',

@@ -3,7 +3,7 @@ import { GROUP_ENTITY } from './data-model.registry';
 import { consoleLink, type MappingContext } from './mapping-context';
 import { buildEntity, idSegment, nonBlank, omitWhenNull } from './property-values';
 
-/** What user groups and device groups share (DATA-MODEL.md: a device group is "like jumpcloud_group"). */
+/** What user groups and device groups share (docs/jupiterone.md: a device group is "like jumpcloud_group"). */
 export function groupProperties(group: UserGroup | SystemGroup) {
   return {
     name: group.name,

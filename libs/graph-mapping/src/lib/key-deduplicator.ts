@@ -1,6 +1,6 @@
 /**
  * Keys are unique per sync run: the first object with a key is accepted, every later one is
- * dropped and counted (DATA-MODEL.md). Keeps only the keys, so memory grows with the number of
+ * dropped and counted (docs/jupiterone.md). Keeps only the keys, so memory grows with the number of
  * objects, not their size. Use one per run (entities and relationships may share one: their keys
  * cannot collide, relationship keys contain '|').
  */

@@ -40,7 +40,7 @@ function scrubValue(kind: RawDataKind, value: unknown, includeSshKeys: boolean):
 }
 
 /**
- * Removes what DATA-MODEL.md "Never stored" lists from a raw source object (deep copy, input
+ * Removes what docs/jupiterone.md "Never stored" lists from a raw source object (deep copy, input
  * untouched): application `config`, any `apiKeyHash` / `apiKey` / `api_key` / `x-api-key`, any
  * `password`, and users' `ssh_keys[].public_key` and `public_key` unless `includeSshKeys`.
  * Properties whose value is `undefined` are left out, so the result is plain JSON.

@@ -1,7 +1,7 @@
 import { type Relationship } from '@jumpcloud-graph/domain';
 import { relationshipDefinition, type RelationshipTypeName } from './data-model.registry';
 
-/** `${fromKey}|${class lower-case}|${toKey}`: the relationship key rule of DATA-MODEL.md. */
+/** `${fromKey}|${class lower-case}|${toKey}`: the relationship key rule of docs/jupiterone.md. */
 export function relationshipKey(fromKey: string, relationshipClass: string, toKey: string): string {
   return `${fromKey}|${relationshipClass.toLowerCase()}|${toKey}`;
 }

@@ -3,7 +3,7 @@ import { consoleUrlFor } from './mapping-context';
 import { aMappingContext, aMinimalUser, aUser, SSH_PUBLIC_KEY, USER_ID } from './__fixtures__/domain.fixtures';
 
 describe('toUserEntity', () => {
-  it('maps every property of DATA-MODEL.md jumpcloud_user', () => {
+  it('maps every property of docs/jupiterone.md jumpcloud_user', () => {
     const entity = toUserEntity(aUser(), aMappingContext());
     expect(entity).toEqual({
       _key: USER_ID,

@@ -3,7 +3,7 @@ import { USER_ENTITY } from './data-model.registry';
 import { consoleLink, type MappingContext } from './mapping-context';
 import { buildEntity, idSegment, nonBlank, omitWhenNull, toEpochMs } from './property-values';
 
-/** "firstname lastname" trimmed, else the username (DATA-MODEL.md). */
+/** "firstname lastname" trimmed, else the username (docs/jupiterone.md). */
 export function userName(user: Pick<User, 'firstName' | 'lastName' | 'username'>): string {
   const full = [user.firstName, user.lastName]
     .map((part) => (part ?? '').trim())

@@ -40,7 +40,7 @@ export interface StepReport {
   error?: string;
 }
 
-/** The run summary (INTERFACES.md `sync --json`, plus detail). */
+/** The run summary (docs/cli.md `sync --json`, plus detail). */
 export interface SyncSummary {
   status: 'success' | 'partial' | 'failure';
   entities: Record<string, number>;

@@ -13,7 +13,7 @@ export interface ResolvedMappedRelationship {
 }
 
 /**
- * Resolves a mapped relationship the way DATA-MODEL.md says the local store does, since there is
+ * Resolves a mapped relationship the way docs/jupiterone.md says the local store does, since there is
  * no JupiterOne to do it: the target is the Person `employee:<lower-case email>` carrying the
  * target entity's properties, and the relationship points at it with `_fromEntityKey`/`_toEntityKey`
  * (reversed for `REVERSE` mappings). Only the email identifies a Person, so users sharing an email

@@ -13,7 +13,7 @@ export const deviceGroupsStep = entityListStep({
   id: 'device-groups',
   list: (source, orgId, signal) => source.systemGroups(orgId, signal),
   convert: toDeviceGroupEntity,
-  // DATA-MODEL.md relates device groups to their devices only, not to the account.
+  // docs/jupiterone.md relates device groups to their devices only, not to the account.
   accountRelationship: null,
   remember: (org, written) => org.ids.deviceGroups.push(...written.map((e) => e._key)),
 });

@@ -38,7 +38,7 @@ export function hasUser(groupKey: string, userKey: string): Relationship {
   };
 }
 
-/** The mapped relationship graph-mapping emits for a user with an email (DATA-MODEL.md). */
+/** The mapped relationship graph-mapping emits for a user with an email (docs/jupiterone.md). */
 export function isEmployee(userKey: string, email: string, names: { firstName?: string; lastName?: string } = {}): MappedRelationship {
   const lower = email.toLowerCase();
   const firstName = names.firstName ?? 'Ada';
