@@ -2,8 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ts from 'typescript';
 import { parse as parseYaml } from 'yaml';
-import type * as ZodModule from 'zod';
-import './config/worker-config';
+import { WORKER_CONFIG_SCHEMA } from './config/worker-config';
 import { startWorkerHttpServer } from './http-server';
 import { WorkerMetrics } from './metrics';
 
@@ -12,21 +11,6 @@ import { WorkerMetrics } from './metrics';
  * flag, environment variable, HTTP endpoint and Prometheus metric of the worker. Everything is
  * enumerated from the code, so something added without documentation fails here.
  */
-
-// The configuration schema is module-private in config/worker-config.ts: record every zod object
-// that the worker's config/ folder creates, and walk those that are not nested in another (the
-// roots). Objects the libraries create (their own API schemas) are not configuration.
-jest.mock('zod', () => {
-  const actual = jest.requireActual<typeof ZodModule>('zod');
-  const created: Array<{ input: Record<string, unknown>; schema: unknown }> = [];
-  const object = ((shape: Record<string, unknown>, ...rest: unknown[]) => {
-    const schema = (actual.z.object as (...args: unknown[]) => unknown)(shape, ...rest);
-    const caller = (new Error().stack ?? '').split('\n').slice(1).find((line) => !line.includes('docs-coverage.spec'));
-    if (caller !== undefined && /[\\/]apps[\\/]worker[\\/]src[\\/]config[\\/]/.test(caller)) created.push({ input: shape ?? {}, schema });
-    return schema;
-  }) as typeof actual.z.object;
-  return { ...actual, z: { ...actual.z, object }, docsCoverageObjects: created };
-});
 
 const ROOT = resolve(__dirname, '../../..');
 const SRC = __dirname;
@@ -153,17 +137,10 @@ function walk(schema: unknown, path: string, keys: Map<string, KeyInfo>, nested:
   }
 }
 
-/** The key paths of the worker configuration: those of every zod object of worker-config.ts that no other holds. */
+/** The key paths of the worker configuration, walked from its schema. */
 function configurationKeys(): Map<string, KeyInfo> {
-  const created = (jest.requireMock('zod') as { docsCoverageObjects: Array<{ input: Record<string, unknown>; schema: unknown }> }).docsCoverageObjects;
-  const nestedAnywhere = new Set<unknown>();
-  for (const { schema } of created) walk(schema, '', new Map(), nestedAnywhere);
-  const roots = created.filter(({ input }) => {
-    const values = Object.values(input);
-    return values.length > 0 && !values.some((v) => nestedAnywhere.has(v));
-  });
   const keys = new Map<string, KeyInfo>();
-  for (const { schema } of roots) walk(schema, '', keys, new Set());
+  walk(WORKER_CONFIG_SCHEMA, '', keys, new Set());
   return keys;
 }
 

@@ -92,6 +92,9 @@ const schema = z
   })
   .strict();
 
+/** The schema of the configuration file (its docs are checked against it). */
+export const WORKER_CONFIG_SCHEMA = schema;
+
 type RawInstance = z.infer<typeof instanceSchema>;
 
 /** One instance, its secrets read from the environment. */
