@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JumpCloudSimulator } from '@jumpcloud-graph/jumpcloud-simulator';
@@ -8,6 +7,7 @@ import { LocalGraphStore } from '@jumpcloud-graph/jupiterone-publisher';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { type LogLine, WorkerProcess, writeConfig } from './testing/worker-process';
+import { closedPort } from './testing/ports';
 
 /**
  * The built worker as it is deployed: processes with a configuration file, against the JumpCloud
@@ -191,19 +191,6 @@ describe('worker replicas on Redis', () => {
     expect(taker.runs()).toHaveLength(0);
   });
 });
-
-/** A port nothing listens on: one the system just gave out and took back. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The promise, or a failure naming `what` if it does not settle within `ms`. */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

@@ -1,6 +1,6 @@
-import { createServer } from 'node:net';
 import { type Logger } from '@jumpcloud-graph/domain';
 import { describeRedisError, isWatchedRedisError, reconnectDelay, redisAddress, WatchedRedis } from './redis-connection';
+import { closedPort } from '../testing/ports';
 
 interface Entry {
   level: string;
@@ -12,18 +12,6 @@ function capturingLogger(): Logger & { entries: Entry[] } {
   const entries: Entry[] = [];
   const log = (level: string) => (fields: Record<string, unknown>, message: string) => void entries.push({ level, fields, message });
   return { entries, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function until(condition: () => boolean, what: string): Promise<void> {
@@ -65,7 +53,7 @@ describe('WatchedRedis', () => {
   });
 
   it('logs its reconnects and those of its duplicates, which keep its options', async () => {
-    const port = await freePort();
+    const port = await closedPort();
     const logger = capturingLogger();
     // (disconnectTimeout: ioredis's disconnect() leaves a timer of that length behind, which would hold Jest)
     const client = new WatchedRedis(`redis://app:secret@127.0.0.1:${port}/2`, { name: 'main', logger, redis: { maxRetriesPerRequest: null, disconnectTimeout: 50 } });

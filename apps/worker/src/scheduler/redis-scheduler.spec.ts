@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { type Logger } from '@jumpcloud-graph/domain';
 import { type InstanceConfig } from '../config/worker-config';
 import { RedisScheduler } from './redis-scheduler';
+import { closedPort } from '../testing/ports';
 
 /**
  * The scheduler without Redis: a closed port at start-up, then a Redis that goes away while the
@@ -34,18 +35,6 @@ function captureOutput(): { text: () => string; restore: () => void } {
     ...(['error', 'warn', 'log', 'info', 'debug'] as const).map((method) => jest.spyOn(console, method).mockImplementation(keep)),
   ];
   return { text: () => chunks.join('\n'), restore: () => spies.forEach((spy) => spy.mockRestore()) };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Whether a Redis answers on the port (any reply: with a password, PING gets NOAUTH). */
@@ -140,7 +129,7 @@ describe('RedisScheduler without Redis', () => {
   });
 
   it('logs one line per reconnect attempt, with backoff and no password, and one when Redis is back', async () => {
-    const port = await freePort();
+    const port = await closedPort();
     const logger = capturingLogger();
     scheduler = new RedisScheduler([instance], async () => ({ status: 'success' }), {
       redisUrl: `redis://:${PASSWORD}@127.0.0.1:${port}`,
