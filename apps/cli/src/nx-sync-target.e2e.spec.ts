@@ -1,28 +1,17 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDataset } from '@jumpcloud-graph/jumpcloud-simulator';
-import { workspaceRoot } from './testing/cli-runner';
+import { runProcess, workspaceRoot } from './testing/cli-runner';
 import { simulatorRuns } from './testing/simulator-runs';
 
 /**
  * `npx nx run cli:sync` is the documented entry point: it builds the CLI and runs `sync`,
  * configured from the environment, with flags after `--`.
  */
-function nx(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(workspaceRoot, 'node_modules/.bin/nx'), args, {
-      cwd: workspaceRoot,
-      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? tmpdir(), NX_DAEMON: 'false', NX_NO_CLOUD: 'true', CI: 'true', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+function nx(args: string[], env: Record<string, string>) {
+  const home = { HOME: process.env['HOME'] ?? tmpdir(), NX_DAEMON: 'false', NX_NO_CLOUD: 'true', CI: 'true' };
+  return runProcess(join(workspaceRoot, 'node_modules/.bin/nx'), args, { ...home, ...env });
 }
 
 const { withSimulator } = simulatorRuns();
