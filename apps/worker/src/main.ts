@@ -21,17 +21,24 @@ const USAGE = `usage: node dist/apps/worker/main.js --config FILE [--port N]   (
 
 Keeps every instance of the configuration synced: one run at start-up, then one per interval, and
 on POST /instances/{id}/sync (Authorization: Bearer $WORKER_ADMIN_TOKEN). With redisUrl, any
-number of replicas share the work. Exit codes: 0 after a clean shutdown, 2 for a bad configuration.
+number of replicas share the work. Exit codes: 0 after a clean shutdown, 1 when it cannot start
+(the HTTP port is taken, say), 2 for a bad configuration or an unknown flag.
 
 Example:
   DEMO_JUMPCLOUD_API_KEY=... node dist/apps/worker/main.js --config apps/worker/config/worker.local.yaml
 `;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { config: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean' }, version: { type: 'boolean' } },
-    allowPositionals: false,
-  });
+  let values: { config?: string; port?: string; help?: boolean; version?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: { config: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean' }, version: { type: 'boolean' } },
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    // An unknown flag or a missing value is a usage error, exit 2 like a bad configuration.
+    throw new WorkerConfigError(`${error instanceof Error ? error.message : String(error)} (see --help)`);
+  }
   if (values.help) return void process.stdout.write(USAGE);
   if (values.version) return void process.stdout.write(`${VERSION}\n`);
   const path = values.config ?? process.env['JUMPCLOUD_GRAPH_WORKER_CONFIG'];

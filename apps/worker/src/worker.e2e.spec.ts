@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import { JupiterOneFake } from '@jumpcloud-graph/jupiterone-fake';
 import { LocalGraphStore } from '@jumpcloud-graph/jupiterone-publisher';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
-import { type LogLine, WorkerProcess, writeConfig } from './testing/worker-process';
+import { type LogLine, WorkerProcess, workerMain, writeConfig } from './testing/worker-process';
 import { closedPort } from './testing/ports';
 
 /**
@@ -222,5 +223,14 @@ describe('worker whose Redis is down', () => {
     worker.signal('SIGTERM');
     expect(await worker.exited).toBe(0);
     expect(worker.stderr).toBe('');
+  });
+});
+
+describe('the worker command line', () => {
+  it('exits 2 with one line on an unknown flag, like a bad configuration', () => {
+    const run = spawnSync(process.execPath, [workerMain, '--bogus'], { env: { PATH: process.env['PATH'] ?? '' }, encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/^jumpcloud-graph-worker: .*--bogus/);
   });
 });
