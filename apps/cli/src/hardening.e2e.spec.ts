@@ -41,6 +41,7 @@ const SUMMARY_KEYS = [
   'runId',
   'organizations',
   'addedSteps',
+  'failedSteps',
 ];
 
 describe('sync --steps on a database holding a full run', () => {

@@ -28,7 +28,8 @@ describe('the progress display', () => {
     display.listener({ kind: 'step-start', stepId: 'users', orgId: 'o1' });
     display.listener({ kind: 'step-end', stepId: 'users', orgId: 'o1', status: 'success', objects: 426, durationMs: 5 });
     display.stop();
-    const text = written.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+    // drop the terminal's escape sequences (cursor up, clear line)
+    const text = written.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, 'g'), '');
     expect(text).toContain('graph objects (entities + relationships)');
     expect(text).toMatch(/✓ users\s+426\n/);
     expect(text).not.toMatch(/426 objects/);

@@ -1,7 +1,7 @@
 import { ConfigurationError, type GraphPublisher, type JumpCloudSource, type Logger, SourceAuthError, TargetAuthError } from '@jumpcloud-graph/domain';
 import { type SyncSummary, SyncRunner } from '@jumpcloud-graph/ingestion-core';
 import { Worker } from 'node:worker_threads';
-import { JupiterOneSyncPublisher, LocalGraphWorkerPublisher, type LocalGraphWorkerData } from '@jumpcloud-graph/jupiterone-publisher';
+import { JupiterOneSyncPublisher, LocalGraphStoreError, LocalGraphWorkerPublisher, type LocalGraphWorkerData } from '@jumpcloud-graph/jupiterone-publisher';
 import { type CommandConfig, UsageError, type SyncConfig } from './config/sync-config';
 import { createJumpCloudSource, createSyncContainer } from './container';
 import { EXIT_FAILURE, EXIT_PARTIAL, EXIT_SUCCESS, EXIT_USAGE } from './exit-codes';
@@ -75,6 +75,8 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError || error instanceof ConfigurationError || error instanceof SourceAuthError || error instanceof TargetAuthError) {
     return EXIT_USAGE;
   }
+  // --db names a file that is not our database, or one a newer version wrote: configuration.
+  if (error instanceof LocalGraphStoreError && (error.code === 'LOCAL_GRAPH_NOT_OURS' || error.code === 'LOCAL_GRAPH_SCHEMA_TOO_NEW')) return EXIT_USAGE;
   return EXIT_FAILURE;
 }
 

@@ -16,6 +16,7 @@ export function summaryJson(summary: SyncSummary): Record<string, unknown> {
     runId: summary.runId,
     organizations: summary.organizations,
     addedSteps: summary.addedSteps,
+    failedSteps: summary.steps.filter((s) => s.status === 'failure').map((s) => ({ stepId: s.stepId, orgId: s.orgId, error: s.error ?? 'unknown error' })),
     ...(summary.job ? { job: summary.job } : {}),
     ...(summary.uploads ? { uploads: summary.uploads } : {}),
   };
@@ -41,6 +42,7 @@ export function failureSummary(error: string, figures: { durationMs?: number; ap
     runId: null,
     organizations: [],
     addedSteps: [],
+    failedSteps: [],
   };
 }
 

@@ -1,13 +1,14 @@
 import { existsSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { type Logger } from '@jumpcloud-graph/domain';
-import { defaultJupiterOneScope, LocalGraphStore } from '@jumpcloud-graph/jupiterone-publisher';
+import { defaultJupiterOneScope } from '@jumpcloud-graph/jupiterone-publisher';
 import { Command } from 'commander';
 import { type CommandConfig, readConfigFile, resolveCommandConfig, UsageError } from '../config/sync-config';
 import { createJumpCloudSource } from '../container';
 import { EXIT_SUCCESS, EXIT_USAGE } from '../exit-codes';
 import { createLogger } from '../logger';
 import { createJupiterOnePublisher, exitCodeFor, oneLine } from '../run-sync';
+import { openExistingStore } from './export.command';
 import { addJupiterOneOptions, type SyncFlags } from './sync.command';
 
 interface UninstallFlags extends SyncFlags {
@@ -42,11 +43,13 @@ async function organizationIds(config: CommandConfig, logger: Logger): Promise<s
 async function planFor(config: CommandConfig, logger: Logger): Promise<Plan> {
   if (config.target === 'local') {
     if (!existsSync(config.db)) throw new UsageError(`--db ${config.db} does not exist; nothing to remove`);
+    // Checked before asking: a file that is not a jumpcloud-graph database is never offered for deletion.
+    openExistingStore(config.db).close();
     return {
       what: `the local graph database ${config.db}`,
       async run() {
         // Holding a session's lock proves no sync is writing the file while it goes.
-        const store = LocalGraphStore.open(config.db);
+        const store = openExistingStore(config.db);
         try {
           const session = await store.openSession({ description: 'uninstall' });
           await session.abort('uninstall');

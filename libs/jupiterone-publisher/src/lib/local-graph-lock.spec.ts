@@ -1,9 +1,13 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { buildSync } from 'esbuild';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { LocalGraphLock, sqliteErrorCode } from './local-graph-lock';
+
+const WORKSPACE_ROOT = resolve(__dirname, '../../../..');
 
 describe('LocalGraphLock', () => {
   let dir: string;
@@ -16,13 +20,85 @@ describe('LocalGraphLock', () => {
     const path = join(dir, 'graph.db.lock');
     const first = LocalGraphLock.tryAcquire(path, 0);
     expect(first).toBeDefined();
+    expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(LocalGraphLock.tryAcquire(path, 0)).toBeUndefined();
     first?.release();
     first?.release();
     const second = LocalGraphLock.tryAcquire(path, 0);
     expect(second).toBeDefined();
     second?.release();
-    expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+
+  it('removes its file when released, and leaves no journal beside it', () => {
+    const path = join(dir, 'graph.db.lock');
+    const lock = LocalGraphLock.tryAcquire(path, 0);
+    expect(readdirSync(dir)).toEqual(['graph.db.lock']);
+    lock?.release();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('takes over a lock file left by an earlier version, its mode untouched, and removes it', () => {
+    const path = join(dir, 'graph.db.lock');
+    writeFileSync(path, '', { mode: 0o644 });
+    chmodSync(path, 0o644);
+    const lock = LocalGraphLock.tryAcquire(path, 0);
+    expect(lock).toBeDefined();
+    expect(statSync(path).mode & 0o777).toBe(0o644);
+    lock?.release();
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('throws LOCAL_GRAPH_OPEN_FAILED when the lock file cannot be created', () => {
+    expect(() => LocalGraphLock.tryAcquire(join(dir, 'missing', 'graph.db.lock'), 0)).toThrow(
+      expect.objectContaining({ code: 'LOCAL_GRAPH_OPEN_FAILED' }),
+    );
+  });
+
+  it('a waiter whose file the holder removed on release starts over on the new file', async () => {
+    const path = join(dir, 'graph.db.lock');
+    const script = join(dir, 'holder.js');
+    // Another process holds the lock for a while, then releases it (removing the file).
+    buildSync({
+      stdin: {
+        contents: `
+          import { LocalGraphLock } from './local-graph-lock';
+          const lock = LocalGraphLock.tryAcquire(process.argv[2] ?? '', 0);
+          process.stdout.write(lock === undefined ? 'busy\\n' : 'held\\n');
+          setTimeout(() => lock?.release(), 700);
+        `,
+        resolveDir: __dirname,
+        loader: 'ts',
+      },
+      bundle: true,
+      platform: 'node',
+      external: ['better-sqlite3'],
+      tsconfig: join(WORKSPACE_ROOT, 'tsconfig.base.json'),
+      outfile: script,
+      logLevel: 'silent',
+    });
+    const holder = spawn(process.execPath, [script, path], {
+      env: { NODE_PATH: join(WORKSPACE_ROOT, 'node_modules') },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const exited = new Promise((resolve) => holder.once('exit', resolve));
+      const said = await new Promise<string>((resolve) => holder.stdout.once('data', (data: Buffer) => resolve(data.toString().trim())));
+      expect(said).toBe('held');
+      // Opens the held file at once and waits on it; gets it only once the holder has removed it.
+      const lock = LocalGraphLock.tryAcquire(path, 10_000);
+      expect(lock).toBeDefined();
+      try {
+        // Held on the file now at the path: a new comer finds it taken.
+        expect(existsSync(path)).toBe(true);
+        expect(LocalGraphLock.tryAcquire(path, 0)).toBeUndefined();
+      } finally {
+        lock?.release();
+      }
+      expect(existsSync(path)).toBe(false);
+      await exited;
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 });
 

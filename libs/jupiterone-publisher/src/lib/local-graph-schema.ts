@@ -24,7 +24,7 @@ export const LOCAL_GRAPH_SCHEMA_VERSION = 1;
  * `keepRuns` 2 by default), and the file holds up to `keepRuns + 1` copies while a run is being
  * written (pages of dropped tables are reused, so the file stops growing there).
  *
- * New databases use 16 KiB pages (see `configure` in local-graph-store.ts): rows of about a
+ * New databases use 16 KiB pages (see `configure` in local-graph-file.ts): rows of about a
  * kilobyte (a user with its `_rawData`) fill them better than 4 KiB ones, and a run is a quarter
  * as many pages to write to the WAL, checkpoint and free (measured on 400k objects: 30% less
  * CPU in SQLite for writes and `finish`, 12% less space).
@@ -121,32 +121,27 @@ export function dropRunTable(db: Database.Database, runId: number): void {
   db.exec(`DROP TABLE IF EXISTS ${runTableName(runId)}`);
 }
 
-/**
- * Creates the schema in an empty database, or checks the version of an existing one. Refuses a
- * database from a newer build (reading it could lose data) and a SQLite file that is not ours.
- */
-export function ensureSchema(db: Database.Database, path: string): void {
+/** Creates the schema, in one transaction, in a database that was just created (see local-graph-file.ts). */
+export function createSchema(db: Database.Database): void {
   db.transaction(() => {
-    const hasMeta = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'meta'").get() !== undefined;
-    if (hasMeta) {
-      checkVersion(db, path);
-      return;
-    }
-    const tables = db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get() as { n: number };
-    if (tables.n > 0) {
-      throw new LocalGraphStoreError(
-        'LOCAL_GRAPH_CORRUPT',
-        `${path} is a SQLite database but not a jumpcloud-graph local graph (no meta table); refusing to touch it`,
-      );
-    }
     db.exec(SCHEMA_V1);
     db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(LOCAL_GRAPH_SCHEMA_VERSION));
   }).immediate();
 }
 
-function checkVersion(db: Database.Database, path: string): void {
-  const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
-  const version = row === undefined ? Number.NaN : Number(row.value);
+/**
+ * Checks, reading only, that `db` is a jumpcloud-graph database this build can use, and returns
+ * its schema version. Ours means a `meta` table recording `schema_version`: a SQLite database
+ * without it is someone else's (`LOCAL_GRAPH_NOT_OURS`). Also throws `LOCAL_GRAPH_CORRUPT` (a
+ * version that is no positive integer) and `LOCAL_GRAPH_SCHEMA_TOO_NEW` (a newer build's: reading
+ * it could lose data).
+ */
+export function checkSchema(db: Database.Database, path: string): number {
+  const recorded = recordedVersion(db);
+  if (recorded === undefined) {
+    throw notOurs(path, 'a SQLite database without the jumpcloud-graph meta table');
+  }
+  const version = Number(recorded);
   if (!Number.isInteger(version) || version < 1) {
     throw new LocalGraphStoreError('LOCAL_GRAPH_CORRUPT', `${path}: meta.schema_version is missing or invalid`);
   }
@@ -157,7 +152,37 @@ function checkVersion(db: Database.Database, path: string): void {
         'upgrade jumpcloud-graph, or point --db at another file',
     );
   }
-  migrateSchema(db, version);
+  return version;
+}
+
+/** Checks `db` (see {@link checkSchema}) and brings an older schema up to date; writes only to a database that is ours. */
+export function upgradeSchema(db: Database.Database, path: string): void {
+  if (checkSchema(db, path) < LOCAL_GRAPH_SCHEMA_VERSION) {
+    // Checked again inside the write transaction: another process may have migrated meanwhile.
+    db.transaction(() => migrateSchema(db, checkSchema(db, path))).immediate();
+  }
+}
+
+/** `LOCAL_GRAPH_NOT_OURS` for the file at `path`, with why, in one line. */
+export function notOurs(path: string, why: string): LocalGraphStoreError {
+  return new LocalGraphStoreError('LOCAL_GRAPH_NOT_OURS', `${path} is not a jumpcloud-graph database (${why}); it was left as it is`);
+}
+
+/** `meta.schema_version` as stored; undefined when there is no such table, column or row (a database of someone else's). */
+function recordedVersion(db: Database.Database): unknown {
+  const hasMeta = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'meta'").get() !== undefined;
+  if (!hasMeta) {
+    return undefined;
+  }
+  try {
+    return (db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: unknown } | undefined)?.value;
+  } catch (error) {
+    // Some other `meta` table, without our key and value columns.
+    if (sqliteErrorCode(error) === 'SQLITE_ERROR') {
+      return undefined;
+    }
+    throw error;
+  }
 }
 
 /** Brings an older schema up to date. Version 1 is the first, so there is nothing to do yet. */

@@ -5,8 +5,12 @@ import { IntegrationError } from '@jumpcloud-graph/domain';
  *
  * - `LOCAL_GRAPH_BUSY`: another session (this process or another) is writing to the database.
  * - `LOCAL_GRAPH_NO_DIFF`: `diff` needs two committed runs and the database has fewer.
- * - `LOCAL_GRAPH_NOT_FOUND`: the requested run does not exist or is not committed (or no run is).
- * - `LOCAL_GRAPH_CORRUPT`: the file is not a SQLite database, or not one of ours.
+ * - `LOCAL_GRAPH_NOT_FOUND`: the requested run does not exist or is not committed (or no run is),
+ *   or the database file does not exist and the store was opened with `create: false`.
+ * - `LOCAL_GRAPH_NOT_OURS`: the path names something that is not a jumpcloud-graph database (a
+ *   directory, a device, an empty file, another program's file or SQLite database); it is left
+ *   untouched.
+ * - `LOCAL_GRAPH_CORRUPT`: the file is one of ours (or looks like a SQLite database) but cannot be read as one.
  * - `LOCAL_GRAPH_SCHEMA_TOO_NEW`: written by a newer build whose schema this one cannot read.
  * - `LOCAL_GRAPH_OPEN_FAILED`: the file or its directory cannot be created or opened.
  * - `LOCAL_GRAPH_INVALID_OPTIONS`: a bad option (for example `keepRuns` below 2).
@@ -19,6 +23,7 @@ export type LocalGraphStoreErrorCode =
   | 'LOCAL_GRAPH_BUSY'
   | 'LOCAL_GRAPH_NO_DIFF'
   | 'LOCAL_GRAPH_NOT_FOUND'
+  | 'LOCAL_GRAPH_NOT_OURS'
   | 'LOCAL_GRAPH_CORRUPT'
   | 'LOCAL_GRAPH_SCHEMA_TOO_NEW'
   | 'LOCAL_GRAPH_OPEN_FAILED'

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { buildSync } from 'esbuild';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { rawQuery, syncRun, useTempStores, user } from './__fixtures__/local-graph-fixtures';
 import { LOCAL_GRAPH_SCHEMA_VERSION } from './local-graph-schema';
 import { LocalGraphStoreError } from './local-graph-store.errors';
@@ -34,7 +34,7 @@ function writeRaw(path: string, sql: string): void {
 describe('LocalGraphStore database file', () => {
   const temp = useTempStores();
 
-  it('creates missing parent directories and the file with mode 0600, -wal, -shm and lock included', async () => {
+  it('creates missing parent directories (0700) and the file with mode 0600, -wal, -shm and lock included', async () => {
     const path = join(temp.dir(), 'nested', 'deeper', 'graph.db');
     const store = temp.open({}, path);
     await syncRun(store, { entities: [user(1)] });
@@ -44,13 +44,18 @@ describe('LocalGraphStore database file', () => {
     for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}.lock`]) {
       expect([file, modeOf(file)]).toEqual([file, 0o600]);
     }
+    for (const folder of [join(temp.dir(), 'nested'), dirname(path)]) {
+      expect([folder, modeOf(folder)]).toEqual([folder, 0o700]);
+    }
   });
 
-  it('makes an existing file 0600 too', () => {
-    writeFileSync(temp.dbPath(), '');
-    chmodSync(temp.dbPath(), 0o644);
-    temp.open();
-    expect(modeOf(temp.dbPath())).toBe(0o600);
+  it('leaves the mode of an existing database, and of the folder it is in, as they are', async () => {
+    temp.open().close();
+    chmodSync(temp.dbPath(), 0o640);
+    chmodSync(temp.dir(), 0o750);
+    await syncRun(temp.open(), { entities: [user(1)] });
+    expect(modeOf(temp.dbPath())).toBe(0o640);
+    expect(modeOf(temp.dir())).toBe(0o750);
   });
 
   it('uses WAL and records its schema version', () => {
@@ -86,12 +91,21 @@ describe('LocalGraphStore database file', () => {
 
   it('refuses a file that is not SQLite, or a SQLite database that is not ours', () => {
     writeFileSync(temp.dbPath(), 'these are not the bytes of a database, '.repeat(200));
-    expect(codeOf(() => temp.open())).toBe('LOCAL_GRAPH_CORRUPT');
+    expect(codeOf(() => temp.open())).toBe('LOCAL_GRAPH_NOT_OURS');
 
     const foreign = join(temp.dir(), 'foreign.db');
     writeRaw(foreign, 'CREATE TABLE customers (id INTEGER PRIMARY KEY)');
-    expect(codeOf(() => temp.open({}, foreign))).toBe('LOCAL_GRAPH_CORRUPT');
+    expect(codeOf(() => temp.open({}, foreign))).toBe('LOCAL_GRAPH_NOT_OURS');
     expect(rawQuery(foreign, "SELECT name FROM sqlite_schema WHERE name = 'meta'")).toEqual([]);
+  });
+
+  it('reports a database of ours that SQLite cannot read as LOCAL_GRAPH_CORRUPT', () => {
+    temp.open().close();
+    const bytes = readFileSync(temp.dbPath());
+    // Keep the header, wreck the first page's b-tree (sqlite_schema) after it.
+    bytes.fill(0xff, 100, 4096);
+    writeFileSync(temp.dbPath(), bytes);
+    expect(codeOf(() => temp.open())).toBe('LOCAL_GRAPH_CORRUPT');
   });
 
   it('reports a path it cannot create as LOCAL_GRAPH_OPEN_FAILED', () => {

@@ -1,6 +1,6 @@
-import Database from 'better-sqlite3';
-import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import type Database from 'better-sqlite3';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import {
   type Entity,
   type GraphPublisher,
@@ -9,8 +9,9 @@ import {
   type Relationship,
   silentLogger,
 } from '@jumpcloud-graph/domain';
-import { LocalGraphLock, PRIVATE_FILE_MODE, ensurePrivateFile, sqliteErrorCode } from './local-graph-lock';
-import { createRunTable, dropRunTable, ensureSchema, runIdOfTable } from './local-graph-schema';
+import { assertCreatable, createDatabaseFile, databaseFileExists, openOwnDatabase, toOpenError } from './local-graph-file';
+import { LocalGraphLock, PRIVATE_FILE_MODE, sqliteErrorCode } from './local-graph-lock';
+import { createRunTable, dropRunTable, runIdOfTable } from './local-graph-schema';
 import { LocalGraphSession } from './local-graph-session';
 import {
   type ExportRow,
@@ -34,10 +35,6 @@ import {
 const DEFAULT_KEEP_RUNS = 2;
 /** How long `openSession` waits for another session's lock before reporting LOCAL_GRAPH_BUSY. */
 const SESSION_LOCK_WAIT_MS = 500;
-/** How long a statement waits for another connection's write to finish (WAL lets readers through). */
-const BUSY_TIMEOUT_MS = 5_000;
-/** Page size of new databases (bytes). */
-const PAGE_SIZE = 16_384;
 /** The JupiterOne SDK's limit of objects per graph file. */
 const J1_OBJECTS_PER_FILE = 500;
 /** `graphJsonChunks` yields text in pieces of about this many characters. */
@@ -54,24 +51,25 @@ const JSON_CHUNK_CHARS = 1 << 16;
  * port does. Use one store per database file per process, and `close` it when done.
  */
 export class LocalGraphStore implements GraphPublisher {
-  private readonly statements: LocalGraphStatements;
+  /** Undefined only while a store opened with `create: 'on-first-session'` has no file yet. */
+  private connection: Connection | undefined;
   private activeSession: LocalGraphSession | undefined;
   private closed = false;
 
   private constructor(
-    private readonly db: Database.Database,
     private readonly path: string,
     private readonly logger: Logger,
     private readonly keepRuns: number,
-  ) {
-    this.statements = prepareStatements(db);
-  }
+  ) {}
 
   /**
-   * Opens (creating it and its parent directories if needed) the database at `path`. The file is
-   * made mode 0600, whether new or not. Runs left 'running' by a process that died are marked
-   * 'aborted' and their tables dropped. Throws `LocalGraphStoreError` (`LOCAL_GRAPH_OPEN_FAILED`,
-   * `LOCAL_GRAPH_CORRUPT`, `LOCAL_GRAPH_SCHEMA_TOO_NEW`, `LOCAL_GRAPH_INVALID_OPTIONS`).
+   * Opens the database at `path`. An existing file must be a jumpcloud-graph database: it is
+   * checked, reading only, before anything writes to it, and its mode is left alone. A missing one
+   * is created now (mode 0600, with its missing folders, mode 0700), at the first session, or
+   * never, as `options.create` says. Runs left 'running' by a process that died are marked
+   * 'aborted' and their tables dropped. Throws `LocalGraphStoreError` (`LOCAL_GRAPH_NOT_OURS`,
+   * `LOCAL_GRAPH_NOT_FOUND`, `LOCAL_GRAPH_OPEN_FAILED`, `LOCAL_GRAPH_CORRUPT`,
+   * `LOCAL_GRAPH_SCHEMA_TOO_NEW`, `LOCAL_GRAPH_INVALID_OPTIONS`).
    */
   static open(path: string, options: LocalGraphStoreOptions = {}): LocalGraphStore {
     const keepRuns = options.keepRuns ?? DEFAULT_KEEP_RUNS;
@@ -81,40 +79,35 @@ export class LocalGraphStore implements GraphPublisher {
         `keepRuns must be an integer of at least 2 (diff compares two runs), got ${String(keepRuns)}`,
       );
     }
-    const logger = options.logger ?? silentLogger;
-    const absolute = resolve(path);
-    let db: Database.Database;
-    try {
-      mkdirSync(dirname(absolute), { recursive: true, mode: 0o700 });
-      ensurePrivateFile(absolute);
-      db = new Database(absolute, { timeout: BUSY_TIMEOUT_MS });
-    } catch (error) {
-      throw new LocalGraphStoreError('LOCAL_GRAPH_OPEN_FAILED', `cannot open the local graph database ${absolute}`, {
-        cause: error,
-      });
+    const create = options.create ?? true;
+    if (create !== true && create !== false && create !== 'on-first-session') {
+      throw new LocalGraphStoreError('LOCAL_GRAPH_INVALID_OPTIONS', `create must be true, false or 'on-first-session', got ${String(create)}`);
     }
-    try {
-      configure(db, absolute, logger);
-      ensureSchema(db, absolute);
-      chmodSidecars(absolute);
-      const store = new LocalGraphStore(db, absolute, logger, keepRuns);
-      store.abortAbandonedRuns();
-      return store;
-    } catch (error) {
-      db.close();
-      throw toOpenError(error, absolute);
+    const store = new LocalGraphStore(resolve(path), options.logger ?? silentLogger, keepRuns);
+    if (databaseFileExists(store.path)) {
+      store.attach();
+    } else if (create === true) {
+      store.createFile();
+    } else if (create === false) {
+      throw new LocalGraphStoreError('LOCAL_GRAPH_NOT_FOUND', `the local graph database ${store.path} does not exist`);
+    } else {
+      // Fail now, before the caller reads anything, if the file could never be created.
+      assertCreatable(store.path);
     }
+    return store;
   }
 
   /**
-   * Begins a run. Throws `LOCAL_GRAPH_BUSY` while another session (of this store, another store
-   * on the same file, or another process) is open on this database.
+   * Begins a run (creating the database first if the store was opened with `create:
+   * 'on-first-session'`). Throws `LOCAL_GRAPH_BUSY` while another session (of this store,
+   * another store on the same file, or another process) is open on this database.
    */
   async openSession(options: PublishSessionOptions): Promise<LocalGraphSession> {
     this.assertOpen();
     if (this.activeSession !== undefined) {
       throw this.busy();
     }
+    const { db, statements } = this.database() ?? this.createFile();
     const lock = LocalGraphLock.tryAcquire(lockPathOf(this.path), SESSION_LOCK_WAIT_MS);
     if (lock === undefined) {
       throw this.busy();
@@ -123,20 +116,20 @@ export class LocalGraphStore implements GraphPublisher {
     let abandoned: number[];
     let session: LocalGraphSession;
     try {
-      ({ runId, abandoned } = this.db
+      ({ runId, abandoned } = db
         .transaction(() => {
           // We hold the lock, so any run still 'running' has lost its process (or is this
           // connection's, whose end failed half-way).
-          const stale = this.discardAbandonedRuns();
-          const inserted = this.statements.insertRun.run(options.description, Date.now());
+          const stale = discardAbandonedRuns(db, statements);
+          const inserted = statements.insertRun.run(options.description, Date.now());
           const id = Number(inserted.lastInsertRowid);
-          createRunTable(this.db, id);
+          createRunTable(db, id);
           return { runId: id, abandoned: stale };
         })
         .immediate());
       session = new LocalGraphSession(runId, {
-        db: this.db,
-        statements: this.statements,
+        db,
+        statements,
         lock,
         logger: this.logger,
         keepRuns: this.keepRuns,
@@ -158,14 +151,12 @@ export class LocalGraphStore implements GraphPublisher {
 
   /** Every run still on record (committed, aborted, running), newest first. */
   listRuns(): RunInfo[] {
-    this.assertOpen();
-    return this.statements.allRuns.all().map(toRunInfo);
+    return this.database()?.statements.allRuns.all().map(toRunInfo) ?? [];
   }
 
   /** The newest committed run; undefined before the first sync finished. */
   latestRun(): RunInfo | undefined {
-    this.assertOpen();
-    const row = this.statements.latestCommitted.get();
+    const row = this.database()?.statements.latestCommitted.get();
     return row === undefined ? undefined : toRunInfo(row);
   }
 
@@ -176,11 +167,11 @@ export class LocalGraphStore implements GraphPublisher {
    * very large graph prefer `graphJsonChunks`. Throws `LOCAL_GRAPH_NOT_FOUND`.
    */
   exportGraph(runId?: number): ExportedGraph {
-    return this.readSnapshot(() => {
-      const run = this.committedRun(runId);
+    return this.readSnapshot(({ db, statements }) => {
+      const run = this.committedRun(statements, runId);
       const entities: Entity[] = [];
       const relationships: Relationship[] = [];
-      for (const row of prepareExportRows(this.db, run.id).iterate()) {
+      for (const row of prepareExportRows(db, run.id).iterate()) {
         // Stored by a session from a validated Entity or Relationship, so the parse yields one.
         if (row.kind === 'e') {
           entities.push(JSON.parse(row.json) as Entity);
@@ -189,7 +180,7 @@ export class LocalGraphStore implements GraphPublisher {
         }
       }
       return { entities, relationships };
-    });
+    }, () => this.noRun(runId));
   }
 
   /**
@@ -200,10 +191,10 @@ export class LocalGraphStore implements GraphPublisher {
    * the iteration ends, so do not use this store for anything else meanwhile.
    */
   graphJsonChunks(runId?: number): Iterable<string> {
-    const { run, rows } = this.readSnapshot(() => {
-      const committed = this.committedRun(runId);
-      return { run: committed, rows: prepareExportRows(this.db, committed.id) };
-    });
+    const { run, rows } = this.readSnapshot(({ db, statements }) => {
+      const committed = this.committedRun(statements, runId);
+      return { run: committed, rows: prepareExportRows(db, committed.id) };
+    }, () => this.noRun(runId));
     return this.generateGraphJson(run.id, rows);
   }
 
@@ -216,8 +207,8 @@ export class LocalGraphStore implements GraphPublisher {
    * in); files are mode 0600 like the database. Throws `LOCAL_GRAPH_NOT_FOUND`.
    */
   exportJ1Integration(dir: string, runId?: number): J1IntegrationExportResult {
-    return this.readSnapshot(() => {
-      const run = this.committedRun(runId);
+    return this.readSnapshot(({ db, statements }) => {
+      const run = this.committedRun(statements, runId);
       const graphDir = join(resolve(dir), '.j1-integration', 'graph');
       rmSync(graphDir, { recursive: true, force: true });
       mkdirSync(graphDir, { recursive: true, mode: 0o700 });
@@ -239,7 +230,7 @@ export class LocalGraphStore implements GraphPublisher {
         result[member] += buffer.length;
         buffer = [];
       };
-      for (const row of prepareExportRows(this.db, run.id).iterate()) {
+      for (const row of prepareExportRows(db, run.id).iterate()) {
         if (row.kind !== kind || row.type !== type) {
           flush();
           kind = row.kind;
@@ -253,7 +244,7 @@ export class LocalGraphStore implements GraphPublisher {
       }
       flush();
       return result;
-    });
+    }, () => this.noRun(runId));
   }
 
   /**
@@ -264,24 +255,24 @@ export class LocalGraphStore implements GraphPublisher {
    * `LOCAL_GRAPH_NOT_FOUND` for a run that does not exist or is not committed.
    */
   diff(fromRunId?: number, toRunId?: number): GraphDiff {
-    this.assertOpen();
-    const result = this.readSnapshot(() => {
-      const to = toRunId === undefined ? this.statements.latestCommitted.get() : this.committedRun(toRunId);
+    const askedFor = toRunId ?? fromRunId;
+    const result = this.readSnapshot(({ db, statements }) => {
+      const to = toRunId === undefined ? statements.latestCommitted.get() : this.committedRun(statements, toRunId);
       if (to === undefined) {
         throw noDiff(this.path);
       }
-      const from = fromRunId === undefined ? this.statements.committedBefore.get(to.id) : this.committedRun(fromRunId);
+      const from = fromRunId === undefined ? statements.committedBefore.get(to.id) : this.committedRun(statements, fromRunId);
       if (from === undefined) {
         throw noDiff(this.path);
       }
       const changed: GraphDiff = { from: from.id, to: to.id, entities: {}, relationships: {} };
-      for (const row of prepareDiffRows(this.db, from.id, to.id).iterate()) {
+      for (const row of prepareDiffRows(db, from.id, to.id).iterate()) {
         const byType = row.kind === 'e' ? changed.entities : changed.relationships;
         const changes: TypeChanges = (byType[row.type] ??= { created: [], updated: [], deleted: [] });
         changes[row.change].push(row.key);
       }
       return changed;
-    });
+    }, () => (askedFor === undefined ? noDiff(this.path) : this.noRun(askedFor)));
     for (const byType of [result.entities, result.relationships]) {
       for (const changes of Object.values(byType)) {
         changes.created.sort();
@@ -306,7 +297,7 @@ export class LocalGraphStore implements GraphPublisher {
       this.activeSession?.abortNow('the local graph store was closed before the run finished');
     } finally {
       this.closed = true;
-      this.db.close();
+      this.connection?.db.close();
     }
   }
 
@@ -343,17 +334,55 @@ export class LocalGraphStore implements GraphPublisher {
     yield kind === 'e' ? `${chunk}],"relationships":[]}` : `${chunk}]}`;
   }
 
-  /** Runs `read` in one read transaction: the runs it resolves and the tables it reads are one snapshot. */
-  private readSnapshot<T>(read: () => T): T {
+  /**
+   * Runs `read` in one read transaction: the runs it resolves and the tables it reads are one
+   * snapshot. Without a database file yet, there is no run to read: `whenNone` says what that means.
+   */
+  private readSnapshot<T>(read: (connection: Connection) => T, whenNone: () => LocalGraphStoreError): T {
+    const connection = this.database();
+    if (connection === undefined) {
+      throw whenNone();
+    }
+    return connection.db.transaction(() => read(connection)).deferred();
+  }
+
+  /**
+   * The open database. Undefined while a store opened with `create: 'on-first-session'` has no
+   * file yet; one created since (by another process) is opened then.
+   */
+  private database(): Connection | undefined {
     this.assertOpen();
-    return this.db.transaction(read).deferred();
+    if (this.connection === undefined && databaseFileExists(this.path)) {
+      this.attach();
+    }
+    return this.connection;
+  }
+
+  /** Creates the database file (unless another process just did) and opens it. */
+  private createFile(): Connection {
+    createDatabaseFile(this.path, this.logger);
+    return this.attach();
+  }
+
+  /** Opens the existing file, once it is known to be ours, and discards abandoned runs. */
+  private attach(): Connection {
+    const db = openOwnDatabase(this.path, this.logger);
+    try {
+      const connection = { db, statements: prepareStatements(db) };
+      this.abortAbandonedRuns(connection);
+      this.connection = connection;
+      return connection;
+    } catch (error) {
+      db.close();
+      throw toOpenError(error, this.path);
+    }
   }
 
   /**
    * At open: if no session holds the lock, any 'running' run belongs to a process that died:
    * mark it aborted and drop what it wrote.
    */
-  private abortAbandonedRuns(): void {
+  private abortAbandonedRuns({ db, statements }: Connection): void {
     const lock = LocalGraphLock.tryAcquire(lockPathOf(this.path), 0);
     if (lock === undefined) {
       this.logger.debug({ path: this.path }, 'a local graph run is in progress elsewhere');
@@ -361,41 +390,29 @@ export class LocalGraphStore implements GraphPublisher {
     }
     let abandoned: number[];
     try {
-      abandoned = this.db.transaction(() => this.discardAbandonedRuns()).immediate();
+      abandoned = db.transaction(() => discardAbandonedRuns(db, statements)).immediate();
     } finally {
       lock.release();
     }
     logAbandoned(this.logger, abandoned);
   }
 
-  /**
-   * Only while holding the lock, so no run is being written: marks runs still 'running' aborted,
-   * and drops every run table whose run is not committed (an abandoned run's, or one whose abort
-   * failed half-way). Returns the ids of the runs marked aborted.
-   */
-  private discardAbandonedRuns(): number[] {
-    const abandoned = this.statements.abortRunning.all(Date.now(), ABANDONED_REASON).map((row) => row.id);
-    for (const { name } of this.statements.runTables.all()) {
-      const id = runIdOfTable(name);
-      if (id !== undefined && this.statements.runById.get(id)?.status !== 'committed') {
-        dropRunTable(this.db, id);
-      }
-    }
-    return abandoned;
-  }
-
-  private committedRun(runId: number | undefined): RunRow {
-    this.assertOpen();
-    const row = runId === undefined ? this.statements.latestCommitted.get() : this.statements.runById.get(runId);
+  private committedRun(statements: LocalGraphStatements, runId: number | undefined): RunRow {
+    const row = runId === undefined ? statements.latestCommitted.get() : statements.runById.get(runId);
     if (row === undefined || row.status !== 'committed') {
-      throw new LocalGraphStoreError(
-        'LOCAL_GRAPH_NOT_FOUND',
-        runId === undefined
-          ? `no committed run in ${this.path}: run a sync first`
-          : `run ${runId} is not a committed run in ${this.path} (${row === undefined ? 'no such run, or pruned' : row.status})`,
-      );
+      throw this.noRun(runId, row);
     }
     return row;
+  }
+
+  /** `LOCAL_GRAPH_NOT_FOUND` for a run (the latest when `runId` is undefined) that is not there or not committed. */
+  private noRun(runId: number | undefined, row?: RunRow): LocalGraphStoreError {
+    return new LocalGraphStoreError(
+      'LOCAL_GRAPH_NOT_FOUND',
+      runId === undefined
+        ? `no committed run in ${this.path}: run a sync first`
+        : `run ${runId} is not a committed run in ${this.path} (${row === undefined ? 'no such run, or pruned' : row.status})`,
+    );
   }
 
   private busy(): LocalGraphStoreError {
@@ -412,7 +429,29 @@ export class LocalGraphStore implements GraphPublisher {
   }
 }
 
+/** An open database file and its prepared statements. */
+interface Connection {
+  db: Database.Database;
+  statements: LocalGraphStatements;
+}
+
 const ABANDONED_REASON = 'abandoned: the process running it ended before finish or abort';
+
+/**
+ * Only while holding the lock, so no run is being written: marks runs still 'running' aborted,
+ * and drops every run table whose run is not committed (an abandoned run's, or one whose abort
+ * failed half-way). Returns the ids of the runs marked aborted.
+ */
+function discardAbandonedRuns(db: Database.Database, statements: LocalGraphStatements): number[] {
+  const abandoned = statements.abortRunning.all(Date.now(), ABANDONED_REASON).map((row) => row.id);
+  for (const { name } of statements.runTables.all()) {
+    const id = runIdOfTable(name);
+    if (id !== undefined && statements.runById.get(id)?.status !== 'committed') {
+      dropRunTable(db, id);
+    }
+  }
+  return abandoned;
+}
 
 function logAbandoned(logger: Logger, runIds: readonly number[]): void {
   for (const id of runIds) {
@@ -429,47 +468,6 @@ function isNoSuchTable(error: unknown): boolean {
 
 function lockPathOf(databasePath: string): string {
   return `${databasePath}.lock`;
-}
-
-function configure(db: Database.Database, path: string, logger: Logger): void {
-  // Takes effect only while the file is still empty, so before anything writes it (switching to
-  // WAL does); an existing database keeps its page size. See local-graph-schema.ts.
-  db.pragma(`page_size = ${PAGE_SIZE}`);
-  const mode = db.pragma('journal_mode = WAL', { simple: true });
-  if (mode !== 'wal') {
-    // Some filesystems (network shares) cannot do WAL; the store still works, with less concurrency.
-    logger.warn({ path, journalMode: mode }, 'local graph database could not switch to WAL');
-  }
-  // NORMAL in WAL mode: a power loss may drop the last commits, never corrupt the file.
-  db.pragma('synchronous = NORMAL');
-  // Let checkpoints shrink the WAL back after a large run instead of keeping its peak size.
-  db.pragma('journal_size_limit = 67108864');
-  db.pragma('cache_size = -16384');
-  // Exports sort a whole run: their sorter spills to a temp file, not to memory.
-  db.pragma('temp_store = FILE');
-}
-
-/** SQLite gives -wal/-shm the database's mode; set it anyway for files left by older versions. */
-function chmodSidecars(path: string): void {
-  for (const suffix of ['-wal', '-shm']) {
-    const sidecar = `${path}${suffix}`;
-    if (existsSync(sidecar)) {
-      chmodSync(sidecar, PRIVATE_FILE_MODE);
-    }
-  }
-}
-
-function toOpenError(error: unknown, path: string): LocalGraphStoreError {
-  if (error instanceof LocalGraphStoreError) {
-    return error;
-  }
-  const code = sqliteErrorCode(error);
-  if (code !== undefined && /^SQLITE_(NOTADB|CORRUPT)/.test(code)) {
-    return new LocalGraphStoreError('LOCAL_GRAPH_CORRUPT', `${path} is not a usable SQLite database (${code})`, {
-      cause: error,
-    });
-  }
-  return new LocalGraphStoreError('LOCAL_GRAPH_OPEN_FAILED', `cannot open the local graph database ${path}`, { cause: error });
 }
 
 function noDiff(path: string): LocalGraphStoreError {

@@ -9,6 +9,18 @@ export interface LocalGraphStoreOptions {
    * a full copy of the graph in the database file, which holds one more while a run is written.
    */
   keepRuns?: number;
+  /**
+   * When the database file does not exist yet:
+   * - `true` (the default): `open` creates it, and its missing folders;
+   * - `'on-first-session'`: `open` only checks that it could be created, and the first
+   *   `openSession` creates it, so a sync that fails before it has anything to write leaves
+   *   nothing behind; until then the store reads as one without runs;
+   * - `false` (readers): `open` throws `LOCAL_GRAPH_NOT_FOUND` and creates nothing.
+   *
+   * Whatever this says, an existing file is only read until it is known to be a jumpcloud-graph
+   * database (else `LOCAL_GRAPH_NOT_OURS`, the file left as it was).
+   */
+  create?: boolean | 'on-first-session';
 }
 
 /** A run's status: `running` until `finish` (committed) or `abort`/a crash (aborted). */

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -93,6 +93,35 @@ describe('LocalGraphWorkerPublisher (the store in a worker thread)', () => {
     } finally {
       store.close();
     }
+  });
+
+  it('creates the database (and its folder) only when the first session opens', async () => {
+    const folder = join(dir, 'lazy');
+    const path = join(folder, 'graph.db');
+    const idle = await start(path);
+    await idle.close();
+    publishers.splice(0);
+    expect(existsSync(folder)).toBe(false);
+
+    const publisher = await start(path);
+    expect(existsSync(folder)).toBe(false);
+    const session = await publisher.openSession({ description: 'first' });
+    expect(existsSync(path)).toBe(true);
+    await session.writeEntities([user(1)]);
+    await session.finish({ partialTypes: [] });
+    await publisher.close();
+    publishers.splice(0);
+    expect(readdirSync(folder)).toEqual(['graph.db']);
+  });
+
+  it('refuses at start a file that is not a jumpcloud-graph database, leaving it as it was', async () => {
+    const path = join(dir, 'notes.txt');
+    writeFileSync(path, 'my notes\n', { mode: 0o644 });
+    chmodSync(path, 0o644);
+    await expect(start(path)).rejects.toMatchObject({ code: 'LOCAL_GRAPH_NOT_OURS', message: expect.stringContaining(path) });
+    expect(statSync(path).mode & 0o777).toBe(0o644);
+    expect(readFileSync(path, 'utf8')).toBe('my notes\n');
+    expect(readdirSync(dir).filter((name) => name.startsWith('notes.txt'))).toEqual(['notes.txt']);
   });
 
   it('reports a store that cannot open when it starts, with its code', async () => {

@@ -58,8 +58,9 @@ interface Port {
 }
 
 /**
- * The worker's side: opens the store and serves the requests of one `LocalGraphWorkerPublisher`,
- * strictly in order. Log lines are sent to the main thread's logger.
+ * The worker's side: opens the store (its file is created only when the first session opens)
+ * and serves the requests of one `LocalGraphWorkerPublisher`, strictly in order. Log lines are
+ * sent to the main thread's logger.
  */
 export function serveLocalGraphStore(port: Port, data: LocalGraphWorkerData): void {
   const log =
@@ -70,7 +71,10 @@ export function serveLocalGraphStore(port: Port, data: LocalGraphWorkerData): vo
   let store: LocalGraphStore | undefined;
   let openError: unknown;
   try {
-    store = LocalGraphStore.open(data.path, { logger, keepRuns: data.keepRuns });
+    // The file is created by the first session, which a sync opens once JumpCloud has answered:
+    // a sync that fails before has nothing to write and leaves nothing behind. An existing file
+    // that is not ours still fails here, at start, before anything is read.
+    store = LocalGraphStore.open(data.path, { logger, keepRuns: data.keepRuns, create: 'on-first-session' });
   } catch (error) {
     openError = error;
   }
@@ -150,7 +154,11 @@ export class LocalGraphWorkerPublisher implements GraphPublisher {
     worker.on('exit', (code) => this.fail(new Error(`the local graph worker exited (code ${code})`)));
   }
 
-  /** Starts the worker (made by `createWorker`) and waits until its store is open. */
+  /**
+   * Starts the worker (made by `createWorker`) and waits until its store is open: a `--db` that
+   * is not ours, or where no database can be created, fails here. The file itself is created by
+   * the first `openSession`.
+   */
   static async start(createWorker: () => Worker, logger: Logger = silentLogger): Promise<LocalGraphWorkerPublisher> {
     const publisher = new LocalGraphWorkerPublisher(createWorker(), logger);
     try {
