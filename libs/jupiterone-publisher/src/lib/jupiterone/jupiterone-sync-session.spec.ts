@@ -50,7 +50,7 @@ function publisher(fetch: typeof globalThis.fetch, extra: Partial<JupiterOneSync
   const p = new JupiterOneSyncPublisher({
     apiKey: 'unit-test-key-123456',
     account: 'acct',
-    baseUrl: 'http://j1.test',
+    baseUrl: 'https://j1.test',
     target: {},
     batchBytes: 2_000,
     uploadConcurrency: 2,
