@@ -10,10 +10,11 @@ import { createEntityValidator, type EntityValidator, STEPS, type StepDefinition
 import { inject, injectable } from 'tsyringe';
 import { forEachConcurrent } from './concurrency';
 import { RunState } from './run-state';
+import { StepDag } from './step-dag';
 import { STEP_IMPLEMENTATIONS } from './steps';
 import { organizationState, type StepImplementation } from './steps/step';
 import { type ProgressListener, type StepReport, type StepStatus, type SyncOptions, type SyncSummary } from './sync-options';
-import { GRAPH_PUBLISHER, JUMPCLOUD_SOURCE, LOGGER, SYNC_OPTIONS } from './tokens';
+import { type Clock, CLOCK, ENTITY_VALIDATOR, GRAPH_PUBLISHER, JUMPCLOUD_SOURCE, LOGGER, SYNC_OPTIONS, systemClock } from './tokens';
 
 /** Steps that (transitively) depend on `id`. */
 function dependentsOf(id: StepId): StepId[] {
@@ -28,6 +29,13 @@ function dependentsOf(id: StepId): StepId[] {
   };
   visit(id);
   return [...found];
+}
+
+let processValidator: EntityValidator | undefined;
+/** One compiled validator per process, for runners built without one. */
+function sharedValidator(): EntityValidator {
+  processValidator ??= createEntityValidator();
+  return processValidator;
 }
 
 /** The run was cancelled from outside (a service shutting down): nothing was finalized. */
@@ -55,23 +63,25 @@ function messageOf(error: unknown): string {
  */
 @injectable()
 export class SyncRunner {
-  private readonly validator: EntityValidator;
-
+  /**
+   * Unit tests construct it with `new` and may leave out the validator (one compiled per process)
+   * and the clock; the composition root injects both.
+   */
   constructor(
     @inject(JUMPCLOUD_SOURCE) private readonly source: JumpCloudSource,
     @inject(GRAPH_PUBLISHER) private readonly publisher: GraphPublisher,
     @inject(LOGGER) private readonly logger: Logger,
     @inject(SYNC_OPTIONS) private readonly options: SyncOptions,
-  ) {
-    this.validator = createEntityValidator();
-  }
+    @inject(ENTITY_VALIDATOR) private readonly validator: EntityValidator = sharedValidator(),
+    @inject(CLOCK) private readonly clock: Clock = systemClock,
+  ) {}
 
   /**
    * Runs one sync. `signal` cancels it (a service shutting down): the session is aborted, never
    * finished, and the run rejects with a `SyncCancelledError`.
    */
   async run(listener: ProgressListener = () => undefined, options: { signal?: AbortSignal } = {}): Promise<SyncSummary> {
-    const started = performance.now();
+    const started = this.clock.now();
     const controller = new AbortController();
     const cancelled = () => new SyncCancelledError(`sync cancelled: ${messageOf(options.signal?.reason ?? 'cancelled')}`);
     if (options.signal?.aborted) throw cancelled();
@@ -130,7 +140,7 @@ export class SyncRunner {
       danglingReferences: run.danglingReferences,
       duplicateKeys: run.duplicateKeys,
       invalidEntities: run.invalidEntities,
-      durationMs: Math.round(performance.now() - started),
+      durationMs: Math.round(this.clock.now() - started),
       runId: result.runId,
       ...(result.job ? { job: result.job } : {}),
       ...(result.uploads ? { uploads: result.uploads } : {}),
@@ -163,17 +173,10 @@ export class SyncRunner {
       tagAccountName: this.options.tagAccountName,
       includeSshKeys: this.options.includeSshKeys,
     };
-    const settled = new Set<StepId>();
-    // One promise per step that resolves when it ends, for steps that start early (startsAfter).
-    const ended = new Map<StepId, { promise: Promise<void>; resolve: () => void }>();
-    for (const step of STEPS) {
-      let resolve = () => undefined as void;
-      const promise = new Promise<void>((r) => (resolve = r));
-      ended.set(step.id, { promise, resolve });
-    }
-    const remaining = new Set(STEPS.map((s) => s.id));
-    const running = new Map<StepId, Promise<void>>();
-    const limit = this.options.stepConcurrency ?? STEPS.length;
+    const dag = new StepDag(
+      STEPS.map((step) => ({ id: step.id, startsAfter: STEP_IMPLEMENTATIONS.get(step.id)?.startsAfter ?? step.dependsOn })),
+      { limit: this.options.stepConcurrency ?? STEPS.length, signal },
+    );
 
     const execute = async (definition: StepDefinition) => {
       const implementation: StepImplementation | undefined = STEP_IMPLEMENTATIONS.get(definition.id);
@@ -193,7 +196,7 @@ export class SyncRunner {
         listener({ kind: 'step-end', ...base, status: 'skipped', objects: 0, durationMs: 0 });
         return;
       }
-      const started = performance.now();
+      const started = this.clock.now();
       let objects = 0;
       listener({ kind: 'step-start', ...base });
       let status: StepStatus = 'success';
@@ -210,8 +213,8 @@ export class SyncRunner {
             objects = n;
             listener({ kind: 'step-progress', ...base, objects: n });
           },
-          settled: (id) => ended.get(id)?.promise ?? Promise.resolve(),
-          hasSettled: (id) => settled.has(id),
+          settled: (id) => dag.ended(id),
+          hasSettled: (id) => dag.hasEnded(id),
         });
       } catch (cause) {
         status = 'failure';
@@ -225,31 +228,14 @@ export class SyncRunner {
           this.logger.warn({ step: definition.id, organization: organization.id, error }, 'step failed; its types are partial');
         }
       }
-      const durationMs = Math.round(performance.now() - started);
+      const durationMs = Math.round(this.clock.now() - started);
       reports.push({ ...base, status, objects, durationMs, ...(error ? { error } : {}) });
       listener({ kind: 'step-end', ...base, status, objects, durationMs, ...(error ? { error } : {}) });
     };
 
-    while ((remaining.size > 0 || running.size > 0) && !signal.aborted) {
-      for (const definition of STEPS) {
-        if (running.size >= limit) break;
-        const startsAfter = STEP_IMPLEMENTATIONS.get(definition.id)?.startsAfter ?? definition.dependsOn;
-        if (!remaining.has(definition.id) || !startsAfter.every((d) => settled.has(d))) continue;
-        remaining.delete(definition.id);
-        running.set(
-          definition.id,
-          execute(definition).finally(() => {
-            running.delete(definition.id);
-            settled.add(definition.id);
-            ended.get(definition.id)?.resolve();
-          }),
-        );
-      }
-      if (running.size === 0) break;
-      await Promise.race(running.values());
-    }
-    await Promise.allSettled(running.values());
+    const definitions = new Map(STEPS.map((step) => [step.id, step]));
+    const notStarted = await dag.run((id) => execute(definitions.get(id) as StepDefinition));
     // A step that never ran emitted nothing: its types are never "deleted" for that.
-    for (const id of remaining) for (const type of stepTypes(id)) run.partialTypes.add(type);
+    for (const id of notStarted) for (const type of stepTypes(id)) run.partialTypes.add(type);
   }
 }
