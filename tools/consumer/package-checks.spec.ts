@@ -257,6 +257,7 @@ describe("the libraries' package.json files", () => {
       'jumpcloud-simulator',
       'jupiterone-fake',
       'jupiterone-publisher',
+      'runtime',
     ]);
   });
 

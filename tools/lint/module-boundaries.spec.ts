@@ -45,6 +45,28 @@ describe('module boundaries', () => {
     expect(messages.some((m) => m.startsWith(BOUNDARIES))).toBe(true);
   });
 
+  it('reports a library below it importing the runtime, and the runtime importing a simulator', async () => {
+    for (const lib of ['ingestion-core', 'jupiterone-publisher', 'domain']) {
+      const messages = await lintAs(`libs/${lib}/src/lib/forbidden.ts`, "import { openRun } from '@jumpcloud-graph/runtime';\nexport const o = openRun;\n");
+      expect({ lib, reported: messages.some((m) => m.startsWith(BOUNDARIES)) }).toEqual({ lib, reported: true });
+    }
+    const messages = await lintAs(
+      'libs/runtime/src/lib/forbidden.ts',
+      "import { JumpCloudSimulator } from '@jumpcloud-graph/jumpcloud-simulator';\nexport const s = JumpCloudSimulator;\n",
+    );
+    expect(messages.some((m) => m.startsWith(BOUNDARIES))).toBe(true);
+  });
+
+  it('lets the runtime import the data-access libraries, ingestion-core and tsyringe, but not the global container', async () => {
+    const allowed = await lintAs(
+      'libs/runtime/src/lib/allowed.ts',
+      "import { type DependencyContainer } from 'tsyringe';\nimport { SyncRunner } from '@jumpcloud-graph/ingestion-core';\nimport { JupiterOneSyncPublisher } from '@jumpcloud-graph/jupiterone-publisher';\nexport const x: Array<unknown> = [SyncRunner, JupiterOneSyncPublisher];\nexport type C = DependencyContainer;\n",
+    );
+    expect(allowed).toEqual([]);
+    const global = await lintAs('libs/runtime/src/lib/forbidden.ts', "import { container } from 'tsyringe';\nexport const c = container;\n");
+    expect(global.some((m) => m.startsWith(RESTRICTED))).toBe(true);
+  });
+
   it("reports a library importing tsyringe's container", async () => {
     for (const lib of ['ingestion-core', 'jumpcloud-client', 'graph-mapping']) {
       const messages = await lintAs(

@@ -1,46 +1,80 @@
-import { type GraphPublisher, type JumpCloudSource, type Logger } from '@jumpcloud-graph/domain';
-import { GRAPH_PUBLISHER, JUMPCLOUD_SOURCE, LOGGER, SYNC_OPTIONS, type SyncOptions } from '@jumpcloud-graph/ingestion-core';
-import { createJumpCloudClient, JumpCloudApiSource } from '@jumpcloud-graph/jumpcloud-client';
+import { Worker } from 'node:worker_threads';
+import { type JumpCloudSource, type Logger } from '@jumpcloud-graph/domain';
+import { type JupiterOneSyncPublisher } from '@jumpcloud-graph/jupiterone-publisher';
+import {
+  createJumpCloudSource,
+  createJupiterOnePublisher,
+  type JupiterOneTargetSettings,
+  type LocalGraphThreadStarter,
+  openRun,
+  type OpenRun,
+  registerRootSingletons,
+  type RunSettings,
+} from '@jumpcloud-graph/runtime';
 import { container, type DependencyContainer } from 'tsyringe';
-import { type SyncConfig } from './config/sync-config';
+import { type CommandConfig, type SyncConfig } from './config/sync-config';
 import { VERSION } from './version';
 
 /**
- * The JumpCloud source of a run. Built before anything is opened or registered, so a bad base URL
- * fails here with its own error (tsyringe would wrap an error thrown inside a factory).
+ * The CLI's composition root. The wiring itself is `@jumpcloud-graph/runtime`'s, shared with the
+ * worker; what is the CLI's own is here: its configuration turned into run settings, the root
+ * container (tsyringe's global one, with the process's singletons), and how the local graph's
+ * thread starts (this same bundle serves it; see main.ts).
  */
-export function createJumpCloudSource(config: SyncConfig, logger: Logger): JumpCloudSource {
-  const client = createJumpCloudClient({
-    apiKey: config.jumpcloudApiKey,
-    orgId: config.jumpcloudOrgId,
-    baseUrl: config.jumpcloudBaseUrl,
-    allowInsecureHttp: config.allowInsecureHttp,
-    concurrency: config.concurrency,
-    version: VERSION,
-    logger,
-  });
-  return new JumpCloudApiSource(client, { orgId: config.jumpcloudOrgId });
+export function cliRoot(): DependencyContainer {
+  registerRootSingletons(container, VERSION);
+  return container;
 }
 
-/**
- * The CLI's composition root: the only place that registers anything. Each run gets a child
- * container, so tests and several runs in one process do not share registrations.
- */
-export function createSyncContainer(
-  config: SyncConfig,
-  adapters: { logger: Logger; source: JumpCloudSource; publisher: GraphPublisher },
-): DependencyContainer {
-  const scope = container.createChildContainer();
-  const options: SyncOptions = {
-    consoleUrl: config.consoleUrl ?? new URL(config.jumpcloudBaseUrl).origin,
+/** The local graph store's thread: this bundle, started with the store's worker data. */
+export const startLocalGraphThread: LocalGraphThreadStarter = (workerData) => new Worker(__filename, { workerData });
+
+/** The JupiterOne target of a configuration (its keys are checked by the configuration). */
+export function jupiterOneTargetOf(config: CommandConfig): JupiterOneTargetSettings {
+  return {
+    type: 'jupiterone',
+    apiKey: config.jupiteroneApiKey ?? '',
+    account: config.jupiteroneAccount ?? '',
+    baseUrl: config.jupiteroneBaseUrl,
+    allowInsecureHttp: config.allowInsecureHttp,
+    ...(config.integrationInstanceId !== undefined ? { integrationInstanceId: config.integrationInstanceId } : {}),
+    ...(config.scope !== undefined ? { scope: config.scope } : {}),
+    wait: config.wait,
+    uploadBatchBytes: config.uploadBatchBytes,
+    uploadConcurrency: config.uploadConcurrency,
+  };
+}
+
+/** The settings of one sync from the CLI's configuration. */
+export function runSettingsOf(config: SyncConfig): RunSettings {
+  return {
+    jumpcloud: {
+      apiKey: config.jumpcloudApiKey,
+      ...(config.jumpcloudOrgId !== undefined ? { orgId: config.jumpcloudOrgId } : {}),
+      baseUrl: config.jumpcloudBaseUrl,
+      allowInsecureHttp: config.allowInsecureHttp,
+      concurrency: config.concurrency,
+    },
+    target: config.target === 'jupiterone' ? jupiterOneTargetOf(config) : { type: 'local', db: config.db },
     accountName: config.accountName,
     tagAccountName: config.tagAccountName,
     includeSshKeys: config.includeSshKeys,
     steps: config.steps,
+    consoleUrl: config.consoleUrl,
   };
-  scope.register(LOGGER, { useValue: adapters.logger });
-  scope.register(SYNC_OPTIONS, { useValue: options });
-  scope.register(JUMPCLOUD_SOURCE, { useValue: adapters.source });
-  scope.register(GRAPH_PUBLISHER, { useValue: adapters.publisher });
-  return scope;
+}
+
+/** One sync, wired in a child container of the CLI's root. */
+export function openSyncRun(config: SyncConfig, logger: Logger): Promise<OpenRun> {
+  return openRun(cliRoot(), runSettingsOf(config), { logger, startLocalGraphThread });
+}
+
+/** The JumpCloud source alone (validate, uninstall). */
+export function jumpCloudSourceFor(config: SyncConfig, logger: Logger): JumpCloudSource {
+  return createJumpCloudSource(runSettingsOf(config).jumpcloud, logger, VERSION);
+}
+
+/** The JupiterOne publisher alone (validate, uninstall). */
+export function jupiterOnePublisherFor(config: CommandConfig, logger: Logger): JupiterOneSyncPublisher {
+  return createJupiterOnePublisher(jupiterOneTargetOf(config), logger);
 }

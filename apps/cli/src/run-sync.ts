@@ -1,9 +1,9 @@
-import { ConfigurationError, type GraphPublisher, type JumpCloudSource, type Logger, SourceAuthError, TargetAuthError } from '@jumpcloud-graph/domain';
-import { type SyncSummary, SyncRunner } from '@jumpcloud-graph/ingestion-core';
-import { Worker } from 'node:worker_threads';
-import { JupiterOneSyncPublisher, LocalGraphStoreError, LocalGraphWorkerPublisher, type LocalGraphWorkerData } from '@jumpcloud-graph/jupiterone-publisher';
-import { type CommandConfig, UsageError, type SyncConfig } from './config/sync-config';
-import { createJumpCloudSource, createSyncContainer } from './container';
+import { ConfigurationError, type Logger, SourceAuthError, TargetAuthError } from '@jumpcloud-graph/domain';
+import { type SyncSummary } from '@jumpcloud-graph/ingestion-core';
+import { LocalGraphStoreError } from '@jumpcloud-graph/jupiterone-publisher';
+import { type OpenRun } from '@jumpcloud-graph/runtime';
+import { UsageError, type SyncConfig } from './config/sync-config';
+import { openSyncRun } from './container';
 import { EXIT_FAILURE, EXIT_PARTIAL, EXIT_SUCCESS, EXIT_USAGE } from './exit-codes';
 import { createLogger } from './logger';
 import { createProgressDisplay } from './progress-display';
@@ -80,30 +80,6 @@ export function exitCodeFor(error: unknown): number {
   return EXIT_FAILURE;
 }
 
-/** The JupiterOne publisher of a configuration whose target is jupiterone (keys checked by the config). */
-export function createJupiterOnePublisher(config: CommandConfig, logger: Logger): JupiterOneSyncPublisher {
-  return new JupiterOneSyncPublisher({
-    apiKey: config.jupiteroneApiKey ?? '',
-    account: config.jupiteroneAccount ?? '',
-    baseUrl: config.jupiteroneBaseUrl,
-    allowInsecureHttp: config.allowInsecureHttp,
-    target: config.integrationInstanceId !== undefined ? { integrationInstanceId: config.integrationInstanceId } : { scope: config.scope },
-    batchBytes: config.uploadBatchBytes,
-    uploadConcurrency: config.uploadConcurrency,
-    wait: config.wait,
-    logger,
-  });
-}
-
-/** The publisher of the configured target, and how to release it. */
-async function openPublisher(config: SyncConfig, logger: Logger): Promise<{ publisher: GraphPublisher; close(): Promise<void> }> {
-  if (config.target === 'jupiterone') return { publisher: createJupiterOnePublisher(config, logger), close: async () => undefined };
-  // The store runs in a worker thread (this same file; see main.ts), beside the reading and mapping.
-  const workerData: LocalGraphWorkerData = { role: 'local-graph-store', path: config.db };
-  const store = await LocalGraphWorkerPublisher.start(() => new Worker(__filename, { workerData }), logger);
-  return { publisher: store, close: () => store.close() };
-}
-
 export function oneLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0];
 }
@@ -120,14 +96,11 @@ export async function runSync(config: SyncConfig, io: SyncIo): Promise<{ exitCod
   const started = performance.now();
   const cancel = new AbortController();
   const signals = io.handleSignals ? watchSignals(cancel, logger, io.stderr) : undefined;
-  let target: { publisher: GraphPublisher; close(): Promise<void> } | undefined;
-  let source: JumpCloudSource | undefined;
+  let run: OpenRun | undefined;
   try {
-    source = createJumpCloudSource(config, logger);
-    const requests = source;
-    target = await openPublisher(config, logger);
-    const runner = createSyncContainer(config, { logger, source, publisher: target.publisher }).resolve(SyncRunner);
-    const progress = createProgressDisplay({ stream: io.stderr, logger, quiet, requests: () => requests.requestCounts().total });
+    run = await openSyncRun(config, logger);
+    const { runner, source } = run;
+    const progress = createProgressDisplay({ stream: io.stderr, logger, quiet, requests: () => source.requestCounts().total });
     let summary: SyncSummary;
     try {
       summary = await runner.run(progress.listener, { signal: cancel.signal });
@@ -140,12 +113,12 @@ export async function runSync(config: SyncConfig, io: SyncIo): Promise<{ exitCod
     const signal = signals?.received;
     const message = signal ? `interrupted by ${signal}: the run was aborted, nothing was finalized` : oneLine(error);
     io.stderr.write(`jumpcloud-graph: ${message}\n`);
-    const counts = source?.requestCounts();
+    const counts = run?.source.requestCounts();
     const failure = failureSummary(message, { durationMs: performance.now() - started, apiRequests: counts?.total, retries: counts?.retries });
     io.stdout.write(io.json ? `${JSON.stringify(failure)}\n` : `${formatFailure(failure)}\n`);
     return { exitCode: signal ? SIGNAL_EXIT_CODES[signal] : exitCodeFor(error) };
   } finally {
     signals?.dispose();
-    await target?.close();
+    await run?.close();
   }
 }

@@ -1,9 +1,8 @@
-import { Worker } from 'node:worker_threads';
-import { type GraphPublisher, type Logger } from '@jumpcloud-graph/domain';
+import { type Logger } from '@jumpcloud-graph/domain';
 import { SyncCancelledError, type SyncSummary } from '@jumpcloud-graph/ingestion-core';
-import { LocalGraphWorkerPublisher, type LocalGraphWorkerData } from '@jumpcloud-graph/jupiterone-publisher';
+import { type OpenRun } from '@jumpcloud-graph/runtime';
 import { type InstanceConfig } from './config/worker-config';
-import { createJumpCloudSource, createJupiterOnePublisher, createRunner } from './container';
+import { openInstanceRun } from './container';
 import { type RunStatus, type WorkerMetrics } from './metrics';
 
 export interface RunOutcome {
@@ -31,24 +30,15 @@ export function createInstanceRunner(deps: { logger: Logger & { child(bindings: 
     deps.metrics.runStarted();
     logger.info({}, 'run started');
     let outcome: RunOutcome;
-    let close = async () => undefined as void;
+    let run: OpenRun | undefined;
     try {
-      let publisher: GraphPublisher;
-      if (instance.target.type === 'local') {
-        const workerData: LocalGraphWorkerData = { role: 'local-graph-store', path: instance.target.db };
-        const store = await LocalGraphWorkerPublisher.start(() => new Worker(deps.workerFile, { workerData }), logger);
-        close = () => store.close();
-        publisher = store;
-      } else {
-        publisher = createJupiterOnePublisher(instance.target, logger);
-      }
-      const source = createJumpCloudSource(instance, logger);
-      const summary = await createRunner(instance, { logger, source, publisher }).run(undefined, { signal });
-      outcome = { status: summary.status === 'partial' ? 'partial' : 'success', summary };
+      run = await openInstanceRun(instance, logger, deps.workerFile);
+      const summary = await run.runner.run(undefined, { signal });
+      outcome = { status: summary.status === 'partial' ? 'partial' : summary.status === 'failure' ? 'failure' : 'success', summary };
     } catch (error) {
       outcome = { status: error instanceof SyncCancelledError || signal.aborted ? 'cancelled' : 'failure', error: messageOf(error) };
     } finally {
-      await close().catch((error: unknown) => logger.warn({ error: messageOf(error) }, 'closing the local graph failed'));
+      await run?.close().catch((error: unknown) => logger.warn({ error: messageOf(error) }, 'closing the run failed'));
     }
     const seconds = (performance.now() - started) / 1000;
     deps.metrics.runEnded(instance.id, outcome.status, seconds, outcome.summary?.entities);

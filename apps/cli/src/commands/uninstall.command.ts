@@ -4,10 +4,10 @@ import { type Logger } from '@jumpcloud-graph/domain';
 import { defaultJupiterOneScope } from '@jumpcloud-graph/jupiterone-publisher';
 import { Command } from 'commander';
 import { type CommandConfig, readConfigFile, resolveCommandConfig, UsageError } from '../config/sync-config';
-import { createJumpCloudSource } from '../container';
+import { jumpCloudSourceFor, jupiterOnePublisherFor } from '../container';
 import { EXIT_SUCCESS, EXIT_USAGE } from '../exit-codes';
 import { createLogger } from '../logger';
-import { createJupiterOnePublisher, exitCodeFor, oneLine } from '../run-sync';
+import { exitCodeFor, oneLine } from '../run-sync';
 import { openExistingStore } from './export.command';
 import { addJupiterOneOptions, type SyncFlags } from './sync.command';
 
@@ -36,7 +36,7 @@ async function organizationIds(config: CommandConfig, logger: Logger): Promise<s
   if (config.jumpcloudApiKey === undefined) {
     throw new UsageError('--scope, --integration-instance-id or the JumpCloud key (JUMPCLOUD_API_KEY) is needed to know what to remove');
   }
-  const organizations = await createJumpCloudSource({ ...config, jumpcloudApiKey: config.jumpcloudApiKey }, logger).listOrganizations();
+  const organizations = await jumpCloudSourceFor({ ...config, jumpcloudApiKey: config.jumpcloudApiKey }, logger).listOrganizations();
   return organizations.map((o) => o.id);
 }
 
@@ -61,7 +61,7 @@ async function planFor(config: CommandConfig, logger: Logger): Promise<Plan> {
       },
     };
   }
-  const publisher = createJupiterOnePublisher(config, logger);
+  const publisher = jupiterOnePublisherFor(config, logger);
   if (config.integrationInstanceId !== undefined) {
     return {
       what: `everything published to JupiterOne account ${config.jupiteroneAccount} by integration instance ${config.integrationInstanceId}`,

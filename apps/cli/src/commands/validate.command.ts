@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { silentLogger } from '@jumpcloud-graph/domain';
 import { Command } from 'commander';
 import { type SyncConfig } from '../config/sync-config';
-import { createJumpCloudSource } from '../container';
+import { jumpCloudSourceFor, jupiterOnePublisherFor } from '../container';
 import { EXIT_SUCCESS } from '../exit-codes';
-import { createJupiterOnePublisher, exitCodeFor, oneLine } from '../run-sync';
+import { exitCodeFor, oneLine } from '../run-sync';
 import { openExistingStore } from './export.command';
 import { addConnectionOptions, resolveFromFlags, type SyncFlags } from './sync.command';
 
@@ -23,7 +23,7 @@ interface ValidateResult {
 /** The target's own check: JupiterOne's credentials with a harmless read, or the local database is ours. */
 async function checkTarget(config: SyncConfig, result: ValidateResult): Promise<void> {
   if (config.target === 'jupiterone') {
-    const { accountsFound } = await createJupiterOnePublisher(config, silentLogger).verifyCredentials();
+    const { accountsFound } = await jupiterOnePublisherFor(config, silentLogger).verifyCredentials();
     result.jupiterone = { credentials: 'accepted', accountsFound };
     return;
   }
@@ -55,7 +55,7 @@ export function validateCommand(): Command {
         const config = resolveFromFlags(flags, process.env);
         result.target = config.target;
         for (const warning of config.warnings) process.stderr.write(`warning: ${warning}\n`);
-        const organizations = await createJumpCloudSource(config, silentLogger).listOrganizations();
+        const organizations = await jumpCloudSourceFor(config, silentLogger).listOrganizations();
         result.organizations = organizations.map((o) => ({ id: o.id, name: o.displayName ?? o.id }));
         await checkTarget(config, result);
         result.valid = true;

@@ -1,0 +1,22 @@
+export {
+  createJumpCloudSource,
+  createJupiterOnePublisher,
+  type LocalGraphThreadStarter,
+  startLocalGraphPublisher,
+} from './lib/adapters';
+export {
+  APP_VERSION,
+  createRunContainer,
+  openRun,
+  type OpenRun,
+  registerRootSingletons,
+  RUN_SETTINGS,
+  syncOptionsOf,
+} from './lib/container';
+export {
+  type JumpCloudSettings,
+  type JupiterOneTargetSettings,
+  type LocalTargetSettings,
+  type RunSettings,
+  type TargetSettings,
+} from './lib/run-settings';

@@ -1,0 +1,50 @@
+import { type JumpCloudSource, type Logger } from '@jumpcloud-graph/domain';
+import { createJumpCloudClient, JumpCloudApiSource } from '@jumpcloud-graph/jumpcloud-client';
+import { JupiterOneSyncPublisher, LocalGraphWorkerPublisher, type LocalGraphWorkerData } from '@jumpcloud-graph/jupiterone-publisher';
+import { type Worker } from 'node:worker_threads';
+import { type JumpCloudSettings, type JupiterOneTargetSettings } from './run-settings';
+
+/**
+ * The adapters of a run, built from validated settings: the one place both apps (the CLI and the
+ * worker) make them, so a setting means the same in both.
+ */
+
+/** The JumpCloud source: the generated client (retries, paging, request budget) behind the port. */
+export function createJumpCloudSource(settings: JumpCloudSettings, logger: Logger, version: string): JumpCloudApiSource & JumpCloudSource {
+  const client = createJumpCloudClient({
+    apiKey: settings.apiKey,
+    orgId: settings.orgId,
+    baseUrl: settings.baseUrl,
+    allowInsecureHttp: settings.allowInsecureHttp,
+    concurrency: settings.concurrency,
+    version,
+    logger,
+  });
+  return new JumpCloudApiSource(client, { orgId: settings.orgId });
+}
+
+/** The JupiterOne publisher of a jupiterone target. */
+export function createJupiterOnePublisher(target: Omit<JupiterOneTargetSettings, 'type'>, logger: Logger): JupiterOneSyncPublisher {
+  return new JupiterOneSyncPublisher({
+    apiKey: target.apiKey,
+    account: target.account,
+    baseUrl: target.baseUrl,
+    allowInsecureHttp: target.allowInsecureHttp,
+    target: target.integrationInstanceId !== undefined ? { integrationInstanceId: target.integrationInstanceId } : { scope: target.scope },
+    batchBytes: target.uploadBatchBytes,
+    uploadConcurrency: target.uploadConcurrency,
+    wait: target.wait,
+    logger,
+  });
+}
+
+/**
+ * Starts a thread for the local graph store. The app passes how: its own bundle serves the store
+ * when started with this data (see `serveLocalGraphStore`), so one file ships.
+ */
+export type LocalGraphThreadStarter = (workerData: LocalGraphWorkerData) => Worker;
+
+/** The local graph publisher, its store in a worker thread; a `--db` that is not ours fails here. */
+export function startLocalGraphPublisher(db: string, logger: Logger, startThread: LocalGraphThreadStarter): Promise<LocalGraphWorkerPublisher> {
+  return LocalGraphWorkerPublisher.start(() => startThread({ role: 'local-graph-store', path: db }), logger);
+}
