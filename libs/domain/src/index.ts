@@ -5,3 +5,4 @@ export * from './lib/logger';
 export * from './lib/ports';
 export * from './lib/log-redaction';
 export * from './lib/log-redaction.hook';
+export { canonicalJson } from './lib/canonical-json';

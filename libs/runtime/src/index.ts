@@ -20,3 +20,4 @@ export {
   type RunSettings,
   type TargetSettings,
 } from './lib/run-settings';
+export { ConfigFileError, readConfigFile } from './lib/config-file';

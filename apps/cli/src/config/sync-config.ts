@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { STEPS, type StepId } from '@jumpcloud-graph/graph-mapping';
 import { checkSecretUrl, InsecureUrlError } from '@jumpcloud-graph/http-retry';
 import { jupiterOneBaseUrl } from '@jumpcloud-graph/jupiterone-publisher';
-import { parse as parseYaml } from 'yaml';
+import { ConfigFileError, readConfigFile as readYamlConfig } from '@jumpcloud-graph/runtime';
 import { z } from 'zod';
 
 /** A configuration problem: one line naming the flag or variable; exit code 2. */
@@ -9,19 +9,8 @@ export class UsageError extends Error {
   readonly exitCode = 2;
 }
 
-const STEP_IDS = [
-  'account',
-  'users',
-  'groups',
-  'applications',
-  'devices',
-  'device-groups',
-  'group-members',
-  'application-assignments',
-  'device-group-members',
-  'user-devices',
-  'employees',
-] as const;
+/** The step ids, from the data-model registry (the one list of steps). */
+const STEP_IDS = STEPS.map((step) => step.id) as [StepId, ...StepId[]];
 
 /** Where each setting comes from: flag, environment variable, config file key. */
 interface Source {
@@ -133,19 +122,14 @@ function nearestKey(key: string): string | undefined {
 
 /** Reads a YAML or JSON config file (JSON is YAML); a bad file, or a key it does not know, is a usage error. */
 export function readConfigFile(path: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`--config: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
   let parsed: unknown;
   try {
-    parsed = parseYaml(text);
+    parsed = readYamlConfig(path);
   } catch (error) {
-    throw new UsageError(`--config: ${path} is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
+    if (error instanceof ConfigFileError) throw new UsageError(`--config: ${error.message}`);
+    throw error;
   }
-  if (parsed === null || parsed === undefined) return {};
+  if (parsed === null) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError(`--config: ${path} must hold an object of settings`);
   for (const key of Object.keys(parsed)) {
     if (!CONFIG_FILE_KEYS.includes(key)) {

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { checkSecretUrl, InsecureUrlError } from '@jumpcloud-graph/http-retry';
 import { jupiterOneBaseUrl } from '@jumpcloud-graph/jupiterone-publisher';
-import { parse as parseYaml } from 'yaml';
+import { ConfigFileError, readConfigFile } from '@jumpcloud-graph/runtime';
 import { z } from 'zod';
 
 /** A bad worker configuration: one line naming the file and the setting; exit code 2. */
@@ -243,17 +242,12 @@ export function resolveWorkerConfig(parsed: unknown, env: Record<string, string 
 
 /** Reads the YAML or JSON file `path` and resolves it. */
 export function loadWorkerConfig(path: string, env: Record<string, string | undefined>): WorkerConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new WorkerConfigError(`cannot read the configuration file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
   let parsed: unknown;
   try {
-    parsed = parseYaml(text);
+    parsed = readConfigFile(path);
   } catch (error) {
-    throw new WorkerConfigError(`${path} is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
+    if (error instanceof ConfigFileError) throw new WorkerConfigError(error.reason === 'unreadable' ? `cannot read the configuration file ${path}: ${error.message.replace(`cannot read ${path}: `, '')}` : error.message);
+    throw error;
   }
   return resolveWorkerConfig(parsed, env, path);
 }

@@ -133,3 +133,13 @@ export interface Membership {
   toId: string;
   toType: GraphTargetType;
 }
+
+/** JumpCloud's regions with a console of their own. */
+export type JumpCloudRegion = 'us' | 'eu' | 'in';
+
+/** The admin console (and API) origin of each region: the one list the client and the mapper read. */
+export const JUMPCLOUD_CONSOLES: Readonly<Record<JumpCloudRegion, string>> = {
+  us: 'https://console.jumpcloud.com',
+  eu: 'https://console.eu.jumpcloud.com',
+  in: 'https://console.in.jumpcloud.com',
+};

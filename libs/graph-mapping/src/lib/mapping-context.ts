@@ -1,3 +1,5 @@
+import { JUMPCLOUD_CONSOLES, type JumpCloudRegion } from '@jumpcloud-graph/domain';
+
 /**
  * What every converter needs to know about the run, beyond the object it converts. Built once per
  * sync by the caller from validated configuration (the mapper never reads configuration itself).
@@ -13,15 +15,9 @@ export interface MappingContext {
   includeSshKeys: boolean;
 }
 
-const CONSOLE_URLS = {
-  us: 'https://console.jumpcloud.com',
-  eu: 'https://console.eu.jumpcloud.com',
-  in: 'https://console.in.jumpcloud.com',
-} as const;
-
 /** The admin console origin of a JumpCloud region (for `MappingContext.consoleUrl`). */
-export function consoleUrlFor(region: 'us' | 'eu' | 'in'): string {
-  const url: string | undefined = CONSOLE_URLS[region];
+export function consoleUrlFor(region: JumpCloudRegion): string {
+  const url: string | undefined = JUMPCLOUD_CONSOLES[region];
   if (url === undefined) throw new Error(`Unknown JumpCloud region: ${String(region)}`);
   return url;
 }

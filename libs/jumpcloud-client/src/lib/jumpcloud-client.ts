@@ -1,4 +1,4 @@
-import { type Logger, silentLogger } from '@jumpcloud-graph/domain';
+import { JUMPCLOUD_CONSOLES, type JumpCloudRegion, type Logger, silentLogger } from '@jumpcloud-graph/domain';
 import { checkSecretUrl, InsecureUrlError } from '@jumpcloud-graph/http-retry';
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import { type components, type paths } from '../generated/jumpcloud';
@@ -33,13 +33,6 @@ export type UserAssociationTarget = NonNullable<
   paths['/api/v2/users/{user_id}/associations']['get']['parameters']['query']
 >['targets'][number];
 
-export type JumpCloudRegion = 'us' | 'eu' | 'in';
-
-export const JUMPCLOUD_CONSOLES: Record<JumpCloudRegion, string> = {
-  us: 'https://console.jumpcloud.com',
-  eu: 'https://console.eu.jumpcloud.com',
-  in: 'https://console.in.jumpcloud.com',
-};
 
 export const CLIENT_VERSION = '0.1.0';
 

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import {
+  canonicalJson,
   type Entity,
   type GraphRelationship,
   type Logger,
@@ -7,7 +8,6 @@ import {
   type PublishSession,
   isMappedRelationship,
 } from '@jumpcloud-graph/domain';
-import { canonicalJson } from './local-graph-canonical-json';
 import { type LocalGraphLock, sqliteErrorCode } from './local-graph-lock';
 import { PERSON_ENTITY_TYPE, resolveMappedRelationship } from './local-graph-mapped-relationship';
 import { dropRunTable, indexRunTable } from './local-graph-schema';

@@ -1,4 +1,4 @@
-import { canonicalJson } from './local-graph-canonical-json';
+import { canonicalJson } from './canonical-json';
 
 describe('canonicalJson', () => {
   it('gives the same text for equal objects whatever order their keys were set in, at any depth', () => {
