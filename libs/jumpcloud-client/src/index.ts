@@ -4,5 +4,5 @@ export * from './lib/jumpcloud-client.errors';
 export { PAGE_SIZE, PagedList, paginateV1, paginateV2, type V1Page } from './lib/pagination';
 export { type RequestCounts } from './lib/request-counters';
 export { RequestScheduler, type SchedulerSlot, type SchedulerStats } from './lib/request-scheduler';
-export { DEFAULT_RETRY, parseRetryAfter, type RetryOptions } from './lib/retry';
+export { DEFAULT_RETRY, type RetryOptions } from './lib/retry';
 export * from './lib/jumpcloud-api-source';

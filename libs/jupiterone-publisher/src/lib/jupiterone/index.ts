@@ -18,17 +18,6 @@ export {
   JupiterOneRequestError,
   type JupiterOneRequestErrorCode,
 } from './jupiterone-errors';
-export {
-  batchBySize,
-  bodyBytes,
-  envelopeBytes,
-  type RawDataTruncation,
-  requestBody,
-  type SerializedObject,
-  serializeObject,
-  splitBatch,
-  TRUNCATED_MARKER,
-  truncateRawData,
-  type UploadKind,
-} from './jupiterone-batching';
-export { parseRetryAfter } from '@jumpcloud-graph/http-retry';
+// What a consumer may meet in its data: the marker left where a too-large `_rawData` value was
+// cut to fit a request. The batching itself is internal.
+export { TRUNCATED_MARKER } from './jupiterone-batching';
