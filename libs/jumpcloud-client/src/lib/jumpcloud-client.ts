@@ -2,12 +2,9 @@ import { JUMPCLOUD_CONSOLES, type JumpCloudRegion, type Logger, silentLogger } f
 import { checkSecretUrl, InsecureUrlError } from '@jumpcloud-graph/http-retry';
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import { type components, type paths } from '../generated/jumpcloud';
-import {
-  JumpCloudApiError,
-  JumpCloudClientConfigError,
-  JumpCloudResponseError,
-} from './jumpcloud-client.errors';
-import { type PagedList, paginateV1, paginateV2, type V1Page } from './pagination';
+import { JumpCloudClientConfigError, JumpCloudResponseError } from './jumpcloud-client.errors';
+import { type CallEndpoint, isRecord, ownId, targetId, typedLists, unwrap, type V1QueryOptions, v2Query, type V2QueryOptions } from './typed-lists';
+import { type PagedList } from './pagination';
 import { createRedactor } from './redact';
 import { RequestCounters, type RequestCounts } from './request-counters';
 import { RequestScheduler, type SchedulerStats } from './request-scheduler';
@@ -59,21 +56,13 @@ export interface JumpCloudClientOptions {
   fetch?: typeof globalThis.fetch;
 }
 
-/** v1 list options. `sort` defaults to `_id`, which keeps concurrently read pages stable. */
-export interface V1ListOptions {
-  fields?: readonly string[];
-  /** v1 filter expression, e.g. `state:$eq:ACTIVATED`. */
-  filter?: string;
-  sort?: readonly string[];
+/** v1 list options (`sort` defaults to `_id`, which keeps concurrently read pages stable). */
+export interface V1ListOptions extends V1QueryOptions {
   signal?: AbortSignal;
 }
 
 /** v2 list options; arrays are sent comma-joined. */
-export interface V2ListOptions {
-  fields?: readonly string[];
-  /** v2 filter expressions, e.g. `name:eq:Engineering`. */
-  filter?: readonly string[];
-  sort?: readonly string[];
+export interface V2ListOptions extends V2QueryOptions {
   signal?: AbortSignal;
 }
 
@@ -180,14 +169,12 @@ function resolveBaseUrl(options: JumpCloudClientOptions): string {
   return `${url.origin}${path}`;
 }
 
-function buildClient(shared: Shared, orgId: string | undefined): JumpCloudClient {
-  const api = createClient<paths>({
-    baseUrl: shared.baseUrl,
-    fetch: shared.fetch,
-    // v2 array parameters (sort, fields, filter, targets) are `style: form, explode: false`.
-    querySerializer: { array: { style: 'form', explode: false } },
-  });
-  const headers: Middleware = {
+/**
+ * Every request's headers: the key, the organization (a multi-tenant key's `x-org-id`), who we
+ * are, and JSON; and the endpoint it calls, remembered for the transport's counters and errors.
+ */
+function requestHeaders(shared: Shared, orgId: string | undefined): Middleware {
+  return {
     onRequest({ request, schemaPath }) {
       request.headers.set('x-api-key', shared.apiKey);
       if (orgId) request.headers.set('x-org-id', orgId);
@@ -196,49 +183,20 @@ function buildClient(shared: Shared, orgId: string | undefined): JumpCloudClient
       shared.endpoints.set(request, `${request.method} ${schemaPath}`);
     },
   };
-  api.use(headers);
+}
 
-  const lookahead = shared.scheduler.stats().limit;
-  type Sent = Promise<{ data?: unknown; error?: unknown; response: Response }>;
-  const call = (endpoint: string, send: () => Sent) => unwrap(endpoint, send, shared.redact);
-  const v1Query = (o: V1ListOptions, skip: number, limit: number) => ({
-    skip,
-    limit,
-    sort: (o.sort ?? ['_id']).join(' '),
-    ...(o.fields ? { fields: o.fields.join(' ') } : {}),
-    ...(o.filter ? { filter: o.filter } : {}),
+/** The client of one organization (or none): the endpoint table over the shared transport. */
+function buildClient(shared: Shared, orgId: string | undefined): JumpCloudClient {
+  const api = createClient<paths>({
+    baseUrl: shared.baseUrl,
+    fetch: shared.fetch,
+    // v2 array parameters (sort, fields, filter, targets) are `style: form, explode: false`.
+    querySerializer: { array: { style: 'form', explode: false } },
   });
-  const v2Query = (o: V2ListOptions, skip: number, limit: number) => ({
-    skip,
-    limit,
-    ...(o.sort ? { sort: [...o.sort] } : {}),
-    ...(o.fields ? { fields: [...o.fields] } : {}),
-    ...(o.filter ? { filter: [...o.filter] } : {}),
-  });
+  api.use(requestHeaders(shared, orgId));
 
-  /** A v1 list: `{totalCount, results}` pages whose items carry `_id`. */
-  const v1List = <T>(endpoint: string, o: V1ListOptions, send: (query: ReturnType<typeof v1Query>) => Sent) =>
-    paginateV1(async (skip, limit) => {
-      const data = await call(endpoint, () => send(v1Query(o, skip, limit)));
-      if (!isRecord(data) || !Array.isArray(data['results']) || !isCount(data['totalCount'])) {
-        throw new JumpCloudResponseError(`JumpCloud sent a malformed page on ${endpoint}: expected {totalCount, results}`, endpoint);
-      }
-      checkItems(endpoint, data['results'], (item) => typeof item['_id'] === 'string', 'an item has no _id');
-      return { totalCount: data['totalCount'], results: data['results'] as T[] } satisfies V1Page<T>;
-    }, lookahead);
-
-  /** A v2 list: bare-array pages of objects with an `id` (`idOf` picks where it sits). */
-  const v2List = <T>(endpoint: string, idOf: (item: Record<string, unknown>) => unknown, send: (skip: number, limit: number) => Sent) =>
-    paginateV2(async (skip, limit) => {
-      const data = await call(endpoint, () => send(skip, limit));
-      if (!Array.isArray(data)) {
-        throw new JumpCloudResponseError(`JumpCloud sent a malformed page on ${endpoint}: expected an array`, endpoint);
-      }
-      checkItems(endpoint, data, (item) => typeof idOf(item) === 'string', 'an item has no id');
-      return data as T[];
-    });
-  const ownId = (item: Record<string, unknown>) => item['id'];
-  const targetId = (item: Record<string, unknown>) => (isRecord(item['to']) ? item['to']['id'] : undefined);
+  const call: CallEndpoint = (endpoint, send) => unwrap(endpoint, send, shared.redact);
+  const { v1List, v2List } = typedLists(call, shared.scheduler.stats().limit);
 
   const client: JumpCloudClient = {
     baseUrl: shared.baseUrl,
@@ -305,49 +263,3 @@ function buildClient(shared: Shared, orgId: string | undefined): JumpCloudClient
   };
   return client;
 }
-
-/** Returns the body of a 2xx answer, or throws the typed error for anything else. */
-async function unwrap(
-  endpoint: string,
-  send: () => Promise<{ data?: unknown; error?: unknown; response: Response }>,
-  redact: (text: string) => string,
-): Promise<unknown> {
-  let result: { data?: unknown; error?: unknown; response: Response };
-  try {
-    result = await send();
-  } catch (error) {
-    // openapi-fetch parses the body itself; a truncated or garbled body surfaces as SyntaxError
-    // (matched by name: the parser's realm may not be ours).
-    if (isRecord(error) && error['name'] === 'SyntaxError') {
-      throw new JumpCloudResponseError(`JumpCloud sent malformed JSON on ${endpoint}`, endpoint);
-    }
-    throw error;
-  }
-  const { response } = result;
-  if (!response.ok) {
-    const detail = isRecord(result.error) && typeof result.error['message'] === 'string' ? `: ${result.error['message']}` : '';
-    throw new JumpCloudApiError(redact(`JumpCloud answered HTTP ${response.status} on ${endpoint}${detail}`), response.status, endpoint);
-  }
-  return result.data;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
-}
-
-function checkItems(
-  endpoint: string,
-  items: unknown[],
-  valid: (item: Record<string, unknown>) => boolean,
-  problem: string,
-): void {
-  if (!items.every((item) => isRecord(item) && valid(item))) {
-    throw new JumpCloudResponseError(`JumpCloud sent a malformed page on ${endpoint}: ${problem}`, endpoint);
-  }
-}
-
-
