@@ -1,4 +1,5 @@
 import { type SyncSummary } from '@jumpcloud-graph/ingestion-core';
+import { jupiterOneReportOf } from '@jumpcloud-graph/jupiterone-publisher';
 
 /** The `sync --json` object of docs/cli.md (and a few added fields). */
 export function summaryJson(summary: SyncSummary): Record<string, unknown> {
@@ -17,8 +18,8 @@ export function summaryJson(summary: SyncSummary): Record<string, unknown> {
     organizations: summary.organizations,
     addedSteps: summary.addedSteps,
     failedSteps: summary.steps.filter((s) => s.status === 'failure').map((s) => ({ stepId: s.stepId, orgId: s.orgId, error: s.error ?? 'unknown error' })),
-    ...(summary.job ? { job: summary.job } : {}),
-    ...(summary.uploads ? { uploads: summary.uploads } : {}),
+    // the JupiterOne target's figures (uploads, and the job when waited for), as documented
+    ...(jupiterOneReportOf(summary.report) ?? {}),
   };
 }
 
@@ -67,12 +68,13 @@ export function formatSummary(summary: SyncSummary): string {
   section('relationships', summary.relationships);
   rows.push(`API requests ${summary.apiRequests} (retries ${summary.retries}), ${(summary.durationMs / 1000).toFixed(1)} s`);
   rows.push(`dangling references ${summary.danglingReferences}, duplicate keys ${summary.duplicateKeys}, invalid entities ${summary.invalidEntities}`);
-  if (summary.uploads) {
-    const u = summary.uploads;
+  const report = jupiterOneReportOf(summary.report);
+  if (report) {
+    const u = report.uploads;
     rows.push(`uploaded ${u.objects} objects in ${u.batches} batches, ${(u.bytes / 1_000_000).toFixed(1)} MB (retries ${u.retries}, 413 splits ${u.splits}, truncated ${u.truncated})`);
   }
-  if (summary.job) {
-    const j = summary.job;
+  if (report?.job) {
+    const j = report.job;
     rows.push(
       `JupiterOne job ${j.id} ${j.status}: entities created ${j.entitiesCreated}, updated ${j.entitiesUpdated}, deleted ${j.entitiesDeleted}; ` +
         `relationships created ${j.relationshipsCreated}, updated ${j.relationshipsUpdated}, deleted ${j.relationshipsDeleted}`,

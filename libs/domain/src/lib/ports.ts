@@ -33,43 +33,19 @@ export interface JumpCloudSource {
   requestCounts(): SourceRequestCounts;
 }
 
+/**
+ * The target's own account of a run (a remote job's outcome, upload figures): passed through to
+ * the run's summary untouched. The core never reads it; each target documents its shape.
+ */
+export type TargetReport = Readonly<Record<string, unknown>>;
+
 /** What a run of the publisher wrote, by `_type`. */
 export interface PublishResult {
   runId: string;
   entities: Record<string, number>;
   relationships: Record<string, number>;
-  /** The remote job's outcome, when the publisher waited for it to end (JupiterOne). */
-  job?: PublishJobSummary;
-  /** Request-level figures of a publisher that uploads over HTTP (JupiterOne). */
-  uploads?: PublishUploadStats;
-}
-
-/** What the target did with a finalized run: counts of its graph changes. */
-export interface PublishJobSummary {
-  id: string;
-  status: string;
-  entitiesCreated: number;
-  entitiesUpdated: number;
-  entitiesDeleted: number;
-  relationshipsCreated: number;
-  relationshipsUpdated: number;
-  relationshipsDeleted: number;
-}
-
-/** Upload figures of one run, for throughput reports. */
-export interface PublishUploadStats {
-  /** Upload requests that succeeded (halves of a split batch count one each). */
-  batches: number;
-  /** Request body bytes of those uploads. */
-  bytes: number;
-  /** Objects uploaded. */
-  objects: number;
-  /** Attempts repeated after a 429, 5xx, reset or timeout (every request, not only uploads). */
-  retries: number;
-  /** Batches split in two after a 413. */
-  splits: number;
-  /** Objects whose `_rawData` was cut to fit a request. */
-  truncated: number;
+  /** The target's own figures, if it has any (see `TargetReport`). */
+  report?: TargetReport;
 }
 
 export interface PublishSessionOptions {

@@ -1,4 +1,4 @@
-import { type PublishJobSummary, type PublishUploadStats } from '@jumpcloud-graph/domain';
+import { type TargetReport } from '@jumpcloud-graph/domain';
 import { type StepId } from '@jumpcloud-graph/graph-mapping';
 
 /** What one sync does, validated by the app that builds it. */
@@ -53,10 +53,8 @@ export interface SyncSummary {
   invalidEntities: number;
   durationMs: number;
   runId: string | null;
-  /** The target's own account of the run (JupiterOne, when waited for). */
-  job?: PublishJobSummary;
-  /** Upload figures (JupiterOne). */
-  uploads?: PublishUploadStats;
+  /** The target's own figures, passed through from the publisher (JupiterOne: uploads and its job). */
+  report?: TargetReport;
   organizations: Array<{ id: string; name: string }>;
   /** Steps run because the selected ones (`steps`) depend on them; empty without a selection. */
   addedSteps: StepId[];

@@ -9,7 +9,8 @@ export {
   type JupiterOneSyncPublisherOptions,
   type JupiterOneSyncTarget,
 } from './jupiterone-sync-publisher';
-export { JupiterOneSyncSession } from './jupiterone-sync-session';
+export { type JupiterOneResult, JupiterOneSyncSession } from './jupiterone-sync-session';
+export { type JupiterOneJobSummary, type JupiterOneReport, jupiterOneReportOf, type JupiterOneUploadStats } from './jupiterone-job';
 export {
   JupiterOneAuthError,
   type JupiterOneEndpoint,

@@ -5,7 +5,6 @@ import {
   type Logger,
   type PublishResult,
   type PublishSession,
-  type PublishUploadStats,
 } from '@jumpcloud-graph/domain';
 import {
   BatchAccumulator,
@@ -23,9 +22,15 @@ import {
   JupiterOneRequestError,
 } from './jupiterone-errors';
 import { errorBody, type JupiterOneHttp, type JupiterOneResponse } from './jupiterone-http';
-import { jobResponseSchema, jobState, type SynchronizationJob, summarizeJob } from './jupiterone-job';
+import { jobResponseSchema, jobState, type JupiterOneReport, type JupiterOneUploadStats, type SynchronizationJob, summarizeJob } from './jupiterone-job';
 import { sleep } from '@jumpcloud-graph/http-retry';
 import { UploadSlots } from './jupiterone-slots';
+
+/**
+ * A finished JupiterOne run: the port's result (its `report` is the `JupiterOneReport`), with the
+ * report's fields also at the top, typed, for callers that hold the JupiterOne session itself.
+ */
+export type JupiterOneResult = PublishResult & JupiterOneReport & { report: JupiterOneReport };
 
 /** What a session needs from its publisher. */
 export interface JupiterOneSessionContext {
@@ -60,7 +65,7 @@ export class JupiterOneSyncSession implements PublishSession {
   private readonly controller = new AbortController();
   private failure: IntegrationError | undefined;
   private readonly counts: Record<UploadKind, Map<string, number>> = { entities: new Map(), relationships: new Map() };
-  private readonly stats: Omit<PublishUploadStats, 'retries'> = { batches: 0, bytes: 0, objects: 0, splits: 0, truncated: 0 };
+  private readonly stats: Omit<JupiterOneUploadStats, 'retries'> = { batches: 0, bytes: 0, objects: 0, splits: 0, truncated: 0 };
   private readonly jobPath: string;
   private readonly http: JupiterOneHttp;
   private readonly logger: Logger;
@@ -93,7 +98,7 @@ export class JupiterOneSyncSession implements PublishSession {
    * (their objects not sent again are kept). Throws, without finalizing, if an upload failed.
    * With `wait`, polls the job until it ends and reports its graph changes.
    */
-  async finish(options: { partialTypes: readonly string[] }): Promise<PublishResult> {
+  async finish(options: { partialTypes: readonly string[] }): Promise<JupiterOneResult> {
     this.assertOpen();
     this.state = 'finishing';
     try {
@@ -110,13 +115,14 @@ export class JupiterOneSyncSession implements PublishSession {
       const finalized = await this.finalize(partialTypes);
       this.state = 'finished';
       const ended = this.context.wait ? await this.waitForJob(finalized) : undefined;
-      const result: PublishResult = {
+      const report: JupiterOneReport = { uploads: this.uploadStats(), ...(ended ? { job: summarizeJob(ended) } : {}) };
+      const result: JupiterOneResult = {
         runId: this.jobId,
         entities: sortedCounts(this.counts.entities),
         relationships: sortedCounts(this.counts.relationships),
-        uploads: this.uploadStats(),
+        report,
+        ...report,
       };
-      if (ended) result.job = summarizeJob(ended);
       this.logger.info(
         { jobId: this.jobId, status: ended?.status ?? finalized.status, uploads: result.uploads, job: result.job },
         ended ? 'JupiterOne synchronization job finished' : 'JupiterOne synchronization job finalized',
@@ -378,7 +384,7 @@ export class JupiterOneSyncSession implements PublishSession {
     );
   }
 
-  private uploadStats(): PublishUploadStats {
+  private uploadStats(): JupiterOneUploadStats {
     return { ...this.stats, retries: this.http.retries };
   }
 
