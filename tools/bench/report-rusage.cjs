@@ -1,8 +1,11 @@
-// Preloaded into the measured process (NODE_OPTIONS=--require): on exit, writes its peak RSS to
-// the file named by BENCH_RUSAGE_FILE, so the benchmark can read it after the process ends.
+// Preloaded into the measured process (NODE_OPTIONS=--require): on exit, writes its peak RSS and
+// its user and system CPU time (all threads) to the file named by BENCH_RUSAGE_FILE, so the
+// benchmark can read them after the process ends.
 const { writeFileSync } = require('node:fs');
 
 process.on('exit', () => {
   const file = process.env.BENCH_RUSAGE_FILE;
-  if (file) writeFileSync(file, JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS }));
+  if (!file) return;
+  const usage = process.resourceUsage();
+  writeFileSync(file, JSON.stringify({ maxRssKb: usage.maxRSS, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 }));
 });
