@@ -146,6 +146,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/applications/{application_id}/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                application_id: components["parameters"]["ApplicationId"];
+            };
+            cookie?: never;
+        };
+        /** Users bound to an application, directly or through user groups */
+        get: operations["traverseApplicationUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/applications/{application_id}/usergroups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                application_id: components["parameters"]["ApplicationId"];
+            };
+            cookie?: never;
+        };
+        /** User groups bound to an application */
+        get: operations["traverseApplicationUserGroups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v2/systemgroups": {
         parameters: {
             query?: never;
@@ -475,6 +513,14 @@ export interface components {
             from?: components["schemas"]["GraphObject"];
             to: components["schemas"]["GraphObject"];
             attributes?: components["schemas"]["GraphAttributes"];
+        };
+        /** @description An object reached by a graph traversal, with each path from the starting object to it (a path lists its edges in order; each edge names the object it leads to). */
+        GraphObjectWithPaths: {
+            id: string;
+            /** @description Graph object type, e.g. user or user_group. */
+            type: string;
+            compiledAttributes?: components["schemas"]["GraphAttributes"];
+            paths: components["schemas"]["GraphConnection"][][];
         };
     };
     responses: {
@@ -865,6 +911,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GraphConnection"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    traverseApplicationUsers: {
+        parameters: {
+            query?: {
+                /** @description Page size (server caps it at 100). */
+                limit?: components["parameters"]["V2Limit"];
+                /** @description Number of records to skip. */
+                skip?: components["parameters"]["V2Skip"];
+                /** @description v2 filter expressions, "field:op:value". */
+                filter?: components["parameters"]["V2Filter"];
+            };
+            header?: {
+                /** @description Target organization when the key belongs to a multi-tenant (MSP) admin. */
+                "x-org-id"?: components["parameters"]["OrgIdHeader"];
+            };
+            path: {
+                application_id: components["parameters"]["ApplicationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One entry per user, with every path that binds it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GraphObjectWithPaths"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    traverseApplicationUserGroups: {
+        parameters: {
+            query?: {
+                /** @description Page size (server caps it at 100). */
+                limit?: components["parameters"]["V2Limit"];
+                /** @description Number of records to skip. */
+                skip?: components["parameters"]["V2Skip"];
+                /** @description v2 filter expressions, "field:op:value". */
+                filter?: components["parameters"]["V2Filter"];
+            };
+            header?: {
+                /** @description Target organization when the key belongs to a multi-tenant (MSP) admin. */
+                "x-org-id"?: components["parameters"]["OrgIdHeader"];
+            };
+            path: {
+                application_id: components["parameters"]["ApplicationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One entry per user group, with every path that binds it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GraphObjectWithPaths"][];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -22,6 +22,8 @@ export type {
   UserGroup,
 } from '@jumpcloud-graph/jumpcloud-client';
 export type ApiErrorBody = components['schemas']['Error'];
+/** An object a graph traversal reached (`/applications/{id}/users`, `/usergroups`), with every path to it. */
+export type GraphObjectWithPaths = components['schemas']['GraphObjectWithPaths'];
 
 /** Sizes and seed of a generated dataset. Every count is per organization. */
 export interface DatasetOptions {

@@ -115,6 +115,12 @@ function parseFilter(expression: string, version: ApiVersion): Predicate {
   }
 }
 
+/** The items that pass every `filter` parameter (repeat or, in v2, comma-join them to AND), in their order. */
+export function filtered<T>(items: readonly T[], query: URLSearchParams, version: ApiVersion): readonly T[] {
+  const predicates = filterParam(query, version).map((expression) => parseFilter(expression, version));
+  return predicates.length === 0 ? items : items.filter((item) => predicates.every((p) => p(item)));
+}
+
 /**
  * A filtered and sorted view of one collection, cached by its sort and filter so paging through
  * 50k users sorts once, not once per page.
@@ -136,8 +142,7 @@ export class ListView<T extends object> {
     const key = JSON.stringify([sort, filters]);
     const cached = this.cache.get(key);
     if (cached) return cached;
-    const predicates = filters.map((expression) => parseFilter(expression, version));
-    let view = predicates.length === 0 ? this.items.slice() : this.items.filter((item) => predicates.every((p) => p(item)));
+    let view = filtered(this.items, query, version).slice();
     if (sort.length > 0) view = this.sorted(view, sort);
     if (this.cache.size >= ListView.CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(key, view);

@@ -1,8 +1,9 @@
 import type { components, paths } from '@jumpcloud-graph/jumpcloud-client';
 import { ApiError } from './api-error';
 import type { DatasetIndex, OrganizationIndex } from './dataset-index';
-import type { GraphConnection, Organization, OrganizationSummary } from './dataset.types';
-import { paginate, parsePage, projector, listParam, type ApiVersion } from './query';
+import type { GraphConnection, GraphObjectWithPaths, Organization, OrganizationSummary } from './dataset.types';
+import { filtered, paginate, parsePage, projector, listParam, type ApiVersion } from './query';
+import { applicationUserGroups, applicationUsers } from './traversal';
 
 /** A path template of our OpenAPI document, e.g. `/api/v2/usergroups/{group_id}/members`. */
 export type PathTemplate = keyof paths;
@@ -90,6 +91,12 @@ function pageOf(connections: readonly GraphConnection[], query: URLSearchParams)
   return paginate(connections, parsePage(query));
 }
 
+/** The traversal endpoints document `filter` (v2 expressions over the fields of each entry) beside the paging. */
+function traversalPage(reached: readonly GraphObjectWithPaths[], query: URLSearchParams): GraphObjectWithPaths[] {
+  const page = parsePage(query);
+  return paginate(filtered(reached, query, 'v2'), page);
+}
+
 function listPage<T extends object>(
   view: { select(query: URLSearchParams, version: ApiVersion): readonly T[] },
   query: URLSearchParams,
@@ -99,6 +106,20 @@ function listPage<T extends object>(
   const page = parsePage(query);
   const selected = view.select(query, version);
   return { total: selected.length, page: paginate(selected, page).map(projector<T>(query, version, idField)) };
+}
+
+/**
+ * Live v1 objects carry `id` beside `_id`, with the same value (the official document lists only
+ * `_id`), also in `fields` projections and organization summaries: wherever `_id` is, `id` is too.
+ */
+function v1Object<T extends { _id: string }>(item: T): T & { id: string } {
+  return { ...item, id: item._id };
+}
+
+/** A v1 list page: `{ totalCount, results }`, each result with its `id`. */
+function v1Page<T extends { _id: string }>(view: { select(query: URLSearchParams, version: ApiVersion): readonly T[] }, query: URLSearchParams) {
+  const { total, page } = listPage(view, query, 'v1', '_id');
+  return { totalCount: total, results: page.map(v1Object) };
 }
 
 /** The organizations a key sees: all of a multi-tenant dataset, else the one. */
@@ -115,7 +136,7 @@ export const ROUTES: RouteTable = {
       const { total, page } = listPage(index.organizations, query, 'v1', '_id');
       // The list shows the summary fields only, unless `fields` asks for others.
       const results = listParam(query, 'fields', 'v1').length > 0 ? page : page.map(summary);
-      return { totalCount: total, results };
+      return { totalCount: total, results: results.map(v1Object) };
     },
   },
   '/api/organizations/{id}': {
@@ -124,32 +145,23 @@ export const ROUTES: RouteTable = {
       const { params, query, orgIdHeader } = context;
       if (orgIdHeader !== undefined && orgIdHeader !== params['id']) throw new ApiError(400, 'x-org-id and organization id in the path do not match');
       const organization = visibleOrganization(context, params['id']);
-      if (listParam(query, 'fields', 'v1').length > 0) return projector<Organization>(query, 'v1', '_id')(organization);
+      if (listParam(query, 'fields', 'v1').length > 0) return v1Object(projector<Organization>(query, 'v1', '_id')(organization));
       // The real API leaves accountType out unless `fields` names it.
       const { accountType: _accountType, ...defaults } = organization;
-      return defaults;
+      return v1Object(defaults);
     },
   },
   '/api/systemusers': {
     scope: 'organization',
-    handle: ({ organization, query }) => {
-      const { total, page } = listPage(organization.users, query, 'v1', '_id');
-      return { totalCount: total, results: page };
-    },
+    handle: ({ organization, query }) => v1Page(organization.users, query),
   },
   '/api/applications': {
     scope: 'organization',
-    handle: ({ organization, query }) => {
-      const { total, page } = listPage(organization.applications, query, 'v1', '_id');
-      return { totalCount: total, results: page };
-    },
+    handle: ({ organization, query }) => v1Page(organization.applications, query),
   },
   '/api/systems': {
     scope: 'organization',
-    handle: ({ organization, query }) => {
-      const { total, page } = listPage(organization.systems, query, 'v1', '_id');
-      return { totalCount: total, results: page };
-    },
+    handle: ({ organization, query }) => v1Page(organization.systems, query),
   },
   '/api/v2/usergroups': {
     scope: 'organization',
@@ -172,6 +184,20 @@ export const ROUTES: RouteTable = {
         connections.filter((connection) => targets.has(connection.to.type)),
         query,
       );
+    },
+  },
+  '/api/v2/applications/{application_id}/users': {
+    scope: 'organization',
+    handle: ({ organization, params, query }) => {
+      const application = found(organization.applicationsById, params['application_id'], 'application');
+      return traversalPage(applicationUsers(organization, application._id), query);
+    },
+  },
+  '/api/v2/applications/{application_id}/usergroups': {
+    scope: 'organization',
+    handle: ({ organization, params, query }) => {
+      const application = found(organization.applicationsById, params['application_id'], 'application');
+      return traversalPage(applicationUserGroups(organization, application._id), query);
     },
   },
   '/api/v2/systemgroups': {

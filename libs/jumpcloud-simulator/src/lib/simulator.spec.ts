@@ -86,9 +86,27 @@ describe('JumpCloudSimulator over HTTP (single tenant)', () => {
       expect(byTwo.map((u) => u._id)).toEqual(expected.map((u) => u._id));
     });
 
-    it('return only the requested fields plus _id', async () => {
+    it('return only the requested fields plus _id and id', async () => {
       const body = await getJson<UserList>('/api/systemusers?limit=3&fields=username+email');
-      for (const user of body.results ?? []) expect(Object.keys(user).sort()).toEqual(['_id', 'email', 'username']);
+      for (const user of body.results ?? []) expect(Object.keys(user).sort()).toEqual(['_id', 'email', 'id', 'username']);
+    });
+
+    it('carry id beside _id, with the same value, on every v1 object as the live API does', async () => {
+      const lists = await Promise.all(
+        ['/api/systemusers?limit=100', '/api/systems?limit=100', '/api/applications', '/api/organizations', '/api/systemusers?fields=email'].map((path) =>
+          getJson<{ totalCount: number; results: { _id: string; id?: string }[] }>(path),
+        ),
+      );
+      for (const { results } of lists) {
+        expect(results.length).toBeGreaterThan(0);
+        for (const object of results) expect(object.id).toBe(object._id);
+      }
+      const id = org().organization._id;
+      for (const path of [`/api/organizations/${id}`, `/api/organizations/${id}?fields=accountType`]) {
+        expect(await getJson<{ _id: string; id?: string }>(path)).toEqual(expect.objectContaining({ _id: id, id }));
+      }
+      // Only the v1 objects themselves: nested ones (ssh keys) and the dataset stay as they are.
+      expect(org().users[0]).not.toHaveProperty('id');
     });
 
     it('filter with field:$eq:value and field:$ne:value', async () => {
@@ -114,7 +132,7 @@ describe('JumpCloudSimulator over HTTP (single tenant)', () => {
     it('lists the one organization with summary fields only', async () => {
       const body = await getJson<Schemas['OrganizationList']>('/api/organizations');
       expect(body.totalCount).toBe(1);
-      expect(Object.keys(body.results?.[0] ?? {}).sort()).toEqual(['_id', 'displayName', 'logoUrl']);
+      expect(Object.keys(body.results?.[0] ?? {}).sort()).toEqual(['_id', 'displayName', 'id', 'logoUrl']);
     });
 
     it('returns accountType only when fields names it', async () => {
@@ -123,9 +141,9 @@ describe('JumpCloudSimulator over HTTP (single tenant)', () => {
       expect(plain).not.toHaveProperty('accountType');
       expect(plain).toEqual(expect.objectContaining({ _id: id, displayName: expect.any(String), created: expect.any(String), settings: expect.any(Object) }));
       const asked = await getJson<Schemas['Organization']>(`/api/organizations/${id}?fields=accountType`);
-      expect(asked).toEqual({ _id: id, accountType: 'Direct' });
+      expect(asked).toEqual({ _id: id, id, accountType: 'Direct' });
       const several = await getJson<Schemas['Organization']>(`/api/organizations/${id}?fields=accountType%20settings%20created`);
-      expect(Object.keys(several).sort()).toEqual(['_id', 'accountType', 'created', 'settings']);
+      expect(Object.keys(several).sort()).toEqual(['_id', 'accountType', 'created', 'id', 'settings']);
     });
 
     it('answers 404 for an unknown organization id', async () => {
@@ -430,6 +448,8 @@ describe('JumpCloudSimulator lifecycle', () => {
         'GET /api/v2/usergroups',
         'GET /api/v2/usergroups/{group_id}/members',
         'GET /api/v2/applications/{application_id}/associations',
+        'GET /api/v2/applications/{application_id}/users',
+        'GET /api/v2/applications/{application_id}/usergroups',
         'GET /api/v2/systemgroups',
         'GET /api/v2/systemgroups/{group_id}/members',
         'GET /api/v2/systems/{system_id}/associations',

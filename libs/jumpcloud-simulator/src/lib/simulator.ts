@@ -216,10 +216,11 @@ export class JumpCloudSimulator {
 
     if (reply.kind === 'json' && !res.destroyed) {
       entry.status = reply.status;
+      // No Connection header of our own: node:http answers `keep-alive`, or `close` and closes the
+      // connection after this response when the request asked for it (RFC 9112 section 9.6).
       res.writeHead(reply.status, {
         'Content-Type': JSON_CONTENT_TYPE,
         'Content-Length': Buffer.byteLength(reply.body),
-        Connection: 'keep-alive',
         ...reply.headers,
       });
       res.end(reply.body);

@@ -130,6 +130,17 @@ describe('JupiterOneFake over HTTP', () => {
       await expectError(post(JOBS, body, { 'JupiterOne-Account': 'other-account' }), 403, 'FORBIDDEN');
     });
 
+    it('takes the legacy LifeOmic-Account header (older SDK releases) for JupiterOne-Account', async () => {
+      const { 'JupiterOne-Account': _account, ...rest } = headers();
+      const legacy = (account: string) => fetch(`${fake.baseUrl}${JOBS}`, { method: 'POST', headers: { ...rest, 'LifeOmic-Account': account }, body });
+      await ok(legacy(fake.account));
+      await expectError(legacy('other-account'), 403, 'FORBIDDEN');
+      // With both, JupiterOne-Account is the one checked.
+      await ok(post(JOBS, body, { 'LifeOmic-Account': 'other-account' }));
+      await expectError(post(JOBS, body, { 'JupiterOne-Account': 'other-account', 'LifeOmic-Account': fake.account }), 403, 'FORBIDDEN');
+      expect(fake.jobs()).toHaveLength(2);
+    });
+
     it('answers 415 to a POST that is not application/json, and takes a charset', async () => {
       await expectError(post(JOBS, body, { 'Content-Type': 'text/plain' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
       await ok(post(JOBS, body, { 'Content-Type': 'application/json; charset=utf-8' }));
@@ -184,12 +195,39 @@ describe('JupiterOneFake over HTTP', () => {
       expect(job).toEqual(expect.objectContaining({ source: 'integration-external', scope: null, integrationInstanceId: 'instance-1', syncMode: 'CREATE_OR_UPDATE' }));
     });
 
+    it("starts an integration-managed job for an instance (the SDK's default source) and syncs into the instance", async () => {
+      const job = await sync({ entities: [user('m1')] }, { start: { source: 'integration-managed', integrationInstanceId: 'instance-m' } });
+      expect(job).toEqual(expect.objectContaining({ source: 'integration-managed', scope: null, integrationInstanceId: 'instance-m', status: 'FINISHED', numEntitiesCreated: 1 }));
+      expect(fake.graph({ integrationInstanceId: 'instance-m' }).entities).toEqual([user('m1')]);
+    });
+
+    it('gives an integration job started without integrationJobId a new integration job of its own id', async () => {
+      for (const source of ['integration-managed', 'integration-external']) {
+        const job = await startJob({ source, integrationInstanceId: 'instance-1' });
+        expect(job.integrationJobId).toBe(job.id);
+        expect(await status(job.id)).toEqual(job);
+      }
+      expect((await startJob({ source: 'api', scope: 's' })).integrationJobId).toBeNull();
+    });
+
+    it('uses the integrationJobId sent as the job id, and refuses a second job for it', async () => {
+      const job = await startJob({ source: 'integration-managed', integrationInstanceId: 'instance-1', integrationJobId: 'integration-job-7' });
+      expect(job).toEqual(expect.objectContaining({ id: 'integration-job-7', integrationJobId: 'integration-job-7' }));
+      expect((await status('integration-job-7')).status).toBe('AWAITING_UPLOADS');
+      const again = { source: 'integration-external', integrationInstanceId: 'instance-1', integrationJobId: 'integration-job-7' };
+      await expectError(post(JOBS, again), 409, 'CONFLICT');
+      expect(fake.jobs()).toHaveLength(1);
+    });
+
     it.each([
       ['api without scope', { source: 'api' }],
       ['api with an empty scope', { source: 'api', scope: '' }],
       ['integration-external without an instance id', { source: 'integration-external' }],
       ['integration-external with a scope', { source: 'integration-external', integrationInstanceId: 'i', scope: 's' }],
-      ['an unknown source', { source: 'integration-managed', integrationInstanceId: 'i' }],
+      ['integration-managed without an instance id', { source: 'integration-managed', integrationJobId: 'j' }],
+      ['api with an integrationJobId', { source: 'api', scope: 's', integrationJobId: 'j' }],
+      ['an empty integrationJobId', { source: 'integration-managed', integrationInstanceId: 'i', integrationJobId: '' }],
+      ['an unknown source', { source: 'integration-other', integrationInstanceId: 'i' }],
       ['an unknown syncMode', { source: 'api', scope: 's', syncMode: 'REPLACE' }],
       ['an array', [{ source: 'api', scope: 's' }]],
       ['no body', ''],
@@ -324,6 +362,25 @@ describe('JupiterOneFake over HTTP', () => {
         await expectError(post(`${JOBS}/${job.id}/abort`, { reason: 'again' }), 400, 'JOB_NOT_AWAITING_UPLOADS');
       }
       expect(fake.graph({ scope: 'test-scope' })).toEqual({ entities: [], relationships: [] });
+    });
+
+    it("records the events published to a job, in any status, as JupiterOne's SDK sends them", async () => {
+      const job = await startJob({ source: 'integration-managed', integrationInstanceId: 'instance-1' });
+      const publish = (events: unknown) => post(`${JOBS}/${job.id}/events`, { events });
+      await ok(publish([{ name: 'sync_upload_start', description: 'Uploading collected data for synchronization...' }]));
+      await ok(finalize(job.id));
+      const after = await ok(publish([{ name: 'sync_upload_end', description: 'Upload complete.', level: 'info' }]));
+      expect(after.events).toEqual([
+        { name: 'sync_upload_start', description: 'Uploading collected data for synchronization...' },
+        { name: 'sync_upload_end', description: 'Upload complete.', level: 'info' },
+      ]);
+      expect(fake.job(job.id)?.events).toEqual(after.events);
+      expect((await startJob()).events).toBeUndefined();
+      for (const bad of [undefined, 'x', [{ description: 'no name' }], [{ name: 'n', description: 1 }], [{ name: 'n', description: 'd', level: 3 }]]) {
+        await expectError(publish(bad), 400, 'BAD_REQUEST');
+      }
+      await expectError(post(`${JOBS}/no-such-job/events`, { events: [] }), 404, 'NOT_FOUND');
+      expect(fake.job(job.id)?.events).toHaveLength(2);
     });
 
     it('keeps the datasets of two scopes and of an instance apart', async () => {

@@ -20,10 +20,18 @@ export const DEFAULT_BODY_LIMIT_BYTES = 6_000_000;
  */
 export const CORRELATION_ID_HEADERS = ['jupiterone-correlation-id', 'x-correlation-id'] as const;
 
+/**
+ * The account headers read, in order: `JupiterOne-Account`, then `LifeOmic-Account`, the legacy
+ * name that JupiterOne still accepts and that older releases of its SDK send
+ * (`@jupiterone/integration-sdk-runtime` 13.x and before; 17.x sends `JupiterOne-Account`).
+ * The first one present is checked.
+ */
+export const ACCOUNT_HEADERS = ['jupiterone-account', 'lifeomic-account'] as const;
+
 export interface JupiterOneFakeOptions {
   /** The expected `Authorization: Bearer` token (default 'j1-fake-api-key'). */
   apiKey?: string;
-  /** The expected `JupiterOne-Account` header (default 'j1-fake-account'). */
+  /** The expected `JupiterOne-Account` (or legacy `LifeOmic-Account`) header (default 'j1-fake-account'). */
   account?: string;
   /** Largest request body accepted, in bytes of the raw body (default 6,000,000); over it -> 413. */
   bodyLimitBytes?: number;
@@ -72,6 +80,10 @@ function error(status: number, code: string, message: string, headers?: Record<s
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+function accountHeader(req: IncomingMessage): string | undefined {
+  return ACCOUNT_HEADERS.map((name) => header(req, name)).find((value) => value !== undefined);
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -291,8 +303,9 @@ export class JupiterOneFake {
 
   /**
    * Order of checks: route outside /persister (404) -> Authorization (401) -> JupiterOne-Account
-   * (403) -> route (404) and method (405) -> faults -> Content-Type (415) -> body size (413) ->
-   * JSON (400) -> the operation. A `processFirst` fault runs the rest, then replaces its answer.
+   * or LifeOmic-Account (403) -> route (404) and method (405) -> faults -> Content-Type (415) ->
+   * body size (413) -> JSON (400) -> the operation. A `processFirst` fault runs the rest, then
+   * replaces its answer.
    */
   private process(req: IncomingMessage, method: string, path: string, route: Route | undefined, body: RequestBody, record: FakeRequestRecord): Reply {
     if (route?.area === 'fake') return this.processFake(method, route.action, route.method, body);
@@ -302,7 +315,7 @@ export class JupiterOneFake {
     if (!bearer || !sameSecret((bearer[1] as string).trim(), this.apiKey)) {
       return error(401, 'UNAUTHORIZED', 'missing or invalid Authorization: Bearer <api key>');
     }
-    const account = header(req, 'jupiterone-account');
+    const account = accountHeader(req);
     if (account === undefined || account !== this.account) {
       return error(403, 'FORBIDDEN', account === undefined ? 'missing JupiterOne-Account header' : `the API key has no access to account "${account}"`);
     }
@@ -342,6 +355,8 @@ export class JupiterOneFake {
           return json(200, { job: this.state.finalize(jobId, parsed) });
         case 'abort':
           return json(200, { job: this.state.abort(jobId, parsed) });
+        case 'events':
+          return json(200, { job: this.state.publishEvents(jobId, parsed) });
         case 'status':
           return json(200, { job: this.state.status(jobId) });
         case 'graphql':

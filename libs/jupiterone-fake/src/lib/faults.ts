@@ -1,6 +1,6 @@
-export type FakeEndpoint = 'start' | 'entities' | 'relationships' | 'finalize' | 'abort' | 'status' | 'graphql';
+export type FakeEndpoint = 'start' | 'entities' | 'relationships' | 'finalize' | 'abort' | 'status' | 'events' | 'graphql';
 
-export const FAKE_ENDPOINTS: readonly FakeEndpoint[] = ['start', 'entities', 'relationships', 'finalize', 'abort', 'status', 'graphql'];
+export const FAKE_ENDPOINTS: readonly FakeEndpoint[] = ['start', 'entities', 'relationships', 'finalize', 'abort', 'status', 'events', 'graphql'];
 
 /** A failure to give matching requests instead of handling them (checked after auth and routing). */
 export interface FakeFault {

@@ -10,7 +10,12 @@ export interface StoredGraph {
 /** What a synchronization job writes into: `{ scope }` for source api, `{ integrationInstanceId }` for integration sources. */
 export type DatasetRef = { scope: string } | { integrationInstanceId: string };
 
-export type SyncSource = 'api' | 'integration-external';
+/**
+ * `api` uploads to a scope; the integration sources to an integration instance. JupiterOne's SDK
+ * runs integrations with `integration-managed` (its default, also outside JupiterOne's
+ * infrastructure) or `integration-external`; the fake treats the two alike.
+ */
+export type SyncSource = 'api' | 'integration-managed' | 'integration-external';
 
 /** DIFF deletes what a job did not upload again; CREATE_OR_UPDATE never deletes. */
 export type SyncMode = 'DIFF' | 'CREATE_OR_UPDATE';
@@ -37,6 +42,14 @@ export interface FinalizeCounts {
   numMappedRelationshipsDeleted: number;
 }
 
+/** An event an integration published to its job (`POST .../jobs/{id}/events`), as JupiterOne's SDK sends it. */
+export interface FakeJobEvent {
+  name: string;
+  description: string;
+  /** Sent by later SDK releases only. */
+  level?: string;
+}
+
 /** A synchronization job as the API returns it (`{ "job": FakeJob }`), with the field names of JupiterOne's SynchronizationJob. */
 export interface FakeJob extends FinalizeCounts {
   id: string;
@@ -45,7 +58,11 @@ export interface FakeJob extends FinalizeCounts {
   scope: string | null;
   /** null for source api. */
   integrationInstanceId: string | null;
-  /** The integrationJobId sent when the job was started, else null. */
+  /**
+   * Integration sources: the integrationJobId sent at the start, which is also the job's `id`; when
+   * none was sent, a new integration job of the same id as this job, as JupiterOne creates one.
+   * null for source api.
+   */
   integrationJobId: string | null;
   accountId: string;
   syncMode: SyncMode;
@@ -70,4 +87,6 @@ export interface FakeJob extends FinalizeCounts {
   numMappedRelationshipDeleteErrors: number;
   /** The reason sent with abort; not a JupiterOne field. */
   abortReason?: string;
+  /** The events published to the job, in order, once there is one; not a JupiterOne field. */
+  events?: FakeJobEvent[];
 }

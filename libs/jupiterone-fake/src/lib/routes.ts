@@ -15,7 +15,7 @@ export type PersisterRoute = Extract<Route, { area: 'persister' }>;
 
 const JOBS = '/persister/synchronization/jobs';
 const JOB = /^\/persister\/synchronization\/jobs\/([^/]+)$/;
-const JOB_ACTION = /^\/persister\/synchronization\/jobs\/([^/]+)\/(entities|relationships|finalize|abort)$/;
+const JOB_ACTION = /^\/persister\/synchronization\/jobs\/([^/]+)\/(entities|relationships|finalize|abort|events)$/;
 
 export const PERSISTER_PREFIX = '/persister/';
 /** JupiterOne's GraphQL endpoint; the fake answers `queryV1` with `FIND <type> [LIMIT n]`. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FakeApiError } from './api-error';
 import { canonicalJson } from './canonical-json';
-import type { DatasetRef, FakeJob, FinalizeCounts, GraphObject, StoredGraph, SyncMode, SyncSource } from './job.types';
+import type { DatasetRef, FakeJob, FakeJobEvent, FinalizeCounts, GraphObject, StoredGraph, SyncMode, SyncSource } from './job.types';
 import { MappedTargetStore } from './mapped-targets';
 import { entityProblem, isMapped, isPlainObject, relationshipProblem } from './validation';
 
@@ -64,7 +64,7 @@ const MAPPED_RELATIONSHIP_COUNTS: Record<Change, keyof FinalizeCounts> = {
   deleted: 'numMappedRelationshipsDeleted',
 };
 
-const SOURCES: readonly SyncSource[] = ['api', 'integration-external'];
+const SOURCES: readonly SyncSource[] = ['api', 'integration-managed', 'integration-external'];
 const SYNC_MODES: readonly SyncMode[] = ['DIFF', 'CREATE_OR_UPDATE'];
 
 function zeroCounts(): FinalizeCounts {
@@ -100,6 +100,16 @@ function optionalString(body: Record<string, unknown>, name: string): string | u
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string' || value === '') throw badRequest(`"${name}" must be a non-empty string`);
   return value;
+}
+
+function jobEvent(value: unknown, index: number): FakeJobEvent {
+  if (!isPlainObject(value)) throw badRequest(`events[${index}] must be an object`);
+  const { name, description, level } = value;
+  if (typeof name !== 'string' || name === '' || typeof description !== 'string') {
+    throw badRequest(`events[${index}] needs a non-empty string "name" and a string "description"`);
+  }
+  if (level !== undefined && typeof level !== 'string') throw badRequest(`events[${index}].level must be a string`);
+  return level === undefined ? { name, description } : { name, description, level };
 }
 
 function sortedObjects(objects: ObjectMap): Record<string, unknown>[] {
@@ -164,13 +174,14 @@ export class SynchronizationState {
       ref = { integrationInstanceId };
     }
 
+    const id = this.newJobId(integrationJobId);
     const record: JobRecord = {
       base: {
-        id: randomUUID(),
+        id,
         source: source as SyncSource,
         scope: scope ?? null,
         integrationInstanceId: integrationInstanceId ?? null,
-        integrationJobId: integrationJobId ?? null,
+        integrationJobId: source === 'api' ? null : id,
         accountId: this.account,
         syncMode: syncMode as SyncMode,
         startTimestamp: this.now(),
@@ -270,6 +281,19 @@ export class SynchronizationState {
     return this.view(record);
   }
 
+  /**
+   * Adds the events of `{ events: [{ name, description }] }` to the job, in any status: JupiterOne's
+   * SDK publishes them from a queue of their own, so one may arrive after finalize.
+   */
+  publishEvents(jobId: string, body: unknown): FakeJob {
+    const record = this.record(jobId);
+    const events = isPlainObject(body) ? body['events'] : undefined;
+    if (!Array.isArray(events)) throw badRequest('the body must be { "events": [...] }');
+    const checked = events.map((event, index) => jobEvent(event, index));
+    record.base.events = [...(record.base.events ?? []), ...checked];
+    return this.view(record);
+  }
+
   status(jobId: string): FakeJob {
     return this.view(this.record(jobId));
   }
@@ -354,6 +378,19 @@ export class SynchronizationState {
     return types as string[];
   }
 
+  /**
+   * JupiterOne uses an integration job's id as the id of its synchronization job: the one sent, or
+   * else a new one (the integration job it then creates has the same id). A second job for the same
+   * integration job is refused: JupiterOne documents no answer for it, and one id cannot name two jobs.
+   */
+  private newJobId(integrationJobId: string | undefined): string {
+    if (integrationJobId === undefined) return randomUUID();
+    if (this.records.has(integrationJobId)) {
+      throw new FakeApiError(409, 'CONFLICT', `integration job ${integrationJobId} already has a synchronization job`);
+    }
+    return integrationJobId;
+  }
+
   private record(jobId: string): JobRecord {
     const record = this.records.get(jobId);
     if (!record) throw new FakeApiError(404, 'NOT_FOUND', `no synchronization job ${jobId}`);
@@ -369,7 +406,8 @@ export class SynchronizationState {
   }
 
   private view(record: JobRecord): FakeJob {
-    const base = { ...record.base };
+    // A copy, events included, so that a caller cannot change the record through it.
+    const base = structuredClone(record.base);
     if (record.phase === 'uploading') return { ...base, ...zeroCounts(), status: 'AWAITING_UPLOADS', done: false };
     if (record.phase === 'aborted') return { ...base, ...zeroCounts(), status: 'ABORTED', done: true };
     const elapsed = this.now() - record.finalizedAt;
