@@ -1,5 +1,4 @@
 export { defaultErrorCode, errorBody, FakeApiError, type FakeErrorBody } from './lib/api-error';
-export { canonicalJson } from './lib/canonical-json';
 export { checkFault, FAKE_ENDPOINTS, type FakeEndpoint, type FakeFault } from './lib/faults';
 export {
   ACCOUNT_HEADERS,

@@ -1,4 +1,4 @@
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '@jumpcloud-graph/domain';
 import type { GraphObject } from './job.types';
 import { isPlainObject } from './validation';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { FakeApiError } from './api-error';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '@jumpcloud-graph/domain';
 import type { DatasetRef, FakeJob, FakeJobEvent, FinalizeCounts, GraphObject, StoredGraph, SyncMode, SyncSource } from './job.types';
 import { MappedTargetStore } from './mapped-targets';
 import { entityProblem, isMapped, isPlainObject, relationshipProblem } from './validation';
