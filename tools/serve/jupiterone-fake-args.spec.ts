@@ -1,4 +1,4 @@
-import { parseServeArgs, UsageError } from './serve-args';
+import { parseServeArgs, UsageError } from './jupiterone-fake-args';
 
 describe('parseServeArgs', () => {
   it('maps the flags onto the listen address and fake options', () => {

@@ -1,5 +1,8 @@
+import { type JupiterOneFakeOptions } from '@jumpcloud-graph/jupiterone-fake';
 import { parseArgs } from 'node:util';
-import type { JupiterOneFakeOptions } from '../lib/fake';
+import { integer, nonEmpty, usageErrors } from './serve-kit';
+
+export { UsageError } from './serve-kit';
 
 export const SERVE_USAGE = `Usage: nx run jupiterone-fake:serve [options]
 
@@ -18,33 +21,14 @@ Options:
 
 State for out-of-process tests: GET /__fake/state, POST /__fake/faults (a JSON array), POST /__fake/reset.`;
 
-/** A bad command line: the bin prints the message on one line and exits with code 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
 export type ServeCommand =
   | { kind: 'help' }
   | { kind: 'serve'; port: number; host: string; options: Omit<JupiterOneFakeOptions, 'onRequest'>; logRequests: boolean };
 
-function integer(flag: string, raw: string | undefined, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (raw === undefined) return undefined;
-  if (!/^\d+$/.test(raw)) throw new UsageError(`--${flag} must be an integer >= 0, got "${raw}"`);
-  const value = Number(raw);
-  if (value > max) throw new UsageError(`--${flag} must be between 0 and ${max}, got ${value}`);
-  return value;
-}
-
-function nonEmpty(flag: string, raw: string | undefined): string | undefined {
-  if (raw === '') throw new UsageError(`--${flag} must not be empty`);
-  return raw;
-}
-
 /** Parses the serve command line (without the node and script arguments). */
 export function parseServeArgs(argv: readonly string[]): ServeCommand {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const { values } = usageErrors(() =>
+    parseArgs({
       args: [...argv],
       strict: true,
       allowPositionals: false,
@@ -59,10 +43,8 @@ export function parseServeArgs(argv: readonly string[]): ServeCommand {
         'log-requests': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
-    }));
-  } catch (cause) {
-    throw new UsageError(cause instanceof Error ? cause.message : String(cause));
-  }
+    }),
+  );
   if (values.help) return { kind: 'help' };
 
   const options: Omit<JupiterOneFakeOptions, 'onRequest'> = {
@@ -74,7 +56,7 @@ export function parseServeArgs(argv: readonly string[]): ServeCommand {
   };
   return {
     kind: 'serve',
-    port: integer('port', values.port, 65535) ?? 0,
+    port: integer('port', values.port, 0, 65535) ?? 0,
     host: nonEmpty('host', values.host) ?? '127.0.0.1',
     // Unset flags are left out so the fake's defaults apply.
     options: Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),

@@ -1,4 +1,4 @@
-import { parseFault, parseServeArgs, UsageError } from './serve-args';
+import { parseFault, parseServeArgs, UsageError } from './jumpcloud-simulator-args';
 
 describe('parseServeArgs', () => {
   it('maps the flags onto simulator and dataset options', () => {

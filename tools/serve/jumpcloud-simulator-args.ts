@@ -1,7 +1,8 @@
+import { type DatasetOptions, FAULT_KINDS, type FaultKind, type FaultRule, type SimulatorOptions } from '@jumpcloud-graph/jumpcloud-simulator';
 import { parseArgs } from 'node:util';
-import type { DatasetOptions } from '../lib/dataset.types';
-import { FAULT_KINDS, type FaultKind, type FaultRule } from '../lib/faults';
-import type { SimulatorOptions } from '../lib/simulator';
+import { integer, UsageError, usageErrors } from './serve-kit';
+
+export { UsageError } from './serve-kit';
 
 export const SERVE_USAGE = `Usage: nx run jumpcloud-simulator:serve [options]
 
@@ -32,20 +33,7 @@ Options:
 
 Example: npx nx run jumpcloud-simulator:serve --users=1000 --latency-ms=20 --fault=server-error:/members:3`;
 
-/** A bad command line: the bin prints the message on one line and exits with code 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
 export type ServeCommand = { kind: 'help' } | { kind: 'serve'; options: SimulatorOptions; verbose: boolean };
-
-function integer(flag: string, raw: string | undefined, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (raw === undefined) return undefined;
-  if (!/^\d+$/.test(raw)) throw new UsageError(`--${flag} must be an integer >= ${min}, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new UsageError(`--${flag} must be between ${min} and ${max}, got ${value}`);
-  return value;
-}
 
 function integerList(flag: string, raw: string | undefined): number | number[] | undefined {
   if (raw === undefined) return undefined;
@@ -77,9 +65,8 @@ export function parseFault(raw: string): FaultRule {
 
 /** Parses the serve command line (without the node and script arguments). */
 export function parseServeArgs(argv: readonly string[]): ServeCommand {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const { values } = usageErrors(() =>
+    parseArgs({
       args: [...argv],
       strict: true,
       allowPositionals: false,
@@ -109,10 +96,8 @@ export function parseServeArgs(argv: readonly string[]): ServeCommand {
         'log-requests': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
-    }));
-  } catch (cause) {
-    throw new UsageError(cause instanceof Error ? cause.message : String(cause));
-  }
+    }),
+  );
   if (values.help) return { kind: 'help' };
 
   const edgeCasesFlag = values['edge-cases'];
