@@ -7,16 +7,21 @@ import { JupiterOneFake } from '@jumpcloud-graph/jupiterone-fake';
 import { LocalGraphStore } from '@jumpcloud-graph/jupiterone-publisher';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
-import { type LogLine, WorkerProcess, workerMain, writeConfig } from './testing/worker-process';
+import { HoldingProxy } from './testing/holding-proxy';
+import { WorkerProcess, workerMain, writeConfig } from './testing/worker-process';
 import { closedPort } from './testing/ports';
+import { until, within } from './testing/wait';
 
 /**
  * The built worker as it is deployed: processes with a configuration file, against the JumpCloud
  * simulator, the JupiterOne fake and (distributed mode) a real Redis (see redis-global-setup.cjs).
+ * The workers reach the simulator through a HoldingProxy (`jumpcloud`), so that a test can keep a
+ * run in progress for as long as it needs: nothing here depends on how fast a run is.
  */
 const TOKEN = 'worker-admin-token-for-tests';
 let dir: string;
-let sim: JumpCloudSimulator;
+let sim: JumpCloudSimulator | undefined;
+let jumpcloud: HoldingProxy | undefined;
 const workers: WorkerProcess[] = [];
 
 beforeEach(() => {
@@ -27,17 +32,30 @@ afterEach(async () => {
     worker.signal('SIGKILL');
     await worker.exited;
   }
+  await jumpcloud?.stop();
+  jumpcloud = undefined;
   await sim?.stop();
+  sim = undefined;
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function startSimulator(users: number, latencyMs: number): Promise<void> {
-  sim = new JumpCloudSimulator({ dataset: { users, seed: 3 }, latencyMs });
+/** The simulator, and the holding proxy the workers reach it through. */
+async function startSimulator(users: number): Promise<HoldingProxy> {
+  sim = new JumpCloudSimulator({ dataset: { users, seed: 3 } });
   await sim.start();
+  jumpcloud = new HoldingProxy(sim.baseUrl);
+  await jumpcloud.start();
+  return jumpcloud;
+}
+
+function simulator(): JumpCloudSimulator {
+  if (!sim) throw new Error('startSimulator() first');
+  return sim;
 }
 
 function start(config: object, name = 'worker'): WorkerProcess {
-  const worker = new WorkerProcess(writeConfig(dir, name, config), { JC_KEY: sim.apiKey, J1_KEY: 'j1-fake-api-key', J1_ACCOUNT: 'j1-fake-account', WORKER_ADMIN_TOKEN: TOKEN });
+  const env = { JC_KEY: simulator().apiKey, J1_KEY: 'j1-fake-api-key', J1_ACCOUNT: 'j1-fake-account', WORKER_ADMIN_TOKEN: TOKEN };
+  const worker = new WorkerProcess(writeConfig(dir, name, config), env);
   workers.push(worker);
   return worker;
 }
@@ -45,7 +63,7 @@ function start(config: object, name = 'worker'): WorkerProcess {
 const instance = (id: string, extra: object = {}) => ({
   id,
   intervalSeconds: 3600,
-  jumpcloud: { apiKeyEnv: 'JC_KEY', baseUrl: sim.baseUrl },
+  jumpcloud: { apiKeyEnv: 'JC_KEY', baseUrl: jumpcloud?.baseUrl },
   target: { type: 'local', db: join(dir, `${id}.db`) },
   ...extra,
 });
@@ -58,21 +76,63 @@ const redisUrl = () => {
 
 const trigger = (url: string, id: string, token = TOKEN) => fetch(`${url}/instances/${id}/sync`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
 
-/** Runs of one instance, as [start, end] times from the logs of every process. */
-function intervals(logs: LogLine[], instanceId: string): Array<[number, number, string]> {
-  const starts = new Map(logs.filter((l) => l.msg === 'run started' && l.instance === instanceId).map((l) => [l.runId, l.time]));
-  return logs
-    .filter((l) => l.msg === 'run ended' && l.instance === instanceId)
-    .map((l) => [starts.get(l.runId) ?? Number.NaN, l.time, String(l.runId)] as [number, number, string])
-    .sort((a, b) => a[0] - b[0]);
+interface Run {
+  worker: string;
+  instance: string;
+  runId: string;
+  start: number;
+  /** The time of its 'run ended' line; NaN for a run that never ended (a killed process). */
+  end: number;
+  status?: string;
+}
+
+/** Every run each process logged, its start and end paired within the process. */
+function runsOf(byWorker: Record<string, WorkerProcess>): Run[] {
+  const runs: Run[] = [];
+  for (const [name, worker] of Object.entries(byWorker)) {
+    const open = new Map<string, Run>();
+    for (const line of worker.logs) {
+      const key = String(line.runId);
+      if (line.msg === 'run started') {
+        const run: Run = { worker: name, instance: String(line.instance), runId: key, start: line.time, end: Number.NaN };
+        open.set(key, run);
+        runs.push(run);
+      } else if (line.msg === 'run ended') {
+        const run = open.get(key);
+        if (!run) throw new Error(`${name} logged the end of ${key}, which it never started`);
+        open.delete(key);
+        run.end = line.time;
+        run.status = line.status;
+      }
+    }
+  }
+  return runs.sort((a, b) => a.start - b.start);
+}
+
+/** Runs of one instance that overlapped, whichever processes ran them. */
+function overlaps(runs: Run[], instanceId: string): string[] {
+  const mine = runs.filter((r) => r.instance === instanceId);
+  const found: string[] = [];
+  for (let i = 1; i < mine.length; i++) {
+    for (const earlier of mine.slice(0, i)) {
+      if (!(mine[i].start >= earlier.end)) found.push(`${mine[i].worker} started ${mine[i].runId} while ${earlier.worker} ran ${earlier.runId}`);
+    }
+  }
+  return found;
+}
+
+/** Runs of one process that overlapped more than `concurrency` at a time. */
+function overCapacity(runs: Run[], worker: string, concurrency: number): string[] {
+  const mine = runs.filter((r) => r.worker === worker);
+  return mine.filter((run) => mine.filter((other) => other.start <= run.start && !(other.end <= run.start)).length > concurrency).map((r) => r.runId);
 }
 
 describe('worker, one process (no Redis)', () => {
-  it('runs at start-up, serves metrics and the trigger, and exits 0 on SIGTERM', async () => {
-    await startSimulator(30, 0);
+  it('runs at start-up, serves metrics and the trigger (409 while a run is in progress), and exits 0 on SIGTERM', async () => {
+    const gate = await startSimulator(30);
     const worker = start({ http: { port: 0 }, instances: [instance('acme')] });
     const url = await worker.url();
-    const first = await worker.waitFor((l) => l.msg === 'run ended');
+    const first = await worker.waitFor((l) => l.msg === 'run ended', 'the start-up run to end');
     expect(first).toMatchObject({ instance: 'acme', status: 'success' });
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`${url}/metrics`)).text();
@@ -81,11 +141,18 @@ describe('worker, one process (no Redis)', () => {
 
     expect((await trigger(url, 'acme', 'wrong')).status).toBe(401);
     expect((await trigger(url, 'nope')).status).toBe(404);
+    // every JumpCloud request waits: the triggered run cannot end until the gate opens
+    gate.hold();
     const started = await trigger(url, 'acme');
     expect(started.status).toBe(202);
     const { runId } = (await started.json()) as { runId: string };
+    await worker.waitFor((l) => l.msg === 'run started' && l.runId === runId, `the run ${runId} to start`);
+    await until(() => gate.heldCount > 0, 'the run to wait on JumpCloud');
     expect((await trigger(url, 'acme')).status).toBe(409);
-    await worker.waitFor((l) => l.msg === 'run ended' && l.runId === runId);
+    gate.release();
+    const ended = await worker.waitFor((l) => l.msg === 'run ended' && l.runId === runId, `the run ${runId} to end`);
+    expect(ended.status).toBe('success');
+    expect(worker.runs()).toHaveLength(2);
 
     worker.signal('SIGTERM');
     expect(await worker.exited).toBe(0);
@@ -97,11 +164,15 @@ describe('worker, one process (no Redis)', () => {
       store.close();
     }
     // secrets never reach the logs
-    expect(JSON.stringify(worker.logs)).not.toContain(sim.apiKey);
+    expect(JSON.stringify(worker.logs)).not.toContain(simulator().apiKey);
   });
 
   it('aborts an unfinished JupiterOne job on SIGTERM and exits 0', async () => {
-    await startSimulator(2000, 40);
+    // The users list waits: the run opens its JupiterOne job, then cannot finish. A run notices
+    // the cancel between pages (a request in flight is not aborted), so the list is let through
+    // once the worker is shutting down.
+    const gate = await startSimulator(30);
+    gate.hold((path) => path.startsWith('/api/systemusers'));
     const fake = new JupiterOneFake();
     await fake.start();
     try {
@@ -109,13 +180,16 @@ describe('worker, one process (no Redis)', () => {
         http: { port: 0 },
         instances: [instance('acme', { target: { type: 'jupiterone', apiKeyEnv: 'J1_KEY', accountEnv: 'J1_ACCOUNT', baseUrl: fake.baseUrl } })],
       });
-      await worker.waitFor((l) => l.msg === 'run started');
-      // wait until the job exists on the JupiterOne side, then stop the worker mid-run
-      await worker.waitFor((l) => typeof l['jobId'] === 'string');
+      await worker.waitFor((l) => l.msg === 'run started', 'the start-up run to start');
+      await worker.waitFor((l) => typeof l['jobId'] === 'string', 'the JupiterOne job to be created');
+      await until(() => gate.heldCount > 0, 'the run to wait on the users list');
       worker.signal('SIGTERM');
+      await worker.waitFor((l) => l.msg.startsWith('shutting down'), 'the worker to start shutting down');
+      gate.release();
       expect(await worker.exited).toBe(0);
       expect(fake.jobs().map((j) => j.status)).toEqual(['ABORTED']);
-      expect(worker.runs('cancelled')).toHaveLength(1);
+      expect(worker.runs().map((l) => l.status)).toEqual(['cancelled']);
+      expect(worker.logs.map((l) => l.msg)).not.toContain('shutdown deadline reached; exiting');
     } finally {
       await fake.stop();
     }
@@ -123,8 +197,8 @@ describe('worker, one process (no Redis)', () => {
 });
 
 describe('worker replicas on Redis', () => {
-  it('share the instances, never running one instance twice at once, and shut down cleanly', async () => {
-    await startSimulator(300, 15);
+  it('share the instances, never running one instance twice at once nor more runs than their concurrency, and shut down cleanly', async () => {
+    const gate = await startSimulator(30);
     const config = {
       http: { port: 0 },
       redisUrl: redisUrl(),
@@ -136,40 +210,57 @@ describe('worker replicas on Redis', () => {
     const connection = new IORedis(redisUrl(), { maxRetriesPerRequest: null });
     const queue = new Queue(config.queue.name, { connection });
     await queue.upsertJobScheduler('instance-retired', { every: 3_600_000 }, { name: 'scheduled', data: { instanceId: 'retired' } });
+    // the first runs of both instances are due at once and wait on JumpCloud until the gate opens
+    gate.hold();
     const a = start(config, 'a');
     const b = start(config, 'b');
-    await Promise.all([a.url(), b.url()]);
+    const [urlA, urlB] = await Promise.all([a.url(), b.url()]);
     expect((await queue.getJobSchedulers(0, -1)).map((s) => s.key).sort()).toEqual(['instance-acme', 'instance-globex']);
     await queue.close();
     await connection.quit();
-    const ended = () => [...a.runs(), ...b.runs()];
-    const enough = async () => {
-      for (let i = 0; i < 600 && !(['acme', 'globex'].every((id) => ended().filter((l) => l.instance === id).length >= 3)); i++) {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
-    await enough();
+
+    // Both are in progress at once; a replica runs one at a time (concurrency 1), so each runs one.
+    const startedLines = () => [...a.logs, ...b.logs].filter((l) => l.msg === 'run started');
+    await until(() => ['acme', 'globex'].every((id) => startedLines().some((l) => l.instance === id)), 'a run of acme and one of globex in progress', {
+      describe: () => `started: ${startedLines().map((l) => l.instance).join(', ') || 'none'}`,
+    });
+    const runner = (id: string) => (a.logs.some((l) => l.msg === 'run started' && l.instance === id) ? 'a' : 'b');
+    expect(runner('acme')).not.toBe(runner('globex'));
+    // and a trigger of an instance in progress is refused, by either replica
+    expect((await trigger(urlA, 'acme')).status).toBe(409);
+    expect((await trigger(urlB, 'globex')).status).toBe(409);
+    gate.release();
+
+    const ended = (id: string) => [...a.runs(), ...b.runs()].filter((l) => l.instance === id);
+    await until(() => ['acme', 'globex'].every((id) => ended(id).length >= 3), 'three ended runs of acme and of globex', {
+      timeoutMs: 60_000,
+      describe: () => `ended: acme ${ended('acme').length}, globex ${ended('globex').length}`,
+    });
     a.signal('SIGTERM');
     b.signal('SIGTERM');
     expect(await a.exited).toBe(0);
     expect(await b.exited).toBe(0);
 
-    const logs = [...a.logs, ...b.logs];
+    const runs = runsOf({ a, b });
     for (const id of ['acme', 'globex']) {
-      const runs = intervals(logs, id);
-      expect(runs.length).toBeGreaterThanOrEqual(3);
-      // each run id ran once, and a run of the instance started only after the previous one ended
-      expect(new Set(runs.map((r) => r[2])).size).toBe(runs.length);
-      for (let i = 1; i < runs.length; i++) expect(runs[i][0]).toBeGreaterThanOrEqual(runs[i - 1][1]);
+      expect(runs.filter((r) => r.instance === id && r.status === 'success').length).toBeGreaterThanOrEqual(3);
+      expect(overlaps(runs, id)).toEqual([]);
     }
-    // both replicas took part
-    expect(a.runs().length).toBeGreaterThan(0);
-    expect(b.runs().length).toBeGreaterThan(0);
-    expect(ended().every((l) => l.status === 'success' || l.status === 'cancelled')).toBe(true);
+    // a run id ran once, unless a shutdown cancelled it and another replica took it up
+    for (const run of runs) {
+      const again = runs.filter((r) => r.runId === run.runId);
+      expect(again.slice(0, -1).filter((r) => r.status !== 'cancelled')).toEqual([]);
+    }
+    expect(overCapacity(runs, 'a', 1)).toEqual([]);
+    expect(overCapacity(runs, 'b', 1)).toEqual([]);
+    // every run ended, as a success, or cancelled by the shutdown
+    expect(runs.filter((r) => !(r.status === 'success' || r.status === 'cancelled')).map((r) => `${r.worker} ${r.runId} ${r.status}`)).toEqual([]);
+    const shutdown = Math.min(...[a, b].map((w) => w.logs.find((l) => l.msg.startsWith('shutting down'))?.time ?? Number.POSITIVE_INFINITY));
+    expect(runs.filter((r) => r.status === 'cancelled' && r.end < shutdown)).toEqual([]);
   });
 
-  it('runs again, on another replica, a run whose worker was killed', async () => {
-    await startSimulator(1500, 60);
+  it('runs again, on another replica, a run whose worker was killed, once the claim of the dead one has expired', async () => {
+    const gate = await startSimulator(30);
     const config = {
       http: { port: 0 },
       redisUrl: redisUrl(),
@@ -179,30 +270,36 @@ describe('worker replicas on Redis', () => {
     };
     const a = start(config, 'a');
     const b = start(config, 'b');
-    const [urlA] = await Promise.all([a.url(), b.url()]);
+    const [urlA, urlB] = await Promise.all([a.url(), b.url()]);
+    // the run waits on JumpCloud until the gate opens: it is in progress when its worker dies
+    gate.hold();
     const started = await trigger(urlA, 'acme');
     expect(started.status).toBe(202);
     const { runId } = (await started.json()) as { runId: string };
-    const taker = await Promise.race([a, b].map((w) => w.waitFor((l) => l.msg === 'run started' && l.runId === runId).then(() => w)));
-    const other = taker === a ? b : a;
+    const startedOn = (w: WorkerProcess) => w.logs.some((l) => l.msg === 'run started' && l.runId === runId);
+    await until(() => startedOn(a) || startedOn(b), `a replica to start ${runId}`);
+    const [taker, other] = startedOn(a) ? [a, b] : [b, a];
+    await until(() => gate.heldCount > 0, 'the run to wait on JumpCloud');
+    expect((await trigger(urlA, 'acme')).status).toBe(409);
+    expect((await trigger(urlB, 'acme')).status).toBe(409);
+
+    const killedAt = Date.now();
     taker.signal('SIGKILL');
     await taker.exited;
-    const ended = await other.waitFor((l) => l.msg === 'run ended' && l.runId === runId);
+    gate.release();
+    const rerun = await other.waitFor((l) => l.msg === 'run started' && l.runId === runId, `the other replica to start ${runId} again`);
+    const ended = await other.waitFor((l) => l.msg === 'run ended' && l.runId === runId, `the other replica to end ${runId}`);
     expect(ended.status).toBe('success');
+    // the dead replica never ended it, and the other took it up only once it was dead, once
     expect(taker.runs()).toHaveLength(0);
+    expect(rerun.time).toBeGreaterThanOrEqual(killedAt);
+    expect(other.logs.filter((l) => l.msg === 'run started').map((l) => l.runId)).toEqual([runId]);
   });
 });
 
-/** The promise, or a failure naming `what` if it does not settle within `ms`. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 describe('worker whose Redis is down', () => {
   it('logs its reconnects as single JSON lines, without stack traces or the password', async () => {
-    await startSimulator(1, 0);
+    await startSimulator(1);
     const port = await closedPort();
     const worker = start({
       http: { port: 0 },

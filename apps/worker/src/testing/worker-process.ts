@@ -22,6 +22,9 @@ export class WorkerProcess {
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
   private readonly waiters: Array<{ test: (line: LogLine) => boolean; resolve: (line: LogLine) => void }> = [];
+  /** Set once the process has exited and its output is read to the end. */
+  private closedWith?: number | null;
+  private readonly closed: Promise<number | null>;
 
   constructor(configFile: string, env: Record<string, string>) {
     if (!existsSync(workerMain)) throw new Error(`${workerMain} is missing: run npx nx run worker:build first`);
@@ -45,18 +48,45 @@ export class WorkerProcess {
     });
     this.child.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+    this.closed = new Promise((resolve) =>
+      this.child.on('close', (code) => {
+        this.closedWith = code;
+        resolve(code);
+      }),
+    );
   }
 
-  /** The first log line (already seen or to come) that passes `test`. */
-  waitFor(test: (line: LogLine) => boolean): Promise<LogLine> {
+  /**
+   * The first log line (already seen or to come) that passes `test`. Fails, naming `what` and
+   * the last lines logged, if none comes within `timeoutMs` or the process exits first.
+   */
+  waitFor(test: (line: LogLine) => boolean, what = 'a log line', timeoutMs = 60_000): Promise<LogLine> {
     const seen = this.logs.find(test);
     if (seen) return Promise.resolve(seen);
-    return new Promise((resolve) => this.waiters.push({ test, resolve }));
+    return new Promise((resolve, reject) => {
+      const fail = (why: string) => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        clearTimeout(timer);
+        const last = this.logs.slice(-8).map((l) => `${l.msg}${l.instance ? ` ${l.instance}` : ''}${l.runId ? ` ${l.runId}` : ''}${l.status ? ` ${l.status}` : ''}`);
+        reject(new Error(`${why} waiting for ${what}; its last log lines: ${last.join(' | ') || 'none'}${this.stderr ? `; stderr: ${this.stderr.trim()}` : ''}`));
+      };
+      const waiter = {
+        test,
+        resolve: (line: LogLine) => {
+          clearTimeout(timer);
+          resolve(line);
+        },
+      };
+      const timer = setTimeout(() => fail(`timed out after ${timeoutMs} ms`), timeoutMs);
+      this.waiters.push(waiter);
+      if (this.closedWith !== undefined) fail(`the worker exited (${this.closedWith})`);
+      else void this.closed.then((code) => this.waiters.includes(waiter) && fail(`the worker exited (${code})`));
+    });
   }
 
   /** The URL of its HTTP server, once it is ready. */
   async url(): Promise<string> {
-    return (await this.waitFor((l) => l.msg === 'worker ready'))['url'] as string;
+    return (await this.waitFor((l) => l.msg === 'worker ready', 'the worker to be ready'))['url'] as string;
   }
 
   signal(name: NodeJS.Signals): void {

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { SourceAuthError, SourceRequestError, silentLogger } from '@jumpcloud-graph/domain';
+import { type Entity, type GraphRelationship, isMappedRelationship, SourceAuthError, SourceRequestError, silentLogger } from '@jumpcloud-graph/domain';
 import {
   application,
   group,
@@ -12,7 +12,7 @@ import {
   user,
   type Directory,
 } from './__fixtures__/in-memory-ports';
-import { STEPS, stepTypes, withDependencies } from '@jumpcloud-graph/graph-mapping';
+import { type StepId, STEPS, stepTypes, withDependencies } from '@jumpcloud-graph/graph-mapping';
 import { type ProgressEvent, type SyncOptions } from './sync-options';
 import { SyncRunner } from './sync-runner';
 
@@ -80,15 +80,126 @@ describe('SyncRunner', () => {
     );
   });
 
-  it('runs employees after users and group-members after users and groups', async () => {
-    const events: ProgressEvent[] = [];
-    await new SyncRunner(new InMemorySource([directory('o1')]), new RecordingPublisher(), silentLogger, options).run((e) => events.push(e));
-    const order = events.filter((e) => e.kind === 'step-start' || e.kind === 'step-end').map((e) => `${e.kind}:${'stepId' in e ? e.stepId : ''}`);
-    const at = (key: string) => order.indexOf(key);
-    expect(at('step-end:users')).toBeLessThan(at('step-start:group-members'));
-    expect(at('step-end:groups')).toBeLessThan(at('step-start:group-members'));
-    expect(at('step-end:users')).toBeLessThan(at('step-start:employees'));
-    expect(at('step-end:account')).toBeLessThan(at('step-start:users'));
+  describe('with enough users that the edge steps overlap the users step', () => {
+    // 250 users are three pages; group-members starts once the groups are known (its startsAfter),
+    // while users are still being read, so members of users written later must wait for them.
+    const USERS = 250;
+
+    /** One entry per step start or end and per object written, in the order they happened. */
+    type Event = { kind: 'start' | 'end'; stepId: string } | { kind: 'entity' | 'relationship'; type: string; key: string; from?: string; to?: string };
+
+    /** Reads users a page per turn of the event loop after the first (the big list is the slow one), every other list at once. */
+    class SlowUsersSource extends InMemorySource {
+      override async *users(orgId: string) {
+        let first = true;
+        for await (const page of super.users(orgId)) {
+          if (!first) await new Promise((resolve) => setImmediate(resolve));
+          first = false;
+          yield page;
+        }
+      }
+    }
+
+    /** A RecordingPublisher that also appends every write to the shared timeline. */
+    class TimelinePublisher extends RecordingPublisher {
+      constructor(private readonly timeline: Event[]) {
+        super();
+      }
+      override async openSession() {
+        const session = await super.openSession();
+        return {
+          ...session,
+          writeEntities: async (batch: readonly Entity[]) => {
+            for (const e of batch) this.timeline.push({ kind: 'entity', type: e._type, key: e._key });
+            await session.writeEntities(batch);
+          },
+          writeRelationships: async (batch: readonly GraphRelationship[]) => {
+            for (const r of batch) {
+              const ends = isMappedRelationship(r) ? {} : { from: r._fromEntityKey, to: r._toEntityKey };
+              this.timeline.push({ kind: 'relationship', type: r._type, key: r._key, ...ends });
+            }
+            await session.writeRelationships(batch);
+          },
+        };
+      }
+    }
+
+    /**
+     * Every edge points at a user: group-0 lists all of them, last page first (the members read
+     * first are the users written last), and a ghost; the application and the system are bound
+     * to the last user.
+     */
+    async function syncLateMembers() {
+      const dir = directory('o1', USERS);
+      const ids = dir.users.map((u) => u.id);
+      const last = ids[ids.length - 1];
+      dir.members['o1-group-0'] = [...ids].reverse().map((id) => member('o1-group-0', id));
+      dir.members['o1-group-0'].push(member('o1-group-0', 'ghost-user-1'));
+      dir.associations = { 'o1-application-0': [member('o1-application-0', last), member('o1-application-0', 'o1-group-1', 'user_group')] };
+      dir.systemUsers = { 'o1-system-0': [last] };
+      const timeline: Event[] = [];
+      const publisher = new TimelinePublisher(timeline);
+      const summary = await new SyncRunner(new SlowUsersSource([dir]), publisher, silentLogger, options).run((e) => {
+        if (e.kind === 'step-start') timeline.push({ kind: 'start', stepId: e.stepId });
+        if (e.kind === 'step-end') timeline.push({ kind: 'end', stepId: e.stepId });
+      });
+      const at = (kind: 'start' | 'end', stepId: string) => {
+        const index = timeline.findIndex((e) => e.kind === kind && 'stepId' in e && e.stepId === stepId);
+        if (index < 0) throw new Error(`no ${kind} of step ${stepId} in the timeline`);
+        return index;
+      };
+      // What these tests are for: group-members started while users were still being written, so
+      // some members were related at once and others had to wait for their users.
+      const lateUsers = timeline.slice(at('start', 'group-members')).filter((e) => e.kind === 'entity' && e.type === 'jumpcloud_user').length;
+      const earlyMemberships = timeline.slice(0, at('end', 'users')).filter((e) => e.kind === 'relationship' && e.type === 'jumpcloud_group_has_user').length;
+      if (lateUsers === 0 || earlyMemberships === 0) {
+        throw new Error(`the fixture did not make group-members overlap the users step (${lateUsers} users written after it started, ${earlyMemberships} memberships before users ended)`);
+      }
+      return { ids, last, timeline, summary, at, session: publisher.sessions[0] };
+    }
+
+    it('starts each step only after the steps it reads have ended, and every step after the account', async () => {
+      const { at } = await syncLateMembers();
+      // [step that must have ended, step that may only start then]
+      const guaranteed: Array<[StepId, StepId]> = [
+        ['users', 'employees'],
+        ['groups', 'group-members'],
+        ['applications', 'application-assignments'],
+        ['devices', 'user-devices'],
+        ['device-groups', 'device-group-members'],
+        ...STEPS.filter((s) => s.id !== 'account').map((s): [StepId, StepId] => ['account', s.id]),
+      ];
+      const broken = guaranteed.filter(([before, after]) => !(at('end', before) < at('start', after))).map(([before, after]) => `${after} started before ${before} ended`);
+      expect(broken).toEqual([]);
+      // every step ran exactly once
+      for (const step of STEPS) expect(at('end', step.id)).toBeGreaterThan(at('start', step.id));
+    });
+
+    it('relates every member of every edge step, members written after their list was read included, and none before it is written', async () => {
+      const { ids, last, timeline, summary, session } = await syncLateMembers();
+      expect(summary.status).toBe('success');
+      expect(summary.partialTypes).toEqual([]);
+      const ends = (type: string) =>
+        session.relationships.filter((r) => r._type === type).map((r) => (isMappedRelationship(r) ? r._key : `${r._fromEntityKey} -> ${r._toEntityKey}`));
+      // every membership lands, once; only the ghost is dangling
+      expect(ends('jumpcloud_group_has_user').sort()).toEqual(ids.map((id) => `o1-group-0 -> ${id}`).sort());
+      expect(summary.danglingReferences).toBe(1);
+      expect(summary.duplicateKeys).toBe(0);
+      expect(ends('jumpcloud_user_assigned_application')).toEqual([`${last} -> o1-application-0`]);
+      expect(ends('jumpcloud_group_assigned_application')).toEqual(['o1-group-1 -> o1-application-0']);
+      expect(ends('jumpcloud_user_uses_device')).toEqual([`${last} -> o1-system-0`]);
+      expect(summary.relationships['jumpcloud_user_is_employee']).toBe(USERS);
+      // and no relationship is written before both of its ends are
+      const written = new Set<string>();
+      const early: string[] = [];
+      for (const event of timeline) {
+        if (event.kind === 'entity') written.add(event.key);
+        if (event.kind === 'relationship' && event.from !== undefined && event.to !== undefined) {
+          if (!written.has(event.from) || !written.has(event.to)) early.push(`${event.type} ${event.from} -> ${event.to}`);
+        }
+      }
+      expect(early).toEqual([]);
+    });
   });
 
   it('counts dangling members and drops repeated ones', async () => {

@@ -1,0 +1,389 @@
+import { type Logger } from '@jumpcloud-graph/domain';
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
+import { type InstanceConfig } from '../config/worker-config';
+import { type RunInstance, type RunOutcome } from '../instance-runner';
+import { TcpProxy } from '../testing/tcp-proxy';
+import { until, within } from '../testing/wait';
+import { RedisScheduler, type RedisSchedulerOptions } from './redis-scheduler';
+
+/**
+ * RedisScheduler against the real Redis of the test setup (redis-global-setup.cjs), with a test
+ * double of the run callback: several scheduler objects on one queue name are replicas sharing a
+ * Redis, as worker processes are. Each test has a queue of its own.
+ */
+
+const redisUrl = () => {
+  const url = process.env['REDIS_URL'];
+  if (!url) throw new Error('REDIS_URL is not set: the global setup starts a Redis');
+  return url;
+};
+
+function instance(id: string, intervalSeconds: number | null = null): InstanceConfig {
+  return {
+    id,
+    tagAccountName: false,
+    includeSshKeys: false,
+    intervalSeconds,
+    jumpcloud: { apiKey: 'k', baseUrl: 'https://console.jumpcloud.com', allowInsecureHttp: false, concurrency: 8 },
+    target: { type: 'local', db: `/tmp/${id}.db` },
+  };
+}
+
+interface Entry {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  fields: Record<string, unknown>;
+  message: string;
+}
+
+type CapturingLogger = Logger & { entries: Entry[] };
+
+function capturingLogger(): CapturingLogger {
+  const entries: Entry[] = [];
+  const log = (level: Entry['level']) => (fields: Record<string, unknown>, message: string) => void entries.push({ level, fields, message });
+  return { entries, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+type RunEvent = { kind: 'start' | 'end'; replica: string; instance: string; runId: string; status?: string; reason?: string };
+type Event = RunEvent | { kind: 'mark'; what: string };
+type RunFilter = { replica?: string; instance?: string; runId?: string };
+
+interface OpenRun {
+  replica: string;
+  instance: string;
+  runId: string;
+  finish: (outcome: RunOutcome) => void;
+}
+
+/**
+ * The run callback of every replica: records each start and end in one timeline, and notes a
+ * run that starts while another run of its instance is open (on any replica). Runs stay open
+ * until the test finishes them (or `hold` is off), or their signal aborts them (then they end
+ * 'cancelled', as the real runner does).
+ */
+class FakeRuns {
+  readonly timeline: Event[] = [];
+  readonly overlaps: string[] = [];
+  hold = true;
+  private readonly open = new Map<string, OpenRun>();
+
+  for(replica: string): RunInstance {
+    return (config, runId, signal) =>
+      new Promise<RunOutcome>((resolve) => {
+        const others = [...this.open.values()].filter((r) => r.instance === config.id);
+        if (others.length > 0) this.overlaps.push(`${replica} started ${runId} while ${others.map((r) => `${r.replica} ran ${r.runId}`).join(', ')}`);
+        this.timeline.push({ kind: 'start', replica, instance: config.id, runId });
+        const key = `${replica}/${runId}`;
+        let ended = false;
+        const finish = (outcome: RunOutcome) => {
+          if (ended) return;
+          ended = true;
+          if (this.open.get(key)?.finish === finish) this.open.delete(key);
+          this.timeline.push({ kind: 'end', replica, instance: config.id, runId, status: outcome.status, reason: outcome.error });
+          resolve(outcome);
+        };
+        this.open.set(key, { replica, instance: config.id, runId, finish });
+        signal.addEventListener('abort', () => finish({ status: 'cancelled', error: String(signal.reason) }), { once: true });
+        if (!this.hold) setImmediate(() => finish({ status: 'success' }));
+      });
+  }
+
+  mark(what: string): void {
+    this.timeline.push({ kind: 'mark', what });
+  }
+
+  starts(filter: RunFilter = {}): RunEvent[] {
+    return this.runEvents('start', filter);
+  }
+
+  ends(filter: RunFilter = {}): RunEvent[] {
+    return this.runEvents('end', filter);
+  }
+
+  private runEvents(kind: RunEvent['kind'], filter: RunFilter): RunEvent[] {
+    return this.timeline.filter(
+      (e): e is RunEvent =>
+        e.kind === kind &&
+        (filter.replica === undefined || e.replica === filter.replica) &&
+        (filter.instance === undefined || e.instance === filter.instance) &&
+        (filter.runId === undefined || e.runId === filter.runId),
+    );
+  }
+
+  running(instanceId?: string): OpenRun[] {
+    return [...this.open.values()].filter((r) => instanceId === undefined || r.instance === instanceId);
+  }
+
+  /** Ends the open runs (all, or those of one instance) with success. */
+  finish(instanceId?: string): void {
+    for (const run of this.running(instanceId)) run.finish({ status: 'success' });
+  }
+
+  /**
+   * The runs of `replica` as a killed process leaves them: no longer running anywhere. They are
+   * not resolved (a dead process returns nothing); their signal still ends them when the
+   * replica is stopped.
+   */
+  kill(replica: string): void {
+    for (const [key, run] of this.open) if (run.replica === replica) this.open.delete(key);
+    this.mark(`${replica} killed`);
+  }
+
+  indexOf(event: (e: Event) => boolean): number {
+    return this.timeline.findIndex(event);
+  }
+
+  describe(): string {
+    return `timeline: ${this.timeline.map((e) => (e.kind === 'mark' ? `[${e.what}]` : `${e.kind} ${e.replica} ${e.instance} ${e.runId}${e.status ? ` ${e.status}` : ''}`)).join('; ')}`;
+  }
+}
+
+let sequence = 0;
+let runs: FakeRuns;
+let queueName: string;
+let connection: IORedis;
+let queue: Queue;
+const schedulers: Array<{ scheduler: RedisScheduler; logger: CapturingLogger }> = [];
+const proxies: TcpProxy[] = [];
+
+beforeEach(() => {
+  runs = new FakeRuns();
+  queueName = `scheduler-runs-${process.pid}-${Date.now()}-${++sequence}`;
+  connection = new IORedis(redisUrl(), { maxRetriesPerRequest: null });
+  queue = new Queue(queueName, { connection });
+});
+
+afterEach(async () => {
+  for (const proxy of proxies) proxy.restore();
+  runs.hold = false;
+  runs.finish();
+  if (proxies.length > 0) await Promise.allSettled(schedulers.map(({ logger }) => reconnected(logger)));
+  // A scheduler that cannot stop fails the test by name instead of hanging the suite.
+  const stops = await Promise.allSettled(schedulers.splice(0).map(({ scheduler }, i) => within(scheduler.stop(), 30_000, `scheduler ${i} to stop`)));
+  for (const proxy of proxies.splice(0)) await proxy.stop();
+  await queue.obliterate({ force: true }).catch(() => undefined);
+  await queue.close();
+  await connection.quit();
+  for (const stop of stops) if (stop.status === 'rejected') throw stop.reason;
+});
+
+const QUEUE = { lockDurationMs: 1000, stalledIntervalMs: 500, retryDelayMs: 200 };
+
+/** A replica: a RedisScheduler on this test's queue whose runs are `runs.for(name)`. */
+function replica(
+  name: string,
+  instances: InstanceConfig[],
+  options: { concurrency?: number; queue?: Partial<RedisSchedulerOptions['queue']>; redisUrl?: string; logger?: CapturingLogger } = {},
+): RedisScheduler {
+  const logger = options.logger ?? capturingLogger();
+  const scheduler = new RedisScheduler(instances, runs.for(name), {
+    redisUrl: options.redisUrl ?? redisUrl(),
+    concurrency: options.concurrency ?? 1,
+    queue: { name: queueName, ...QUEUE, ...options.queue },
+    logger,
+  });
+  schedulers.push({ scheduler, logger });
+  return scheduler;
+}
+
+/**
+ * Waits until every connection that logged a reconnect has logged its return. BullMQ's
+ * Worker.close() waits forever on a blocking connection caught between two reconnect attempts
+ * (see the report on RedisScheduler.stop), so a replica whose link was cut reconnects before it is
+ * stopped.
+ */
+async function reconnected(logger: CapturingLogger): Promise<void> {
+  const names = (message: string) => new Set(logger.entries.filter((e) => e.message === message).map((e) => String(e.fields['connection'])));
+  const lost = names('redis unavailable; reconnecting');
+  await until(() => [...lost].every((name) => names('redis connection restored').has(name)), `the connections ${[...lost].join(', ')} back`, {
+    describe: () => `restored: ${[...names('redis connection restored')].join(', ')}`,
+  });
+}
+
+async function started(scheduler: RedisScheduler): Promise<RedisScheduler> {
+  await scheduler.start();
+  return scheduler;
+}
+
+const jobState = (id: string) => queue.getJobState(id);
+
+describe('RedisScheduler on a real Redis', () => {
+  it('keeps one job scheduler per scheduled instance and runs each instance on its own schedule', async () => {
+    const a = await started(replica('a', [instance('alpha', 1), instance('beta', 1), instance('manual')], { concurrency: 2 }));
+    expect(a.ready()).toBe(true);
+    const kept = await queue.getJobSchedulers(0, -1);
+    expect(kept.map((s) => [s.key, s.every, s.template?.data]).sort()).toEqual([
+      ['instance-alpha', 1000, { instanceId: 'alpha' }],
+      ['instance-beta', 1000, { instanceId: 'beta' }],
+    ]);
+
+    runs.hold = false;
+    runs.finish();
+    await until(() => runs.ends({ instance: 'alpha' }).length >= 2 && runs.ends({ instance: 'beta' }).length >= 2, 'two runs of alpha and of beta', {
+      describe: () => runs.describe(),
+    });
+    for (const id of ['alpha', 'beta']) {
+      const runIds = runs.starts({ instance: id }).map((s) => s.runId);
+      expect(new Set(runIds).size).toBe(runIds.length);
+      // each run is a job of the instance's scheduler
+      for (const runId of runIds) expect((await queue.getJob(runId))?.data).toEqual({ instanceId: id });
+    }
+    // the instance without an interval has no scheduler, hence no job and no run
+    expect(runs.starts({ instance: 'manual' })).toEqual([]);
+    const jobs = await queue.getJobs(['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed']);
+    expect(jobs.filter((job) => job?.data.instanceId === 'manual')).toEqual([]);
+    expect(runs.overlaps).toEqual([]);
+  });
+
+  it('removes the job schedulers of instances no longer configured or no longer scheduled, and drops their jobs unrun', async () => {
+    // left by an earlier deployment (each with its next run due in an hour): a removed instance,
+    // one now triggered only, and a scheduler that is not ours
+    const later = { every: 3_600_000, startDate: Date.now() + 3_600_000 };
+    await queue.upsertJobScheduler('instance-retired', later, { name: 'scheduled', data: { instanceId: 'retired' } });
+    await queue.upsertJobScheduler('instance-manual', later, { name: 'scheduled', data: { instanceId: 'manual' } });
+    await queue.upsertJobScheduler('nightly-report', later, { name: 'report', data: { report: 'nightly' } });
+    const orphan = await queue.add('scheduled', { instanceId: 'retired' });
+    runs.hold = false;
+    const logger = capturingLogger();
+    await started(replica('a', [instance('acme', 3600), instance('manual')], { logger }));
+
+    expect((await queue.getJobSchedulers(0, -1)).map((s) => s.key).sort()).toEqual(['instance-acme', 'nightly-report']);
+    // and the next runs they had queued are gone with them
+    const queued = await queue.getJobs(['waiting', 'delayed', 'prioritized', 'active']);
+    expect(queued.filter((job) => job?.id !== orphan.id && ['retired', 'manual'].includes(job?.data.instanceId)).map((job) => job?.id)).toEqual([]);
+    expect(logger.entries.filter((e) => e.message === 'job scheduler of an instance no longer configured removed').map((e) => e.fields)).toEqual([{ instance: 'retired' }]);
+    // a job of the removed instance is completed without a run
+    await until(async () => (await jobState(orphan.id as string)) === 'completed', `the job of the retired instance (${orphan.id}) completed`);
+    expect((await queue.getJob(orphan.id as string))?.returnvalue).toBe('unknown-instance');
+    expect(runs.starts().map((s) => s.instance)).not.toContain('retired');
+    expect(runs.starts().map((s) => s.instance)).not.toContain('manual');
+  });
+
+  it('never runs one instance twice at once across replicas on one queue; another instance runs meanwhile', async () => {
+    const loggers = [capturingLogger(), capturingLogger()];
+    await started(replica('a', [instance('acme'), instance('globex')], { concurrency: 2, logger: loggers[0] }));
+    await started(replica('b', [instance('acme'), instance('globex')], { concurrency: 2, logger: loggers[1] }));
+    // three runs of acme due at once (a schedule and triggers that met), with four free run slots
+    const jobs = await queue.addBulk([1, 2, 3].map(() => ({ name: 'scheduled', data: { instanceId: 'acme' } })));
+    const busy = () => loggers.flatMap((l) => l.entries).filter((e) => e.message === 'instance busy elsewhere; run put back' && e.fields['instance'] === 'acme');
+
+    await until(() => runs.starts({ instance: 'acme' }).length >= 1, 'a run of acme', { describe: () => runs.describe() });
+    // the other two are taken and put back, again and again, while the first runs
+    await until(() => busy().length >= 4 || runs.overlaps.length > 0, 'four put-backs of acme runs', { describe: () => `${busy().length} put-backs; ${runs.describe()}` });
+    expect(runs.overlaps).toEqual([]);
+    expect(runs.starts({ instance: 'acme' })).toHaveLength(1);
+    expect(runs.running('acme')).toHaveLength(1);
+
+    // the claim is per instance: globex runs while acme does
+    const globex = await queue.add('scheduled', { instanceId: 'globex' });
+    await until(() => runs.starts({ runId: globex.id }).length === 1, 'the run of globex', { describe: () => runs.describe() });
+    expect(runs.running('acme')).toHaveLength(1);
+
+    runs.hold = false;
+    runs.finish();
+    await until(async () => (await Promise.all(jobs.map((job) => jobState(job.id as string)))).every((state) => state === 'completed'), 'the three acme jobs completed', {
+      describe: () => runs.describe(),
+    });
+    // each job ran once, one after the other
+    expect(runs.starts({ instance: 'acme' }).map((s) => s.runId).sort()).toEqual(jobs.map((job) => job.id).sort());
+    expect(runs.ends({ instance: 'acme' }).every((e) => e.status === 'success')).toBe(true);
+    expect(runs.overlaps).toEqual([]);
+  });
+
+  it('refuses a trigger while a run of the instance is queued or running, on every replica', async () => {
+    const a = await started(replica('a', [instance('acme'), instance('globex')]));
+    const b = await started(replica('b', [instance('acme'), instance('globex')]));
+    expect(await a.trigger('nope')).toEqual({ kind: 'unknown' });
+
+    const first = await a.trigger('acme');
+    if (first.kind !== 'started') throw new Error(`the first trigger was refused: ${first.kind}`);
+    // queued or running (the run holds until the test ends it): refused on both replicas
+    expect(await a.trigger('acme')).toEqual({ kind: 'busy' });
+    expect(await b.trigger('acme')).toEqual({ kind: 'busy' });
+    await until(() => runs.starts({ runId: first.runId }).length === 1, `the run ${first.runId}`, { describe: () => runs.describe() });
+    expect(await a.trigger('acme')).toEqual({ kind: 'busy' });
+    expect(await b.trigger('acme')).toEqual({ kind: 'busy' });
+    // another instance is not held up
+    const other = await b.trigger('globex');
+    expect(other.kind).toBe('started');
+
+    runs.finish('acme');
+    await until(async () => (await jobState(first.runId)) === 'completed', `the job ${first.runId} completed`);
+    const again = await b.trigger('acme');
+    expect(again.kind).toBe('started');
+    if (again.kind === 'started') expect(again.runId).not.toBe(first.runId);
+    expect(runs.overlaps).toEqual([]);
+  });
+
+  it('refuses a trigger while a scheduled run of the instance is running', async () => {
+    const a = await started(replica('a', [instance('acme', 3600)]));
+    const b = await started(replica('b', [instance('acme', 3600)]));
+    // the schedule's first run starts at once, and holds
+    await until(() => runs.starts({ instance: 'acme' }).length === 1, 'the scheduled run of acme', { describe: () => runs.describe() });
+    const [scheduled] = runs.starts({ instance: 'acme' });
+    expect((await queue.getJob(scheduled.runId))?.name).toBe('scheduled');
+    expect(await a.trigger('acme')).toEqual({ kind: 'busy' });
+    expect(await b.trigger('acme')).toEqual({ kind: 'busy' });
+    expect(runs.starts({ instance: 'acme' })).toHaveLength(1);
+  });
+
+  it('runs the job of a replica cut off from Redis on another replica, once its claim has expired', async () => {
+    const target = new URL(redisUrl());
+    const link = new TcpProxy({ host: target.hostname, port: Number(target.port) });
+    await link.start();
+    proxies.push(link);
+    const viaLink = new URL(redisUrl());
+    viaLink.port = String(link.port);
+    // a alone first, so that it is the one that takes the run
+    const a = await started(replica('a', [instance('acme')], { redisUrl: viaLink.toString() }));
+    const run = await a.trigger('acme');
+    if (run.kind !== 'started') throw new Error(`the trigger was refused: ${run.kind}`);
+    await until(() => runs.starts({ replica: 'a', runId: run.runId }).length === 1, 'a taking the run', { describe: () => runs.describe() });
+    await started(replica('b', [instance('acme')]));
+
+    // a dies, as far as Redis can tell: its connections drop and do not come back
+    link.cut();
+    runs.kill('a');
+    await until(() => runs.starts({ replica: 'b', runId: run.runId }).length === 1, `b running ${run.runId} after a was cut off`, {
+      describe: () => runs.describe(),
+    });
+    expect(runs.indexOf((e) => e.kind === 'start' && e.replica === 'b')).toBeGreaterThan(runs.indexOf((e) => e.kind === 'mark' && e.what === 'a killed'));
+    runs.finish('acme');
+    await until(() => runs.ends({ replica: 'b', runId: run.runId }).length === 1, `b ending ${run.runId}`);
+    expect(runs.ends({ replica: 'b', runId: run.runId })[0].status).toBe('success');
+    await until(async () => (await jobState(run.runId)) === 'completed', `the job ${run.runId} completed`);
+    expect(runs.overlaps).toEqual([]);
+  });
+
+  it('stops cleanly: no new runs, its run cancelled and awaited, its claim released, and the job run again by another replica', async () => {
+    // a claim that would outlast the test unless it is released
+    const long = { lockDurationMs: 120_000 };
+    const a = await started(replica('a', [instance('acme')], { queue: long }));
+    const run = await a.trigger('acme');
+    if (run.kind !== 'started') throw new Error(`the trigger was refused: ${run.kind}`);
+    await until(() => runs.starts({ replica: 'a', runId: run.runId }).length === 1, 'a taking the run', { describe: () => runs.describe() });
+
+    const stopping = a.stop();
+    expect(a.ready()).toBe(false);
+    expect(await a.trigger('acme')).toEqual({ kind: 'busy' });
+    await within(stopping, 20_000, 'stop() to cancel the run in progress and return');
+    runs.mark('a stopped');
+    // the run was cancelled with the reason, and ended before stop() returned
+    const end = runs.ends({ replica: 'a', runId: run.runId });
+    expect(end).toEqual([expect.objectContaining({ status: 'cancelled', reason: 'the worker is shutting down' })]);
+    expect(runs.indexOf((e) => e.kind === 'end' && e.replica === 'a')).toBeLessThan(runs.indexOf((e) => e.kind === 'mark' && e.what === 'a stopped'));
+    // its job failed, to be retried by any replica
+    const job = await queue.getJob(run.runId);
+    expect(job?.failedReason).toContain('run cancelled');
+    expect(await jobState(run.runId)).toBe('delayed');
+
+    // another replica runs it again well before the claim would have expired: it was released
+    runs.hold = false;
+    await started(replica('b', [instance('acme')], { queue: long }));
+    await until(async () => (await jobState(run.runId)) === 'completed', `b running ${run.runId} again (before the stopped replica's claim of ${long.lockDurationMs} ms expires)`, {
+      describe: () => runs.describe(),
+    });
+    expect(runs.ends({ replica: 'b', runId: run.runId })).toEqual([expect.objectContaining({ status: 'success' })]);
+    expect(runs.starts({ replica: 'a' })).toHaveLength(1);
+  });
+});
