@@ -94,6 +94,27 @@ describe('interrupted syncs', () => {
     }
   });
 
+  it('SIGINT cancels a JumpCloud request in flight instead of waiting for its answer', async () => {
+    const db = join(dir, 'graph.db');
+    // the users list is answered only after two minutes: the run must not wait for it
+    const sim = new JumpCloudSimulator({ dataset: createDataset({ seed: 3, users: 40 }), faults: [{ kind: 'slow', endpoint: /systemusers/, delayMs: 120_000 }] });
+    await sim.start();
+    try {
+      const started = startCli(['sync', '--json'], envFor(sim, db));
+      await waitFor(() => sim.stats().total >= 2, 'the sync to read the organization');
+      // give the held request time to be sent (it is the first of the users step)
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      started.child.kill('SIGINT');
+      const run = await started.done;
+      expect(run.status).toBe(130);
+      expect(JSON.parse(run.stdout)).toMatchObject({ status: 'failure' });
+      // the held request was never answered: the CLI did not wait for it
+      expect(sim.requestLog.filter((entry) => entry.path === '/api/systemusers' && entry.status === 200)).toEqual([]);
+    } finally {
+      await sim.stop();
+    }
+  }, 60_000);
+
   it('SIGTERM during sync --target jupiterone aborts the JupiterOne job', async () => {
     const fake = new JupiterOneFake();
     await fake.start();

@@ -343,49 +343,49 @@ export class JumpCloudApiSource implements JumpCloudSource {
   }
 
   users(orgId: string, signal?: AbortSignal) {
-    return mapPages(this.org(orgId).listSystemUsers(), (raw) => toUser(raw), signal);
+    return mapPages(this.org(orgId).listSystemUsers({ signal }), (raw) => toUser(raw), signal);
   }
 
   userGroups(orgId: string, signal?: AbortSignal) {
-    return mapPages(this.org(orgId).listUserGroups(), (raw) => toUserGroup(raw), signal);
+    return mapPages(this.org(orgId).listUserGroups({ signal }), (raw) => toUserGroup(raw), signal);
   }
 
   userGroupMembers(orgId: string, groupId: string, signal?: AbortSignal) {
     const endpoint = 'GET /api/v2/usergroups/{group_id}/members';
-    return mapPages(this.org(orgId).listUserGroupMembers(groupId), (c) => toMembership(groupId, c, endpoint), signal);
+    return mapPages(this.org(orgId).listUserGroupMembers(groupId, { signal }), (c) => toMembership(groupId, c, endpoint), signal);
   }
 
   applications(orgId: string, signal?: AbortSignal) {
-    return mapPages(this.org(orgId).listApplications(), (raw) => toApplication(raw), signal);
+    return mapPages(this.org(orgId).listApplications({ signal }), (raw) => toApplication(raw), signal);
   }
 
   applicationAssociations(orgId: string, applicationId: string, signal?: AbortSignal) {
     const endpoint = 'GET /api/v2/applications/{application_id}/associations';
-    return mapPages(this.org(orgId).listApplicationAssociations(applicationId, ['user', 'user_group']), (c) =>
+    return mapPages(this.org(orgId).listApplicationAssociations(applicationId, ['user', 'user_group'], { signal }), (c) =>
       toMembership(applicationId, c, endpoint), signal);
   }
 
   systems(orgId: string, signal?: AbortSignal) {
-    return mapPages(this.org(orgId).listSystems(), (raw) => toSystem(raw), signal);
+    return mapPages(this.org(orgId).listSystems({ signal }), (raw) => toSystem(raw), signal);
   }
 
   systemGroups(orgId: string, signal?: AbortSignal) {
-    return mapPages(this.org(orgId).listSystemGroups(), (raw) => toSystemGroup(raw), signal);
+    return mapPages(this.org(orgId).listSystemGroups({ signal }), (raw) => toSystemGroup(raw), signal);
   }
 
   systemGroupMembers(orgId: string, groupId: string, signal?: AbortSignal) {
     const endpoint = 'GET /api/v2/systemgroups/{group_id}/members';
-    return mapPages(this.org(orgId).listSystemGroupMembers(groupId), (c) => toMembership(groupId, c, endpoint), signal);
+    return mapPages(this.org(orgId).listSystemGroupMembers(groupId, { signal }), (c) => toMembership(groupId, c, endpoint), signal);
   }
 
   systemUsers(orgId: string, systemId: string, signal?: AbortSignal) {
     const endpoint = 'GET /api/v2/systems/{system_id}/associations';
-    return mapPages(this.org(orgId).listSystemAssociations(systemId, ['user']), (c) => toMembership(systemId, c, endpoint), signal);
+    return mapPages(this.org(orgId).listSystemAssociations(systemId, ['user'], { signal }), (c) => toMembership(systemId, c, endpoint), signal);
   }
 
   userSystems(orgId: string, userId: string, signal?: AbortSignal) {
     const endpoint = 'GET /api/v2/users/{user_id}/associations';
-    return mapPages(this.org(orgId).listUserAssociations(userId, ['system']), (c) => toMembership(userId, c, endpoint), signal);
+    return mapPages(this.org(orgId).listUserAssociations(userId, ['system'], { signal }), (c) => toMembership(userId, c, endpoint), signal);
   }
 
   requestCounts(): SourceRequestCounts {
@@ -407,6 +407,10 @@ export class JumpCloudApiSource implements JumpCloudSource {
  * Pages of domain objects. The run's signal is checked between pages rather than handed to
  * fetch: every request given a long-lived signal hangs a listener on it until the request is
  * collected, thousands of them in a large sync.
+ */
+/**
+ * The pages of a list, converted. The list's requests carry `signal` themselves (a request in
+ * flight is cancelled, not waited for); between pages the signal is checked too.
  */
 async function* mapPages<T, U>(list: PagedList<T>, convert: (item: T) => U, signal: AbortSignal | undefined): AsyncGenerator<U[]> {
   for await (const page of list.pages()) {
