@@ -355,6 +355,31 @@ describe('RedisScheduler on a real Redis', () => {
     expect(runs.overlaps).toEqual([]);
   });
 
+  it('cancels the run of a replica cut off from Redis before its claim expires, so no two runs overlap', async () => {
+    const target = new URL(redisUrl());
+    const link = new TcpProxy({ host: target.hostname, port: Number(target.port) });
+    await link.start();
+    proxies.push(link);
+    const viaLink = new URL(redisUrl());
+    viaLink.port = String(link.port);
+    const a = await started(replica('a', [instance('acme')], { redisUrl: viaLink.toString() }));
+    const run = await a.trigger('acme');
+    if (run.kind !== 'started') throw new Error(`the trigger was refused: ${run.kind}`);
+    await until(() => runs.starts({ replica: 'a', runId: run.runId }).length === 1, 'a taking the run', { describe: () => runs.describe() });
+    await started(replica('b', [instance('acme')]));
+
+    // a is cut off but keeps running: it must give its run up itself
+    link.cut();
+    await until(() => runs.ends({ replica: 'a', runId: run.runId }).length === 1, `a cancelling ${run.runId} once it could not renew its claim`, {
+      describe: () => runs.describe(),
+    });
+    expect(runs.ends({ replica: 'a', runId: run.runId })[0]).toMatchObject({ status: 'cancelled', reason: expect.stringContaining('the instance claim was lost') });
+    await until(() => runs.starts({ replica: 'b', runId: run.runId }).length === 1, `b running ${run.runId} after a gave it up`, { describe: () => runs.describe() });
+    runs.finish('acme');
+    await until(() => runs.ends({ replica: 'b', runId: run.runId }).length === 1, `b ending ${run.runId}`);
+    expect(runs.overlaps).toEqual([]);
+  });
+
   it('stops cleanly: no new runs, its run cancelled and awaited, its claim released, and the job run again by another replica', async () => {
     // a claim that would outlast the test unless it is released
     const long = { lockDurationMs: 120_000 };

@@ -20,6 +20,9 @@ export interface RedisSchedulerOptions {
 }
 
 // Compare-and-act on the instance claim, so a process only extends or frees its own.
+/** How long stop() lets the queue worker close by itself before forcing it. */
+const STOP_GRACE_MS = 5_000;
+
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
@@ -110,8 +113,22 @@ export class RedisScheduler implements Scheduler {
   async stop(): Promise<void> {
     this.stopping = true;
     for (const controller of this.active.values()) controller.abort('the worker is shutting down');
-    // close() waits for the runs in progress, which end quickly once cancelled.
-    await this.worker?.close();
+    // close() waits for the runs in progress, which end quickly once cancelled. BullMQ's close
+    // can hang while its blocking connection is between reconnect attempts: bounded, then forced.
+    const worker = this.worker;
+    if (worker) {
+      let timer: NodeJS.Timeout | undefined;
+      const closed = await Promise.race([
+        worker.close().then(() => true),
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), STOP_GRACE_MS))),
+      ]);
+      clearTimeout(timer);
+      if (!closed) {
+        this.options.logger.warn({ graceMs: STOP_GRACE_MS }, 'the queue worker did not close in time; forcing it');
+        await worker.close(true).catch(() => undefined);
+        this.workerConnection?.disconnect();
+      }
+    }
     await this.queue?.close();
     await this.workerConnection?.quit().catch(() => undefined);
     await this.connection?.quit().catch(() => undefined);
@@ -165,11 +182,31 @@ export class RedisScheduler implements Scheduler {
     }
     const controller = new AbortController();
     this.active.set(job.id ?? claim, controller);
+    // The claim is this run's right to run: renewed while it runs; once it is lost (expired while
+    // Redis was out of reach, or taken over), another replica may start the instance, so this run
+    // is cancelled rather than allowed to overlap it.
+    const renewEveryMs = Math.max(250, Math.floor(q.lockDurationMs / 3));
+    let renewedAt = Date.now();
+    const lose = (why: string) => {
+      if (controller.signal.aborted) return;
+      logger.warn({ instance: instance.id, runId: job.id, why }, 'the instance claim was lost; cancelling the run');
+      controller.abort(`the instance claim was lost (${why})`);
+    };
     const renew = setInterval(() => {
-      connection.eval(RENEW, 1, key, claim, String(q.lockDurationMs)).catch((error: unknown) => {
-        logger.warn({ instance: instance.id, error: error instanceof Error ? error.message : String(error) }, 'renewing the instance claim failed');
-      });
-    }, Math.max(250, Math.floor(q.lockDurationMs / 3)));
+      // Checked on the clock, not on the renewal's answer: a cut-off connection queues commands
+      // and answers nothing. Cancelled at the last renewal before the claim would expire, so that
+      // no other run of the instance starts meanwhile.
+      if (Date.now() - renewedAt >= q.lockDurationMs - renewEveryMs) lose('not renewed within its duration');
+      connection.eval(RENEW, 1, key, claim, String(q.lockDurationMs)).then(
+        (renewed) => {
+          if (Number(renewed) === 1) renewedAt = Date.now();
+          else lose('it expired or another run holds it');
+        },
+        (error: unknown) => {
+          logger.warn({ instance: instance.id, error: error instanceof Error ? error.message : String(error) }, 'renewing the instance claim failed');
+        },
+      );
+    }, renewEveryMs);
     try {
       const outcome = await this.runInstance(instance, job.id ?? claim, controller.signal);
       // Cancelled by a shutdown: fail the job so that BullMQ runs it again later, on any replica.
