@@ -23,22 +23,9 @@ export function localGraphThreadStarter(workerFile: string): LocalGraphThreadSta
 
 /** The settings of one run of an instance. */
 export function runSettingsOf(instance: InstanceConfig): RunSettings {
-  const t = instance.target;
   return {
     jumpcloud: instance.jumpcloud,
-    target:
-      t.type === 'local'
-        ? t
-        : {
-            type: 'jupiterone',
-            apiKey: t.apiKey,
-            account: t.account,
-            baseUrl: t.baseUrl,
-            allowInsecureHttp: t.allowInsecureHttp,
-            ...(t.integrationInstanceId !== undefined ? { integrationInstanceId: t.integrationInstanceId } : {}),
-            ...(t.scope !== undefined ? { scope: t.scope } : {}),
-            wait: t.wait,
-          },
+    target: instance.target,
     accountName: instance.accountName,
     tagAccountName: instance.tagAccountName,
     includeSshKeys: instance.includeSshKeys,

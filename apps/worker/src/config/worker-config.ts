@@ -1,6 +1,6 @@
 import { checkSecretUrl, InsecureUrlError } from '@jumpcloud-graph/http-retry';
 import { jupiterOneBaseUrl } from '@jumpcloud-graph/jupiterone-publisher';
-import { ConfigFileError, readConfigFile } from '@jumpcloud-graph/runtime';
+import { ConfigFileError, type JumpCloudSettings, type JupiterOneTargetSettings, type LocalTargetSettings, readConfigFile } from '@jumpcloud-graph/runtime';
 import { z } from 'zod';
 
 /** A bad worker configuration: one line naming the file and the setting; exit code 2. */
@@ -105,19 +105,9 @@ export interface InstanceConfig {
   includeSshKeys: boolean;
   /** Seconds between scheduled runs; null: runs only when triggered. */
   intervalSeconds: number | null;
-  jumpcloud: { apiKey: string; orgId?: string; baseUrl: string; allowInsecureHttp: boolean; concurrency: number };
-  target:
-    | { type: 'local'; db: string }
-    | {
-        type: 'jupiterone';
-        apiKey: string;
-        account: string;
-        baseUrl: string;
-        allowInsecureHttp: boolean;
-        integrationInstanceId?: string;
-        scope?: string;
-        wait: boolean;
-      };
+  jumpcloud: JumpCloudSettings;
+  /** The run's target, as the runtime takes it (the worker keeps JupiterOne's upload defaults). */
+  target: LocalTargetSettings | Omit<JupiterOneTargetSettings, 'uploadBatchBytes' | 'uploadConcurrency'>;
 }
 
 export interface WorkerConfig {

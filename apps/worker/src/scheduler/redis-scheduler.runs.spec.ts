@@ -207,6 +207,17 @@ async function started(scheduler: RedisScheduler): Promise<RedisScheduler> {
 
 const jobState = (id: string) => queue.getJobState(id);
 
+/** A TCP link to Redis that a test can cut, as if the replica behind it had died or been cut off. */
+async function redisLink(): Promise<{ link: TcpProxy; viaLink: URL }> {
+  const target = new URL(redisUrl());
+  const link = new TcpProxy({ host: target.hostname, port: Number(target.port) });
+  await link.start();
+  proxies.push(link);
+  const viaLink = new URL(redisUrl());
+  viaLink.port = String(link.port);
+  return { link, viaLink };
+}
+
 describe('RedisScheduler on a real Redis', () => {
   it('keeps one job scheduler per scheduled instance and runs each instance on its own schedule', async () => {
     const a = await started(replica('a', [instance('alpha', 1), instance('beta', 1), instance('manual')], { concurrency: 2 }));
@@ -328,12 +339,7 @@ describe('RedisScheduler on a real Redis', () => {
   });
 
   it('runs the job of a replica cut off from Redis on another replica, once its claim has expired', async () => {
-    const target = new URL(redisUrl());
-    const link = new TcpProxy({ host: target.hostname, port: Number(target.port) });
-    await link.start();
-    proxies.push(link);
-    const viaLink = new URL(redisUrl());
-    viaLink.port = String(link.port);
+    const { link, viaLink } = await redisLink();
     // a alone first, so that it is the one that takes the run
     const a = await started(replica('a', [instance('acme')], { redisUrl: viaLink.toString() }));
     const run = await a.trigger('acme');
@@ -356,12 +362,7 @@ describe('RedisScheduler on a real Redis', () => {
   });
 
   it('cancels the run of a replica cut off from Redis before its claim expires, so no two runs overlap', async () => {
-    const target = new URL(redisUrl());
-    const link = new TcpProxy({ host: target.hostname, port: Number(target.port) });
-    await link.start();
-    proxies.push(link);
-    const viaLink = new URL(redisUrl());
-    viaLink.port = String(link.port);
+    const { link, viaLink } = await redisLink();
     const a = await started(replica('a', [instance('acme')], { redisUrl: viaLink.toString() }));
     const run = await a.trigger('acme');
     if (run.kind !== 'started') throw new Error(`the trigger was refused: ${run.kind}`);
