@@ -28,9 +28,8 @@ export function summaryJson(summary: SyncSummary): Record<string, unknown> {
  * field of a summary, zero where nothing was done, with the one-line `error`.
  */
 export function failureSummary(error: string, figures: { durationMs?: number; apiRequests?: number; retries?: number } = {}): Record<string, unknown> {
-  return {
+  const nothing: SyncSummary = {
     status: 'failure',
-    error,
     entities: {},
     relationships: {},
     partialTypes: [],
@@ -38,13 +37,15 @@ export function failureSummary(error: string, figures: { durationMs?: number; ap
     retries: figures.retries ?? 0,
     danglingReferences: 0,
     duplicateKeys: 0,
-    durationMs: Math.round(figures.durationMs ?? 0),
     invalidEntities: 0,
+    durationMs: Math.round(figures.durationMs ?? 0),
     runId: null,
     organizations: [],
     addedSteps: [],
-    failedSteps: [],
+    steps: [],
   };
+  // The summary's own fields, so that a failure has every key a success has.
+  return { status: 'failure', error, ...summaryJson(nothing) };
 }
 
 /** The human form of `failureSummary`. */

@@ -2,17 +2,9 @@ import { silentLogger } from '@jumpcloud-graph/domain';
 import { type InstanceConfig } from '../config/worker-config';
 import { type RunOutcome } from '../instance-runner';
 import { InProcessScheduler } from './in-process-scheduler';
+import { testInstance } from '../testing/instances';
 
-function instance(id: string, intervalSeconds: number | null = 3600): InstanceConfig {
-  return {
-    id,
-    tagAccountName: false,
-    includeSshKeys: false,
-    intervalSeconds,
-    jumpcloud: { apiKey: 'k', baseUrl: 'https://console.jumpcloud.com', allowInsecureHttp: false, concurrency: 8 },
-    target: { type: 'local', db: `/tmp/${id}.db` },
-  };
-}
+const instance = (id: string, intervalSeconds: number | null = 3600) => testInstance(id, intervalSeconds);
 
 /** Runs that end when the test says so, recording what ran when. */
 class ControlledRuns {

@@ -6,6 +6,7 @@ import { type RunInstance, type RunOutcome } from '../instance-runner';
 import { TcpProxy } from '../testing/tcp-proxy';
 import { until, within } from '../testing/wait';
 import { RedisScheduler, type RedisSchedulerOptions } from './redis-scheduler';
+import { testInstance } from '../testing/instances';
 
 /**
  * RedisScheduler against the real Redis of the test setup (redis-global-setup.cjs), with a test
@@ -19,16 +20,7 @@ const redisUrl = () => {
   return url;
 };
 
-function instance(id: string, intervalSeconds: number | null = null): InstanceConfig {
-  return {
-    id,
-    tagAccountName: false,
-    includeSshKeys: false,
-    intervalSeconds,
-    jumpcloud: { apiKey: 'k', baseUrl: 'https://console.jumpcloud.com', allowInsecureHttp: false, concurrency: 8 },
-    target: { type: 'local', db: `/tmp/${id}.db` },
-  };
-}
+const instance = (id: string, intervalSeconds: number | null = null) => testInstance(id, intervalSeconds);
 
 interface Entry {
   level: 'debug' | 'info' | 'warn' | 'error';
@@ -338,14 +330,22 @@ describe('RedisScheduler on a real Redis', () => {
     expect(runs.starts({ instance: 'acme' })).toHaveLength(1);
   });
 
-  it('runs the job of a replica cut off from Redis on another replica, once its claim has expired', async () => {
+  /**
+   * Replica a, reaching Redis through a link the test can cut, takes a run of acme (it starts
+   * alone, so it is the one that takes it); then replica b starts, on a direct connection.
+   */
+  async function runOnReplicaBehindLink(): Promise<{ link: TcpProxy; run: { runId: string } }> {
     const { link, viaLink } = await redisLink();
-    // a alone first, so that it is the one that takes the run
     const a = await started(replica('a', [instance('acme')], { redisUrl: viaLink.toString() }));
     const run = await a.trigger('acme');
     if (run.kind !== 'started') throw new Error(`the trigger was refused: ${run.kind}`);
     await until(() => runs.starts({ replica: 'a', runId: run.runId }).length === 1, 'a taking the run', { describe: () => runs.describe() });
     await started(replica('b', [instance('acme')]));
+    return { link, run };
+  }
+
+  it('runs the job of a replica cut off from Redis on another replica, once its claim has expired', async () => {
+    const { link, run } = await runOnReplicaBehindLink();
 
     // a dies, as far as Redis can tell: its connections drop and do not come back
     link.cut();
@@ -362,12 +362,7 @@ describe('RedisScheduler on a real Redis', () => {
   });
 
   it('cancels the run of a replica cut off from Redis before its claim expires, so no two runs overlap', async () => {
-    const { link, viaLink } = await redisLink();
-    const a = await started(replica('a', [instance('acme')], { redisUrl: viaLink.toString() }));
-    const run = await a.trigger('acme');
-    if (run.kind !== 'started') throw new Error(`the trigger was refused: ${run.kind}`);
-    await until(() => runs.starts({ replica: 'a', runId: run.runId }).length === 1, 'a taking the run', { describe: () => runs.describe() });
-    await started(replica('b', [instance('acme')]));
+    const { link, run } = await runOnReplicaBehindLink();
 
     // a is cut off but keeps running: it must give its run up itself
     link.cut();

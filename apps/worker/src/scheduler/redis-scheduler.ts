@@ -19,10 +19,10 @@ export interface RedisSchedulerOptions {
   logger: Logger;
 }
 
-// Compare-and-act on the instance claim, so a process only extends or frees its own.
 /** How long stop() lets the queue worker close by itself before forcing it. */
 const STOP_GRACE_MS = 5_000;
 
+// Compare-and-act on the instance claim, so a process only extends or frees its own.
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 

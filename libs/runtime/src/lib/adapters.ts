@@ -1,4 +1,4 @@
-import { type JumpCloudSource, type Logger } from '@jumpcloud-graph/domain';
+import { type Logger } from '@jumpcloud-graph/domain';
 import { createJumpCloudClient, JumpCloudApiSource } from '@jumpcloud-graph/jumpcloud-client';
 import { JupiterOneSyncPublisher, LocalGraphWorkerPublisher, type LocalGraphWorkerData } from '@jumpcloud-graph/jupiterone-publisher';
 import { type Worker } from 'node:worker_threads';
@@ -10,7 +10,7 @@ import { type JumpCloudSettings, type JupiterOneTargetSettings } from './run-set
  */
 
 /** The JumpCloud source: the generated client (retries, paging, request budget) behind the port. */
-export function createJumpCloudSource(settings: JumpCloudSettings, logger: Logger, version: string): JumpCloudApiSource & JumpCloudSource {
+export function createJumpCloudSource(settings: JumpCloudSettings, logger: Logger, version: string): JumpCloudApiSource {
   const client = createJumpCloudClient({
     apiKey: settings.apiKey,
     orgId: settings.orgId,

@@ -1,0 +1,13 @@
+import { type InstanceConfig } from '../config/worker-config';
+
+/** An instance for scheduler tests: a local target, a key nobody checks, the given interval. */
+export function testInstance(id: string, intervalSeconds: number | null): InstanceConfig {
+  return {
+    id,
+    tagAccountName: false,
+    includeSshKeys: false,
+    intervalSeconds,
+    jumpcloud: { apiKey: 'k', baseUrl: 'https://console.jumpcloud.com', allowInsecureHttp: false, concurrency: 8 },
+    target: { type: 'local', db: `/tmp/${id}.db` },
+  };
+}
