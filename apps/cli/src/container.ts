@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { type JumpCloudSource, type Logger } from '@jumpcloud-graph/domain';
 import { type JupiterOneSyncPublisher } from '@jumpcloud-graph/jupiterone-publisher';
@@ -19,15 +20,15 @@ import { VERSION } from './version';
  * The CLI's composition root. The wiring itself is `@jumpcloud-graph/runtime`'s, shared with the
  * worker; what is the CLI's own is here: its configuration turned into run settings, the root
  * container (tsyringe's global one, with the process's singletons), and how the local graph's
- * thread starts (this same bundle serves it; see main.ts).
+ * thread starts (from its own bundle, local-graph-thread.js).
  */
 export function cliRoot(): DependencyContainer {
   registerRootSingletons(container, VERSION);
   return container;
 }
 
-/** The local graph store's thread: this bundle, started with the store's worker data. */
-export const startLocalGraphThread: LocalGraphThreadStarter = (workerData) => new Worker(__filename, { workerData });
+/** The local graph store's thread: its own bundle beside main.js (local-graph-thread.ts), started with the store's worker data. */
+export const startLocalGraphThread: LocalGraphThreadStarter = (workerData) => new Worker(join(__dirname, 'local-graph-thread.js'), { workerData });
 
 /** The JupiterOne target of a configuration (its keys are checked by the configuration). */
 export function jupiterOneTargetOf(config: CommandConfig): JupiterOneTargetSettings {

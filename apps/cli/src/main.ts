@@ -1,8 +1,6 @@
 // reflect-metadata must load before any decorated class is evaluated (tsyringe reads it).
 import 'reflect-metadata';
 import { setFlagsFromString } from 'node:v8';
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { isLocalGraphWorkerData, serveLocalGraphStore } from '@jumpcloud-graph/jupiterone-publisher';
 import { Command, CommanderError } from 'commander';
 import { demoCommand } from './commands/demo.command';
 import { diffCommand } from './commands/diff.command';
@@ -64,9 +62,4 @@ function runCli(): void {
   });
 }
 
-// The bundle is also the entry of the local graph's worker thread (one file to ship).
-if (!isMainThread && parentPort && isLocalGraphWorkerData(workerData)) {
-  serveLocalGraphStore(parentPort, workerData);
-} else {
-  runCli();
-}
+runCli();

@@ -1,9 +1,8 @@
 // reflect-metadata must load before any decorated class is evaluated (tsyringe reads it).
 import 'reflect-metadata';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { parseArgs } from 'node:util';
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { isLocalGraphWorkerData, serveLocalGraphStore } from '@jumpcloud-graph/jupiterone-publisher';
 import { loadWorkerConfig, WorkerConfigError } from './config/worker-config';
 import { startWorkerHttpServer } from './http-server';
 import { createInstanceRunner } from './instance-runner';
@@ -57,7 +56,7 @@ async function main(): Promise<void> {
   for (const warning of config.warnings) logger.warn({}, warning);
   const metrics = new WorkerMetrics();
   // The bundle is also the entry of the local graph store's worker thread (see the end of this file).
-  const runInstance = createInstanceRunner({ logger, metrics, workerFile: __filename });
+  const runInstance = createInstanceRunner({ logger, metrics, workerFile: join(__dirname, 'local-graph-thread.js') });
   const scheduler: Scheduler = config.redisUrl
     ? new RedisScheduler(config.instances, runInstance, { redisUrl: config.redisUrl, concurrency: config.concurrency, queue: config.queue, logger })
     : new InProcessScheduler(config.instances, runInstance, { concurrency: config.concurrency, logger });
@@ -107,11 +106,7 @@ async function main(): Promise<void> {
   );
 }
 
-if (!isMainThread && parentPort && isLocalGraphWorkerData(workerData)) {
-  serveLocalGraphStore(parentPort, workerData);
-} else {
-  main().catch((error: unknown) => {
-    process.stderr.write(`jumpcloud-graph-worker: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}\n`);
-    process.exit(error instanceof WorkerConfigError ? 2 : 1);
-  });
-}
+main().catch((error: unknown) => {
+  process.stderr.write(`jumpcloud-graph-worker: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}\n`);
+  process.exit(error instanceof WorkerConfigError ? 2 : 1);
+});

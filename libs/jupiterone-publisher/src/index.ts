@@ -17,5 +17,6 @@ export {
   type LocalGraphWorkerData,
   LocalGraphWorkerPublisher,
   serveLocalGraphStore,
+  serveLocalGraphThread,
 } from './lib/local-graph-worker';
 export * from './lib/jupiterone';

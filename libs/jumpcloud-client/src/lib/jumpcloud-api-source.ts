@@ -404,12 +404,7 @@ export class JumpCloudApiSource implements JumpCloudSource {
 }
 
 /**
- * Pages of domain objects. The run's signal is checked between pages rather than handed to
- * fetch: every request given a long-lived signal hangs a listener on it until the request is
- * collected, thousands of them in a large sync.
- */
-/**
- * The pages of a list, converted. The list's requests carry `signal` themselves (a request in
+ * The pages of a list, converted. The list's requests are cancelled by `signal` (a request in
  * flight is cancelled, not waited for); between pages the signal is checked too.
  */
 async function* mapPages<T, U>(list: PagedList<T>, convert: (item: T) => U, signal: AbortSignal | undefined): AsyncGenerator<U[]> {

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { inspect } from 'node:util';
 import { type Logger } from '@jumpcloud-graph/domain';
 import { json, startHttpFixture } from './__fixtures__/http-fixture';
@@ -126,6 +127,33 @@ describe('createJumpCloudClient', () => {
     expect(error).toBeInstanceOf(JumpCloudNetworkError);
     expect((error as Error).message).toMatch(/after 3 attempts: timed out after 50 ms/);
     expect(fixture.requests).toHaveLength(3);
+  });
+
+  it("cancels with the caller's signal: the attempt in flight, and no retry after it", async () => {
+    fixture = await startHttpFixture(() => undefined); // never answers
+    const client = createJumpCloudClient({ apiKey: API_KEY, baseUrl: fixture.baseUrl, retry: fastRetry, timeoutMs: 30_000 });
+    const controller = new AbortController();
+    const listed = client.listSystems({ signal: controller.signal }).toArray();
+    while (fixture.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort(new Error('run cancelled'));
+    await expect(listed).rejects.toThrow('run cancelled');
+    expect(fixture.requests).toHaveLength(1);
+  });
+
+  it("leaves no listener on the caller's signal once the list is read", async () => {
+    fixture = await startHttpFixture((req, res) => {
+      const query = new URL(req.url ?? '/', 'http://x').searchParams;
+      const skip = Number(query.get('skip') ?? 0);
+      const limit = Number(query.get('limit') ?? 100);
+      json(res, 200, { totalCount: 1000, results: Array.from({ length: Math.max(0, Math.min(limit, 1000 - skip)) }, (_, i) => ({ _id: `u${skip + i}` })) });
+    });
+    const client = createJumpCloudClient({ apiKey: API_KEY, baseUrl: fixture.baseUrl });
+    const controller = new AbortController();
+    const users = await client.listSystemUsers({ signal: controller.signal }).toArray();
+    expect(users).toHaveLength(1000);
+    await new Promise((resolve) => setImmediate(resolve));
+    // A Request made with the signal would keep a listener on it until collected: one per page.
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('reports an unreachable host at once, naming it', async () => {

@@ -1,5 +1,5 @@
 import { JUMPCLOUD_CONSOLES, type JumpCloudRegion, type Logger, silentLogger } from '@jumpcloud-graph/domain';
-import { checkSecretUrl, InsecureUrlError } from '@jumpcloud-graph/http-retry';
+import { checkSecretUrl, createRequestFetch, InsecureUrlError, type RequestFetch } from '@jumpcloud-graph/http-retry';
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import { type components, type paths } from '../generated/jumpcloud';
 import { JumpCloudClientConfigError, JumpCloudResponseError } from './jumpcloud-client.errors';
@@ -53,7 +53,11 @@ export interface JumpCloudClientOptions {
   logger?: Logger;
   /** Source of randomness for the backoff jitter (tests pass a fixed one). */
   random?: () => number;
-  fetch?: typeof globalThis.fetch;
+  /**
+   * What sends each attempt (default: `createRequestFetch()`, undici's request API behind a
+   * fetch's signature). `globalThis.fetch` works too.
+   */
+  fetch?: RequestFetch;
 }
 
 /** v1 list options (`sort` defaults to `_id`, which keeps concurrently read pages stable). */
@@ -108,7 +112,7 @@ interface Shared {
   scheduler: RequestScheduler;
   counters: RequestCounters;
   redact: (text: string) => string;
-  fetch: (request: Request) => Promise<Response>;
+  fetch: (request: Request, cancel?: AbortSignal) => Promise<Response>;
   endpoints: WeakMap<Request, string>;
 }
 
@@ -136,7 +140,7 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
     random: options.random ?? Math.random,
     redact,
     endpointOf: (request) => endpoints.get(request) ?? `${request.method} ${new URL(request.url).pathname}`,
-    fetch: options.fetch ?? globalThis.fetch,
+    fetch: options.fetch ?? createRequestFetch(),
   });
   const shared: Shared = {
     baseUrl,
@@ -196,6 +200,11 @@ function buildClient(shared: Shared, orgId: string | undefined): JumpCloudClient
   api.use(requestHeaders(shared, orgId));
 
   const call: CallEndpoint = (endpoint, send) => unwrap(endpoint, send, shared.redact);
+  // A caller's signal reaches the transport through the call's own fetch, never the Request:
+  // a Request made with a signal hangs a listener on it until the Request is collected, and a
+  // run's signal would carry thousands (each added in time proportional to those already there).
+  const cancelledBy = (signal: AbortSignal | undefined) =>
+    signal ? { fetch: (request: Request) => shared.fetch(request, signal) } : {};
   const { v1List, v2List } = typedLists(call, shared.scheduler.stats().limit);
 
   const client: JumpCloudClient = {
@@ -203,58 +212,58 @@ function buildClient(shared: Shared, orgId: string | undefined): JumpCloudClient
     api,
     listOrganizations: (o = {}) =>
       v1List<OrganizationSummary>('GET /api/organizations', o, (query) =>
-        api.GET('/api/organizations', { params: { query }, signal: o.signal }),
+        api.GET('/api/organizations', { params: { query }, ...cancelledBy(o.signal) }),
       ),
     async getOrganization(id, o = {}) {
       const endpoint = 'GET /api/organizations/{id}';
       const query = o.fields ? { fields: o.fields.join(' ') } : {};
-      const data = await call(endpoint, () => api.GET('/api/organizations/{id}', { params: { path: { id }, query }, signal: o.signal }));
+      const data = await call(endpoint, () => api.GET('/api/organizations/{id}', { params: { path: { id }, query }, ...cancelledBy(o.signal) }));
       if (!isRecord(data) || typeof data['_id'] !== 'string') {
         throw new JumpCloudResponseError(`JumpCloud sent a malformed organization on ${endpoint}`, endpoint);
       }
       return data as Organization;
     },
     listSystemUsers: (o = {}) =>
-      v1List<SystemUser>('GET /api/systemusers', o, (query) => api.GET('/api/systemusers', { params: { query }, signal: o.signal })),
+      v1List<SystemUser>('GET /api/systemusers', o, (query) => api.GET('/api/systemusers', { params: { query }, ...cancelledBy(o.signal) })),
     listApplications: (o = {}) =>
-      v1List<Application>('GET /api/applications', o, (query) => api.GET('/api/applications', { params: { query }, signal: o.signal })),
+      v1List<Application>('GET /api/applications', o, (query) => api.GET('/api/applications', { params: { query }, ...cancelledBy(o.signal) })),
     listSystems: (o = {}) =>
-      v1List<System>('GET /api/systems', o, (query) => api.GET('/api/systems', { params: { query }, signal: o.signal })),
+      v1List<System>('GET /api/systems', o, (query) => api.GET('/api/systems', { params: { query }, ...cancelledBy(o.signal) })),
     listUserGroups: (o = {}) =>
       v2List<UserGroup>('GET /api/v2/usergroups', ownId, (skip, limit) =>
-        api.GET('/api/v2/usergroups', { params: { query: v2Query(o, skip, limit) }, signal: o.signal }),
+        api.GET('/api/v2/usergroups', { params: { query: v2Query(o, skip, limit) }, ...cancelledBy(o.signal) }),
       ),
     listSystemGroups: (o = {}) =>
       v2List<SystemGroup>('GET /api/v2/systemgroups', ownId, (skip, limit) =>
-        api.GET('/api/v2/systemgroups', { params: { query: v2Query(o, skip, limit) }, signal: o.signal }),
+        api.GET('/api/v2/systemgroups', { params: { query: v2Query(o, skip, limit) }, ...cancelledBy(o.signal) }),
       ),
     listUserGroupMembers: (groupId, o = {}) =>
       v2List<GraphConnection>('GET /api/v2/usergroups/{group_id}/members', targetId, (skip, limit) =>
-        api.GET('/api/v2/usergroups/{group_id}/members', { params: { path: { group_id: groupId }, query: { skip, limit } }, signal: o.signal }),
+        api.GET('/api/v2/usergroups/{group_id}/members', { params: { path: { group_id: groupId }, query: { skip, limit } }, ...cancelledBy(o.signal) }),
       ),
     listSystemGroupMembers: (groupId, o = {}) =>
       v2List<GraphConnection>('GET /api/v2/systemgroups/{group_id}/members', targetId, (skip, limit) =>
-        api.GET('/api/v2/systemgroups/{group_id}/members', { params: { path: { group_id: groupId }, query: { skip, limit } }, signal: o.signal }),
+        api.GET('/api/v2/systemgroups/{group_id}/members', { params: { path: { group_id: groupId }, query: { skip, limit } }, ...cancelledBy(o.signal) }),
       ),
     listApplicationAssociations: (applicationId, targets, o = {}) =>
       v2List<GraphConnection>('GET /api/v2/applications/{application_id}/associations', targetId, (skip, limit) =>
         api.GET('/api/v2/applications/{application_id}/associations', {
           params: { path: { application_id: applicationId }, query: { targets: [...targets], skip, limit } },
-          signal: o.signal,
+          ...cancelledBy(o.signal),
         }),
       ),
     listSystemAssociations: (systemId, targets, o = {}) =>
       v2List<GraphConnection>('GET /api/v2/systems/{system_id}/associations', targetId, (skip, limit) =>
         api.GET('/api/v2/systems/{system_id}/associations', {
           params: { path: { system_id: systemId }, query: { targets: [...targets], skip, limit } },
-          signal: o.signal,
+          ...cancelledBy(o.signal),
         }),
       ),
     listUserAssociations: (userId, targets, o = {}) =>
       v2List<GraphConnection>('GET /api/v2/users/{user_id}/associations', targetId, (skip, limit) =>
         api.GET('/api/v2/users/{user_id}/associations', {
           params: { path: { user_id: userId }, query: { targets: [...targets], skip, limit } },
-          signal: o.signal,
+          ...cancelledBy(o.signal),
         }),
       ),
     forOrganization: (other) => buildClient(shared, other),

@@ -1,5 +1,5 @@
 import { type Logger } from '@jumpcloud-graph/domain';
-import { failureReason, retryDelay, scrubError, sleep } from '@jumpcloud-graph/http-retry';
+import { failureReason, type RequestFetch, retryDelay, scrubError, sleep } from '@jumpcloud-graph/http-retry';
 import { JumpCloudAuthError, JumpCloudNetworkError } from './jumpcloud-client.errors';
 import { type RequestCounters } from './request-counters';
 import { type RequestScheduler } from './request-scheduler';
@@ -15,7 +15,7 @@ export interface TransportOptions {
   redact: (text: string) => string;
   /** The endpoint key of a request, set by the endpoint middleware; falls back to the path. */
   endpointOf: (request: Request) => string;
-  fetch: typeof globalThis.fetch;
+  fetch: RequestFetch;
 }
 
 // Errors that say the host cannot be reached at all: retrying only delays the report.
@@ -30,18 +30,27 @@ type Attempt =
  * The fetch that openapi-fetch calls. Per attempt: waits for a scheduler slot, sends with a
  * per-request timeout and reads the whole body inside the slot (so a reset or a stall mid-body
  * is caught and retried too). Between attempts it releases the slot and waits for `Retry-After`
- * or the jittered backoff. 401/403 throw at once.
+ * or the jittered backoff. 401/403 throw at once. `cancel` (the caller's signal) aborts the
+ * attempt in flight and the wait between attempts.
  */
-export function createRetryingFetch(options: TransportOptions): (request: Request) => Promise<Response> {
+export function createRetryingFetch(options: TransportOptions): (request: Request, cancel?: AbortSignal) => Promise<Response> {
   const { scheduler, counters, retry, logger, redact } = options;
 
-  const attemptOnce = (request: Request, endpoint: string, attempt: number): Promise<Attempt> =>
+  const attemptOnce = (request: Request, endpoint: string, attempt: number, cancel: AbortSignal | undefined): Promise<Attempt> =>
     scheduler.run(async (slot) => {
       counters.countAttempt(endpoint, attempt > 1);
-      const timeout = AbortSignal.timeout(options.timeoutMs);
-      const signal = AbortSignal.any([timeout, request.signal]);
+      // One short-lived signal per attempt, its listener on `cancel` removed when it ends.
+      const controller = new AbortController();
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort(new DOMException(`timed out after ${options.timeoutMs} ms`, 'TimeoutError'));
+      }, options.timeoutMs);
+      const onCancel = () => controller.abort(cancel?.reason);
+      if (cancel?.aborted) onCancel();
+      else cancel?.addEventListener('abort', onCancel, { once: true });
       try {
-        const raw = await options.fetch(new Request(request, { signal }));
+        const raw = await options.fetch(request, { signal: controller.signal });
         const body = await raw.arrayBuffer();
         if (raw.status === 429) slot.throttled();
         else if (raw.ok) slot.succeeded();
@@ -52,19 +61,22 @@ export function createRetryingFetch(options: TransportOptions): (request: Reques
         });
         return { kind: 'response', response };
       } catch (error) {
-        if (request.signal.aborted) throw request.signal.reason;
-        if (timeout.aborted) return { kind: 'retryable-error', reason: `timed out after ${options.timeoutMs} ms`, error };
+        if (cancel?.aborted) throw cancel.reason;
+        if (timedOut) return { kind: 'retryable-error', reason: `timed out after ${options.timeoutMs} ms`, error };
         const { reason, code } = failureReason(error);
         if (code && UNREACHABLE_CODES.has(code)) return { kind: 'fatal-error', reason, error };
         return { kind: 'retryable-error', reason, error };
+      } finally {
+        clearTimeout(timer);
+        cancel?.removeEventListener('abort', onCancel);
       }
     });
 
-  return async (request: Request): Promise<Response> => {
+  return async (request: Request, cancel?: AbortSignal): Promise<Response> => {
     const endpoint = options.endpointOf(request);
     const host = new URL(request.url).host;
     for (let attempt = 1; ; attempt += 1) {
-      const outcome = await attemptOnce(request, endpoint, attempt);
+      const outcome = await attemptOnce(request, endpoint, attempt, cancel);
       const last = attempt >= retry.maxAttempts;
 
       if (outcome.kind === 'response') {
@@ -82,7 +94,7 @@ export function createRetryingFetch(options: TransportOptions): (request: Reques
           { endpoint, status, attempt, maxAttempts: retry.maxAttempts, delayMs: delay },
           `JumpCloud answered ${status} on ${endpoint}; retrying in ${delay} ms`,
         );
-        await sleep(delay, request.signal);
+        await sleep(delay, cancel);
         continue;
       }
 
@@ -98,7 +110,7 @@ export function createRetryingFetch(options: TransportOptions): (request: Reques
         { endpoint, attempt, maxAttempts: retry.maxAttempts, delayMs: delay, reason },
         `request to ${endpoint} failed (${reason}); retrying in ${delay} ms`,
       );
-      await sleep(delay, request.signal);
+      await sleep(delay, cancel);
     }
   };
 }

@@ -7,7 +7,7 @@ import { type Logger } from '@jumpcloud-graph/domain';
 import { group, hasUser, isEmployee, user } from './__fixtures__/local-graph-fixtures';
 import { LocalGraphStore } from './local-graph-store';
 import { LocalGraphStoreError } from './local-graph-store.errors';
-import { type LocalGraphWorkerData, LocalGraphWorkerPublisher } from './local-graph-worker';
+import { type LocalGraphWorkerData, LocalGraphWorkerPublisher, OBJECTS_PER_BATCH } from './local-graph-worker';
 
 const WORKSPACE_ROOT = resolve(__dirname, '../../../..');
 
@@ -90,6 +90,58 @@ describe('LocalGraphWorkerPublisher (the store in a worker thread)', () => {
     try {
       expect(store.latestRun()?.description).toBe('first');
       expect(store.exportGraph().entities.map((e) => e._key)).toEqual([user(1)._key]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('gathers one-object writes into batches without losing or reordering any, entities and relationships interleaved', async () => {
+    const path = join(dir, 'gathered.db');
+    const publisher = await start(path);
+    const session = await publisher.openSession({ description: 'gathered' });
+    const users = OBJECTS_PER_BATCH * 2 + 7;
+    const team = group(users + 1);
+    await session.writeEntities([team]);
+    for (let n = 1; n <= users; n += 1) {
+      await session.writeEntities([user(n)]);
+      await session.writeRelationships([hasUser(team._key, user(n)._key)]);
+    }
+    // the same key written again later: the later object is the one stored
+    await session.writeEntities([{ ...user(5), displayName: 'rewritten' }]);
+    const result = await session.finish({ partialTypes: [] });
+    expect(result.entities).toEqual({ jumpcloud_user: users, jumpcloud_group: 1 });
+    expect(result.relationships).toEqual({ jumpcloud_group_has_user: users });
+    await publisher.close();
+    publishers.splice(0);
+    const store = LocalGraphStore.open(path);
+    try {
+      const graph = store.exportGraph();
+      expect(graph.entities).toHaveLength(users + 1);
+      expect(graph.relationships).toHaveLength(users);
+      expect(graph.entities.find((e) => e._key === user(5)._key)).toMatchObject({ displayName: 'rewritten' });
+    } finally {
+      store.close();
+    }
+  });
+
+  it('fails the session when a gathered batch holds a bad object, whichever write sent it', async () => {
+    const path = join(dir, 'gathered-bad.db');
+    const publisher = await start(path);
+    const session = await publisher.openSession({ description: 'gathered bad' });
+    // gathered, not yet sent: the write itself cannot know
+    await session.writeEntities([{ ...user(1), _type: '' }]);
+    let failed: unknown;
+    try {
+      for (let n = 2; n <= OBJECTS_PER_BATCH * 10; n += 1) await session.writeEntities([user(n)]);
+      await session.finish({ partialTypes: [] });
+    } catch (error) {
+      failed = error;
+    }
+    expect(failed).toBeInstanceOf(LocalGraphStoreError);
+    await session.abort('write failed');
+    const store = LocalGraphStore.open(path);
+    try {
+      expect(store.latestRun()).toBeUndefined();
     } finally {
       store.close();
     }

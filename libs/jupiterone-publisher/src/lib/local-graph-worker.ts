@@ -1,4 +1,4 @@
-import { type Worker } from 'node:worker_threads';
+import { parentPort, type Worker, workerData } from 'node:worker_threads';
 import {
   type Entity,
   type GraphPublisher,
@@ -125,6 +125,18 @@ export function serveLocalGraphStore(port: Port, data: LocalGraphWorkerData): vo
   });
 }
 
+/**
+ * The whole of a local graph thread's entry file: serves the store when this thread was started
+ * with `LocalGraphWorkerData`, and throws otherwise. An app bundles such an entry on its own, so
+ * the thread loads the store and nothing else of the app.
+ */
+export function serveLocalGraphThread(): void {
+  if (!parentPort || !isLocalGraphWorkerData(workerData)) {
+    throw new Error('this file is the local graph store\'s thread: it runs only in a worker thread started with its worker data');
+  }
+  serveLocalGraphStore(parentPort, workerData);
+}
+
 function revive(error: ErrorShape): Error {
   if (error.code?.startsWith('LOCAL_GRAPH_')) return new LocalGraphStoreError(error.code as LocalGraphStoreErrorCode, error.message);
   const revived = new Error(error.message);
@@ -136,9 +148,18 @@ function revive(error: ErrorShape): Error {
 const BATCHES_IN_FLIGHT = 8;
 
 /**
- * The main thread's side: a `GraphPublisher` whose sessions hand batches to the store in a
- * worker. Writes return once the batch is queued (up to a few in flight); a failed write
- * surfaces on the session's next call, so `finish` never commits after one.
+ * Objects gathered before they cross to the worker as one batch. A message costs about as much
+ * CPU as cloning a few hundred small objects, and syncs write many small batches (one
+ * relationship per user-device association, a page of members at a time); gathered, a sync sends
+ * a hundred messages instead of thousands, and the worker commits as many transactions.
+ */
+export const OBJECTS_PER_BATCH = 1_000;
+
+/**
+ * The main thread's side: a `GraphPublisher` whose sessions gather writes into batches of
+ * `OBJECTS_PER_BATCH` and hand them to the store in a worker. Writes return once their objects
+ * are gathered or their batch is queued (up to a few in flight); a failed batch surfaces on the
+ * session's next call, so `finish` never commits after one.
  */
 export class LocalGraphWorkerPublisher implements GraphPublisher {
   private nextId = 1;
@@ -174,8 +195,10 @@ export class LocalGraphWorkerPublisher implements GraphPublisher {
     await this.call({ op: 'open-session', description: options.description });
     const inFlight = new Set<Promise<unknown>>();
     let writeError: Error | undefined;
+    let entities: Entity[] = [];
+    let relationships: GraphRelationship[] = [];
     const send = async (request: Extract<RequestBody, { op: 'entities' | 'relationships' }>) => {
-      if (writeError) throw writeError;
+      if (request.batch.length === 0) return;
       const sent = this.call(request).catch((error: Error) => {
         writeError ??= error;
       });
@@ -184,18 +207,39 @@ export class LocalGraphWorkerPublisher implements GraphPublisher {
       if (inFlight.size >= BATCHES_IN_FLIGHT) await Promise.race(inFlight);
       if (writeError) throw writeError;
     };
+    const sendEntities = () => {
+      const batch = entities;
+      entities = [];
+      return send({ op: 'entities', batch });
+    };
+    const sendRelationships = () => {
+      const batch = relationships;
+      relationships = [];
+      return send({ op: 'relationships', batch });
+    };
+    // Objects are cloned when their batch is sent, not when they are written: a writer must not
+    // change an object it has written (none does).
+    const gather = async <T>(objects: readonly T[], into: T[], sendBatch: () => Promise<void>) => {
+      if (writeError) throw writeError;
+      for (const object of objects) into.push(object);
+      if (into.length >= OBJECTS_PER_BATCH) await sendBatch();
+    };
     const drain = async () => {
+      await sendEntities();
+      await sendRelationships();
       await Promise.all(inFlight);
       if (writeError) throw writeError;
     };
     return {
-      writeEntities: (batch) => send({ op: 'entities', batch }),
-      writeRelationships: (batch) => send({ op: 'relationships', batch }),
+      writeEntities: (batch) => gather(batch, entities, sendEntities),
+      writeRelationships: (batch) => gather(batch, relationships, sendRelationships),
       finish: async (options) => {
         await drain();
         return (await this.call({ op: 'finish', partialTypes: options.partialTypes })) as PublishResult;
       },
       abort: async (reason) => {
+        entities = [];
+        relationships = [];
         await Promise.allSettled(inFlight);
         await this.call({ op: 'abort', reason });
       },
