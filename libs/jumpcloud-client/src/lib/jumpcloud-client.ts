@@ -141,6 +141,7 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
     redact,
     endpointOf: (request) => endpoints.get(request) ?? `${request.method} ${new URL(request.url).pathname}`,
     fetch: options.fetch ?? createRequestFetch(),
+    fetchReadsBody: options.fetch === undefined,
   });
   const shared: Shared = {
     baseUrl,

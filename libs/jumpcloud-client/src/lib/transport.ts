@@ -16,6 +16,11 @@ export interface TransportOptions {
   /** The endpoint key of a request, set by the endpoint middleware; falls back to the path. */
   endpointOf: (request: Request) => string;
   fetch: RequestFetch;
+  /**
+   * Whether `fetch` answers with the body already read whole (`createRequestFetch` does): the
+   * response is then passed on as it is, instead of read and wrapped again.
+   */
+  fetchReadsBody?: boolean;
 }
 
 // Errors that say the host cannot be reached at all: retrying only delays the report.
@@ -51,14 +56,9 @@ export function createRetryingFetch(options: TransportOptions): (request: Reques
       else cancel?.addEventListener('abort', onCancel, { once: true });
       try {
         const raw = await options.fetch(request, { signal: controller.signal });
-        const body = await raw.arrayBuffer();
+        const response = options.fetchReadsBody ? raw : await readWhole(raw);
         if (raw.status === 429) slot.throttled();
         else if (raw.ok) slot.succeeded();
-        const response = new Response(raw.status === 204 ? null : body, {
-          status: raw.status,
-          statusText: raw.statusText,
-          headers: raw.headers,
-        });
         return { kind: 'response', response };
       } catch (error) {
         if (cancel?.aborted) throw cancel.reason;
@@ -115,3 +115,8 @@ export function createRetryingFetch(options: TransportOptions): (request: Reques
   };
 }
 
+/** The response with its body read whole (a reset or a stall mid-body fails here, inside the attempt). */
+async function readWhole(raw: Response): Promise<Response> {
+  const body = await raw.arrayBuffer();
+  return new Response(raw.status === 204 ? null : body, { status: raw.status, statusText: raw.statusText, headers: raw.headers });
+}
