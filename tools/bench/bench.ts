@@ -13,7 +13,8 @@ import { requestBounds } from './request-bounds';
  * minimum the data needs (computed from the dataset alone, see request-bounds.ts), the most
  * requests in flight, wall time against the lower limit (the larger of the request-bound limit,
  * minimum x latency / concurrency, and the critical path, its rounds x latency), CPU time per
- * 10,000 objects and peak RSS. Figures, not assertions: machines are noisy.
+ * 10,000 objects and peak RSS. With `--baseline-cli`, each size is synced by another build too and
+ * the two compared. Figures, not assertions: machines are noisy.
  */
 const SIZES: Record<string, DatasetOptions> = {
   S: { users: 1_000, groups: 20, membersPerGroup: 50, applications: 10, assignmentsPerApplication: 20, systems: 500, systemGroups: 10, membersPerSystemGroup: 50 },
@@ -28,9 +29,16 @@ const { values } = parseArgs({
     'latency-ms': { type: 'string', default: '20' },
     /** Sizes also synced to the JupiterOne fake, for upload throughput. */
     'jupiterone-sizes': { type: 'string', default: 'L' },
+    /**
+     * Another build of the CLI (its main.js, e.g. a worktree of an earlier commit): each size is
+     * synced with it too, right after this build, against the same simulator, and the ratios
+     * after / before are printed.
+     */
+    'baseline-cli': { type: 'string' },
   },
 });
 const latencyMs = Number(values['latency-ms']);
+const baselineCli = values['baseline-cli'] ? resolve(values['baseline-cli']) : undefined;
 const root = resolve(__dirname, '..', '..', '..');
 const cli = join(root, 'dist/apps/cli/main.js');
 
@@ -48,10 +56,15 @@ interface Rusage {
   cpuMs: number;
 }
 
-function runSync(sim: JumpCloudSimulator, env: Record<string, string>, rusageFile: string): Promise<{ summary: SyncJson; wallMs: number }> {
+function runSync(
+  sim: JumpCloudSimulator,
+  env: Record<string, string>,
+  rusageFile: string,
+  cliPath = cli,
+): Promise<{ summary: SyncJson; wallMs: number }> {
   const started = performance.now();
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [cli, 'sync', '--json', '--quiet', '--log-level', 'error', '--concurrency', String(CONCURRENCY)], {
+    const child = spawn(process.execPath, [cliPath, 'sync', '--json', '--quiet', '--log-level', 'error', '--concurrency', String(CONCURRENCY)], {
       env: {
         PATH: process.env['PATH'] ?? '',
         JUMPCLOUD_API_KEY: sim.apiKey,
@@ -121,7 +134,7 @@ function printTable(header: string[], rows: string[][]): void {
 async function main(): Promise<void> {
   const rows: string[][] = [];
   const uploadRows: string[][] = [];
-  const rss: Record<string, number> = {};
+  const measured: Record<string, { rssMb: number; cpuPer10k: number; wallPerLimit: number }> = {};
   const jupiterOneSizes = new Set(values['jupiterone-sizes'].split(',').filter(Boolean));
   for (const size of values.sizes.split(',')) {
     const options = SIZES[size];
@@ -131,32 +144,38 @@ async function main(): Promise<void> {
     await sim.start();
     const dir = mkdtempSync(join(tmpdir(), 'jcg-bench-'));
     try {
-      sim.resetLog();
-      const { summary, wallMs } = await runSync(sim, { JUMPCLOUD_GRAPH_DB: join(dir, 'graph.db') }, join(dir, 'rusage.json'));
-      const { maxRssKb, cpuMs } = JSON.parse(readFileSync(join(dir, 'rusage.json'), 'utf8')) as Rusage;
-      // counted where they arrive, not by the client that sent them
-      const answered = sim.stats();
-      const { minimumRequests, criticalPathRounds } = requestBounds(dataset);
-      const requestBoundMs = (minimumRequests * latencyMs) / CONCURRENCY;
-      const criticalPathMs = criticalPathRounds * latencyMs;
-      const lowerMs = Math.max(requestBoundMs, criticalPathMs);
-      const objects = objectsOf(summary);
-      rss[size] = maxRssKb / 1024;
-      rows.push([
-        size,
-        `${options.users} / ${options.systems}`,
-        `${answered.total} / ${minimumRequests}${answered.total === minimumRequests ? ' (=)' : ''}${summary.apiRequests === answered.total ? '' : ` (client says ${summary.apiRequests})`}`,
-        String(answered.maxInFlight),
-        (wallMs / 1000).toFixed(2),
-        (requestBoundMs / 1000).toFixed(2),
-        `${criticalPathRounds} (${(criticalPathMs / 1000).toFixed(2)})`,
-        (wallMs / lowerMs).toFixed(2),
-        String(objects),
-        String(Math.round(objects / (wallMs / 1000))),
-        (cpuMs / 1000).toFixed(2),
-        ((cpuMs / 1000) * (10_000 / objects)).toFixed(3),
-        (maxRssKb / 1024).toFixed(0),
-      ]);
+      const builds: [string, string][] = [[size, cli]];
+      if (baselineCli) builds.push([`${size} before`, baselineCli]);
+      for (const [label, cliPath] of builds) {
+        sim.resetLog();
+        // each build its own database: both start from nothing
+        const db = join(dir, `graph-${label.replace(' ', '-')}.db`);
+        const { summary, wallMs } = await runSync(sim, { JUMPCLOUD_GRAPH_DB: db }, join(dir, 'rusage.json'), cliPath);
+        const { maxRssKb, cpuMs } = JSON.parse(readFileSync(join(dir, 'rusage.json'), 'utf8')) as Rusage;
+        // counted where they arrive, not by the client that sent them
+        const answered = sim.stats();
+        const { minimumRequests, criticalPathRounds } = requestBounds(dataset);
+        const requestBoundMs = (minimumRequests * latencyMs) / CONCURRENCY;
+        const criticalPathMs = criticalPathRounds * latencyMs;
+        const lowerMs = Math.max(requestBoundMs, criticalPathMs);
+        const objects = objectsOf(summary);
+        measured[label] = { rssMb: maxRssKb / 1024, cpuPer10k: (cpuMs / 1000) * (10_000 / objects), wallPerLimit: wallMs / lowerMs };
+        rows.push([
+          label,
+          `${options.users} / ${options.systems}`,
+          `${answered.total} / ${minimumRequests}${answered.total === minimumRequests ? ' (=)' : ''}${summary.apiRequests === answered.total ? '' : ` (client says ${summary.apiRequests})`}`,
+          String(answered.maxInFlight),
+          (wallMs / 1000).toFixed(2),
+          (requestBoundMs / 1000).toFixed(2),
+          `${criticalPathRounds} (${(criticalPathMs / 1000).toFixed(2)})`,
+          (wallMs / lowerMs).toFixed(2),
+          String(objects),
+          String(Math.round(objects / (wallMs / 1000))),
+          (cpuMs / 1000).toFixed(2),
+          ((cpuMs / 1000) * (10_000 / objects)).toFixed(3),
+          (maxRssKb / 1024).toFixed(0),
+        ]);
+      }
       process.stderr.write(`${size} done\n`);
       if (jupiterOneSizes.has(size)) {
         uploadRows.push(await runJupiterOne(size, sim, dir));
@@ -175,7 +194,28 @@ async function main(): Promise<void> {
     ['size', 'users / devices', 'requests / minimum', 'max in flight', 'wall s', 'request bound s', 'critical path rounds (s)', 'wall / limit', 'objects', 'objects/s', 'CPU s', 'CPU s / 10k objects', 'peak RSS MB'],
     rows,
   );
-  if (rss['M'] && rss['L']) console.log(`peak RSS L / M: ${(rss['L'] / rss['M']).toFixed(2)} for 5x the users`);
+  if (measured['M'] && measured['L']) console.log(`peak RSS L / M: ${(measured['L'].rssMb / measured['M'].rssMb).toFixed(2)} for 5x the users`);
+  if (baselineCli) {
+    console.log(`\nthis build against ${baselineCli}, same simulator, one after the other:`);
+    const compared = values.sizes.split(',').filter((size) => measured[size] && measured[`${size} before`]);
+    printTable(
+      ['size', 'CPU s / 10k objects before', 'after', 'after / before', 'peak RSS MB before', 'after', 'after / before', 'wall / limit before', 'after'],
+      compared.map((size) => {
+        const [after, before] = [measured[size], measured[`${size} before`]];
+        return [
+          size,
+          before.cpuPer10k.toFixed(3),
+          after.cpuPer10k.toFixed(3),
+          (after.cpuPer10k / before.cpuPer10k).toFixed(2),
+          before.rssMb.toFixed(0),
+          after.rssMb.toFixed(0),
+          (after.rssMb / before.rssMb).toFixed(2),
+          before.wallPerLimit.toFixed(2),
+          after.wallPerLimit.toFixed(2),
+        ];
+      }),
+    );
+  }
   if (uploadRows.length > 0) {
     console.log('\nto the JupiterOne fake (default 5,000,000-byte batches, 6 uploads in flight):');
     printTable(['size', 'objects uploaded', 'batches', 'MB', 'largest body B', 'wall s', 'objects/s', 'retries + splits', 'job', 'peak RSS MB'], uploadRows);
