@@ -19,7 +19,7 @@ function affectedBy(file: string): string[] {
   return (JSON.parse(out) as string[]).sort();
 }
 
-const LIBS = ['domain', 'http-retry', 'jumpcloud-client', 'graph-mapping', 'jupiterone-publisher', 'ingestion-core', 'jumpcloud-simulator', 'jupiterone-fake'];
+const LIBS = ['domain', 'http-retry', 'jumpcloud-client', 'graph-mapping', 'jupiterone-publisher', 'local-graph', 'ingestion-core', 'jumpcloud-simulator', 'jupiterone-fake'];
 const APPS = ['cli', 'worker', 'jumpcloud-client-e2e', 'jupiterone-publisher-e2e'];
 
 describe('projects affected by a change', () => {
@@ -49,6 +49,14 @@ describe('projects affected by a change', () => {
     const affected = affectedBy('libs/http-retry/src/index.ts');
     expect(affected).toEqual(expect.arrayContaining(['http-retry', 'jumpcloud-client', 'jupiterone-publisher', 'cli', 'worker']));
     for (const project of ['domain', 'graph-mapping', 'ingestion-core']) expect(affected).not.toContain(project);
+  });
+
+  it('local-graph: itself, the runtime and the apps; not the JupiterOne publisher or its e2e tests', () => {
+    const affected = affectedBy('libs/local-graph/src/index.ts');
+    expect(affected).toEqual(expect.arrayContaining(['local-graph', 'runtime', 'cli', 'worker']));
+    for (const project of ['domain', 'jupiterone-publisher', 'jupiterone-publisher-e2e', 'jumpcloud-client', 'graph-mapping', 'ingestion-core']) {
+      expect(affected).not.toContain(project);
+    }
   });
 
   it('jupiterone-fake: itself and the publisher e2e tests; none of the JumpCloud side', () => {

@@ -6,7 +6,9 @@
  *   3. `npm pack` each one and check the tarball's files (entry points there, every relative
  *      import resolvable, no sources, specs or maps);
  *   4. install all the tarballs at once into a scratch project under the OS temp directory (outside
- *      the workspace, so nothing resolves from its node_modules or tsconfig paths);
+ *      the workspace, so nothing resolves from its node_modules or tsconfig paths), and check that
+ *      no installed package depends on what it must not (MUST_NOT_DEPEND_ON: the JupiterOne
+ *      publisher on better-sqlite3), by its manifest and by npm's tree of what was installed;
  *   5. compile tools/consumer/programs/* and each library README's example with the workspace's
  *      TypeScript (nodenext, strict, declarations of node_modules checked too), and check that a
  *      deep import of each package fails to compile;
@@ -19,7 +21,17 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { dependencyProblems, manifestProblems, type PackageManifest, scanBuiltPackage } from './package-checks';
+import {
+  chainsThrough,
+  dependencyChains,
+  dependencyProblems,
+  forbiddenDeclarations,
+  manifestProblems,
+  MUST_NOT_DEPEND_ON,
+  type NpmTreeNode,
+  type PackageManifest,
+  scanBuiltPackage,
+} from './package-checks';
 import { packedFileProblems } from './packed-files';
 import { libraryExports } from './public-api';
 import { exampleOf } from './readme';
@@ -186,6 +198,39 @@ if (install.status !== 0) {
 }
 console.log(`  installed (${seconds(t)})`);
 
+// What the installed packages depend on: each package of MUST_NOT_DEPEND_ON neither declares those
+// packages (its installed package.json) nor had npm install them for it, directly or through
+// another package (npm ls). They are installed for another library (better-sqlite3 for
+// local-graph), so npm ls must find them: otherwise this check could not see a dependent.
+t = step('check what the installed packages depend on');
+for (const [dependent, forbidden] of Object.entries(MUST_NOT_DEPEND_ON)) {
+  const installedManifest = join(scratch, 'node_modules', ...dependent.split('/'), 'package.json');
+  if (!existsSync(installedManifest)) {
+    fail(`${dependent} is not installed in the scratch project`);
+    continue;
+  }
+  const problems = forbiddenDeclarations(JSON.parse(readFileSync(installedManifest, 'utf8')) as PackageManifest, forbidden);
+  const elsewhere: string[] = [];
+  for (const name of forbidden) {
+    const ls = run('npm', ['ls', name, '--all', '--json'], scratch);
+    let tree: NpmTreeNode;
+    try {
+      tree = JSON.parse(ls.stdout) as NpmTreeNode;
+    } catch {
+      problems.push(`npm ls ${name} printed no tree:\n${output(ls)}`);
+      continue;
+    }
+    const chains = dependencyChains(tree, name);
+    if (chains.length === 0) problems.push(`npm ls finds no ${name} in the scratch project, so this check cannot tell who depends on it`);
+    for (const chain of chainsThrough(chains, dependent)) problems.push(`${name} was installed as its dependency: ${chain.join(' > ')}`);
+    elsewhere.push(...chains.map((chain) => chain.join(' > ')));
+  }
+  for (const problem of problems) fail(`${dependent}: ${problem}`);
+  if (problems.length === 0) console.log(`  ok ${dependent} depends on none of ${forbidden.join(', ')} (installed only as ${elsewhere.join('; ')})`);
+}
+console.log(`  (${seconds(t)})`);
+if (failures.length > 0) finish(scratch);
+
 // 5. Compile the programs, the README examples, and one file per package re-exporting its whole
 // public API (every name of its src/index.ts must be exported by the packed declarations).
 t = step('compile the consumer programs with the workspace TypeScript');
@@ -234,7 +279,11 @@ const negative = join(scratch, 'negative');
 mkdirSync(negative);
 for (const { lib } of built) {
   const installed = join(scratch, 'node_modules', ...lib.packageName.split('/'));
-  const module = existsSync(join(installed, 'lib')) ? readdirSync(join(installed, 'lib')).find((f) => f.endsWith('.d.ts')) : undefined;
+  const module = existsSync(join(installed, 'lib'))
+    ? readdirSync(join(installed, 'lib'), { recursive: true, encoding: 'utf8' })
+        .sort()
+        .find((f) => f.endsWith('.d.ts'))
+    : undefined;
   const target = module ? `lib/${module.replace(/\.d\.ts$/, '')}` : 'index';
   writeFileSync(join(negative, `deep-${lib.root.replace(/^libs\//, '')}.mts`), `import * as deep from '${lib.packageName}/${target}';\nconsole.log(deep);\n`);
 }

@@ -2,10 +2,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
+  chainsThrough,
+  dependencyChains,
   dependencyProblems,
+  forbiddenDeclarations,
   type ImportScan,
   importedPackages,
   manifestProblems,
+  MUST_NOT_DEPEND_ON,
+  type NpmTreeNode,
   type PackageManifest,
   packageNameOf,
   satisfies,
@@ -243,6 +248,52 @@ describe('scanning files', () => {
   });
 });
 
+describe('dependencies a package must not have', () => {
+  // What `npm ls better-sqlite3 --all --json` prints: the package under each dependent, its
+  // children only once (local-graph is deduplicated under runtime).
+  const tree: NpmTreeNode = {
+    name: 'consumer',
+    dependencies: {
+      '@jumpcloud-graph/local-graph': { version: '0.1.0', dependencies: { 'better-sqlite3': { version: '12.6.2' } } },
+      '@jumpcloud-graph/runtime': {
+        version: '0.1.0',
+        dependencies: {
+          '@jumpcloud-graph/local-graph': { version: '0.1.0' },
+          '@jumpcloud-graph/jupiterone-publisher': { version: '0.1.0', dependencies: { 'sqlite-wrapper': { version: '1.0.0', dependencies: { 'better-sqlite3': { version: '12.6.2' } } } } },
+        },
+      },
+    },
+  };
+
+  it('finds every chain through which a package is installed, and those through a given dependent', () => {
+    const chains = dependencyChains(tree, 'better-sqlite3');
+    expect(chains).toEqual([
+      ['@jumpcloud-graph/local-graph', 'better-sqlite3'],
+      ['@jumpcloud-graph/runtime', '@jumpcloud-graph/jupiterone-publisher', 'sqlite-wrapper', 'better-sqlite3'],
+    ]);
+    expect(chainsThrough(chains, '@jumpcloud-graph/jupiterone-publisher')).toEqual([chains[1]]);
+    expect(chainsThrough(chains, '@jumpcloud-graph/local-graph')).toEqual([chains[0]]);
+    expect(chainsThrough(chains, 'better-sqlite3')).toEqual([]);
+    expect(dependencyChains({ name: 'consumer' }, 'better-sqlite3')).toEqual([]);
+  });
+
+  it('reports a forbidden package, or its types, declared as any kind of dependency', () => {
+    expect(forbiddenDeclarations(manifest(), ['better-sqlite3'])).toEqual([]);
+    expect(
+      forbiddenDeclarations(manifest({ dependencies: { '@types/better-sqlite3': '^7.6.13' }, optionalDependencies: { 'better-sqlite3': '^12.6.2' } }), ['better-sqlite3']),
+    ).toEqual(['declares better-sqlite3, which it must not depend on', 'declares @types/better-sqlite3, which it must not depend on']);
+  });
+
+  it.each(Object.entries(MUST_NOT_DEPEND_ON))('%s: neither its manifest nor its sources name %s', (packageName, forbidden) => {
+    const lib = listLibraries().find((l) => l.packageName === packageName);
+    expect(lib).toBeDefined();
+    if (!lib) return;
+    expect(forbiddenDeclarations(lib.manifest, forbidden)).toEqual([]);
+    const imported = scanSources(join(workspaceRoot, lib.root, 'src')).types;
+    expect(forbidden.filter((name) => imported.has(name))).toEqual([]);
+  });
+});
+
 describe("the libraries' package.json files", () => {
   const libs = listLibraries();
   const ctx = manifestContext(libs);
@@ -257,6 +308,7 @@ describe("the libraries' package.json files", () => {
       'jumpcloud-simulator',
       'jupiterone-fake',
       'jupiterone-publisher',
+      'local-graph',
       'runtime',
     ]);
   });

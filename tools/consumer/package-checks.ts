@@ -282,3 +282,56 @@ function typeOnlySpecifiers(text: string): Set<string> {
   for (const name of valued) typeOnly.delete(name);
   return typeOnly;
 }
+
+/**
+ * Packages a library must not depend on, directly or through another package: the JupiterOne
+ * publisher ships without the local graph's native SQLite module (that is
+ * `@jumpcloud-graph/local-graph`'s), so a consumer that only publishes to JupiterOne never builds it.
+ */
+export const MUST_NOT_DEPEND_ON: Readonly<Record<string, readonly string[]>> = {
+  '@jumpcloud-graph/jupiterone-publisher': ['better-sqlite3'],
+};
+
+/** What a manifest declares (as a dependency of any kind, or as its `@types/` package) of packages it must not depend on. */
+export function forbiddenDeclarations(manifest: PackageManifest, forbidden: readonly string[]): string[] {
+  const declared = declaredDependencies(manifest);
+  const problems: string[] = [];
+  for (const name of forbidden) {
+    for (const declaredName of [name, typesPackageOf(name)]) {
+      if (declared[declaredName] !== undefined) problems.push(`declares ${declaredName}, which it must not depend on`);
+    }
+  }
+  return problems;
+}
+
+/** A node of the tree `npm ls --all --json` prints: the project itself, or an installed package. */
+export interface NpmTreeNode {
+  name?: string;
+  version?: string;
+  dependencies?: Record<string, NpmTreeNode>;
+}
+
+/**
+ * Every chain of packages through which `name` is installed, from the project's own dependencies
+ * down to `name` (`[['@jumpcloud-graph/local-graph', 'better-sqlite3']]`), as `npm ls --all
+ * --json` shows them (npm prints a deduplicated package's children only once, but names the
+ * package under each of its dependents, so every direct dependent is seen).
+ */
+export function dependencyChains(tree: NpmTreeNode, name: string): string[][] {
+  const chains: string[][] = [];
+  const visit = (node: NpmTreeNode, path: string[]) => {
+    for (const [child, sub] of Object.entries(node.dependencies ?? {})) {
+      if (path.includes(child)) continue;
+      const chain = [...path, child];
+      if (child === name) chains.push(chain);
+      visit(sub, chain);
+    }
+  };
+  visit(tree, []);
+  return chains;
+}
+
+/** The chains of `dependencyChains` that reach `name` through `dependent` (so `dependent` depends on it). */
+export function chainsThrough(chains: readonly string[][], dependent: string): string[][] {
+  return chains.filter((chain) => chain.indexOf(dependent) >= 0 && chain.indexOf(dependent) < chain.length - 1);
+}

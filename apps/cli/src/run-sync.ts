@@ -1,6 +1,6 @@
 import { ConfigurationError, type Logger, SourceAuthError, TargetAuthError } from '@jumpcloud-graph/domain';
 import { type SyncSummary } from '@jumpcloud-graph/ingestion-core';
-import { LocalGraphStoreError } from '@jumpcloud-graph/jupiterone-publisher';
+import { LocalGraphStoreError } from '@jumpcloud-graph/local-graph';
 import { type OpenRun } from '@jumpcloud-graph/runtime';
 import { UsageError, type SyncConfig } from './config/sync-config';
 import { openSyncRun } from './container';

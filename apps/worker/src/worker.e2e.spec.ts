@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JumpCloudSimulator } from '@jumpcloud-graph/jumpcloud-simulator';
 import { JupiterOneFake } from '@jumpcloud-graph/jupiterone-fake';
-import { LocalGraphStore } from '@jumpcloud-graph/jupiterone-publisher';
+import { LocalGraphStore } from '@jumpcloud-graph/local-graph';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { HoldingProxy } from './testing/holding-proxy';

@@ -36,9 +36,11 @@ for (const name of packages) {
   for (const key of Object.keys(cjs)) {
     if (key !== '__esModule' && esm[key] !== cjs[key]) failures.push(`${name}: ESM import does not see ${key}`);
   }
-  // A real module of the package, reachable by path but not by specifier.
+  // A real module of the package (lib/ or a folder of it), reachable by path but not by specifier.
   const installed = join(process.cwd(), 'node_modules', ...name.split('/'));
-  const module = readdirSync(join(installed, 'lib')).find((file) => file.endsWith('.js'));
+  const module = readdirSync(join(installed, 'lib'), { recursive: true, encoding: 'utf8' })
+    .sort()
+    .find((file) => file.endsWith('.js'));
   if (module === undefined) {
     failures.push(`${name}: no lib/*.js to try a deep import with`);
     continue;

@@ -1,13 +1,15 @@
 // Consumer scenario 3: publish entities and a relationship to the JupiterOne fake with the
 // JupiterOne publisher, and check what the fake stored; then the same into the local SQLite graph
-// (better-sqlite3, a native module the consumer's install must have built).
+// of @jumpcloud-graph/local-graph (better-sqlite3, a native module the consumer's install must
+// have built).
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Entity, type Relationship, silentLogger } from '@jumpcloud-graph/domain';
 import { startJupiterOneFake } from '@jumpcloud-graph/jupiterone-fake';
-import { JupiterOneSyncPublisher, LocalGraphStore } from '@jumpcloud-graph/jupiterone-publisher';
+import { JupiterOneSyncPublisher } from '@jumpcloud-graph/jupiterone-publisher';
+import { LocalGraphStore } from '@jumpcloud-graph/local-graph';
 
 const users: Entity[] = ['5c3f7e9a1b2c3d4e5f600001', '5c3f7e9a1b2c3d4e5f600002', '5c3f7e9a1b2c3d4e5f600003'].map((id, i) => ({
   _key: id,

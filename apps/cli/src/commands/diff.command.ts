@@ -1,4 +1,4 @@
-import { type GraphDiff, type TypeChanges } from '@jumpcloud-graph/jupiterone-publisher';
+import { type GraphDiff, type TypeChanges } from '@jumpcloud-graph/local-graph';
 import { Command } from 'commander';
 import { EXIT_FAILURE } from '../exit-codes';
 import { openExistingStore } from './export.command';

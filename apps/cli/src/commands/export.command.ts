@@ -3,7 +3,7 @@ import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { LocalGraphStore, LocalGraphStoreError, type LocalGraphStoreErrorCode } from '@jumpcloud-graph/jupiterone-publisher';
+import { LocalGraphStore, LocalGraphStoreError, type LocalGraphStoreErrorCode } from '@jumpcloud-graph/local-graph';
 import { Command, Option } from 'commander';
 import { UsageError } from '../config/sync-config';
 import { EXIT_FAILURE, EXIT_USAGE } from '../exit-codes';

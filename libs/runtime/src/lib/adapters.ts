@@ -1,6 +1,7 @@
 import { type Logger } from '@jumpcloud-graph/domain';
 import { createJumpCloudClient, JumpCloudApiSource } from '@jumpcloud-graph/jumpcloud-client';
-import { JupiterOneSyncPublisher, LocalGraphWorkerPublisher, type LocalGraphWorkerData } from '@jumpcloud-graph/jupiterone-publisher';
+import { JupiterOneSyncPublisher } from '@jumpcloud-graph/jupiterone-publisher';
+import { type LocalGraphWorkerData, LocalGraphWorkerPublisher } from '@jumpcloud-graph/local-graph';
 import { type Worker } from 'node:worker_threads';
 import { type JumpCloudSettings, type JupiterOneTargetSettings } from './run-settings';
 

@@ -1,0 +1,6 @@
+module.exports = {
+  displayName: 'local-graph',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+  coverageDirectory: '../../coverage/libs/local-graph',
+};
