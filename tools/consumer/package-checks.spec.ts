@@ -302,6 +302,7 @@ describe("the libraries' package.json files", () => {
     expect(libs.map((l) => l.project)).toEqual([
       'domain',
       'graph-mapping',
+      'graph-query',
       'http-retry',
       'ingestion-core',
       'jumpcloud-client',

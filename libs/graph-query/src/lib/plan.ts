@@ -130,6 +130,7 @@ export function planQuery(query: Query, options: { nowMs: number }): QueryPlan {
       throw new J1qlError('J1QL: ORDER BY with COUNT is not supported', query.orderBy.ref.position);
     }
     const node = resolve(query.orderBy.ref.alias, query.orderBy.ref.position);
+    queryable(query.orderBy.ref.property, query.orderBy.ref.position);
     const output = plan.output;
     if (output.kind === 'entities' ? node !== first : !output.columns.some((c) => c.node === node)) {
       // rows are distinct by the entities they return: ordering by another one would be ambiguous
@@ -155,6 +156,7 @@ function output(query: Query, resolve: (alias: string, position: Position) => nu
   const columns: PlanColumn[] = items.map((item): PlanColumn => {
     switch (item.kind) {
       case 'property':
+        queryable(item.ref.property, item.ref.position);
         return { kind: 'property', name: item.as ?? `${item.ref.alias}.${item.ref.property}`, node: resolve(item.ref.alias, item.ref.position), property: item.ref.property };
       case 'count':
         return { kind: 'count', name: item.as ?? `COUNT(${item.alias})`, node: resolve(item.alias, item.position) };
@@ -194,9 +196,16 @@ function planValue(value: Value, nowMs: number): PlanValue {
   }
 }
 
+/** `_rawData` is never part of a query: it is the source's copy, not a property. */
+function queryable(property: string, position: Position): string {
+  if (property === '_rawData' || property.startsWith('_rawData.')) throw new J1qlError('J1QL: _rawData cannot be queried', position);
+  return property;
+}
+
 function condition(c: Condition, node: number, nowMs: number): PlanCondition {
   switch (c.kind) {
     case 'compare':
+      queryable(c.property, c.position);
       return { kind: 'compare', node, property: c.property, operator: c.operator, value: planValue(c.value, nowMs) };
     case 'not':
       return { kind: 'not', operand: condition(c.operand, node, nowMs) };
@@ -208,7 +217,9 @@ function condition(c: Condition, node: number, nowMs: number): PlanCondition {
 function whereCondition(c: WhereCondition, resolve: (alias: string, position: Position) => number, nowMs: number): PlanCondition {
   if (c.kind !== 'compare') return { kind: c.kind, left: whereCondition(c.left, resolve, nowMs), right: whereCondition(c.right, resolve, nowMs) };
   const node = resolve(c.left.alias, c.left.position);
+  queryable(c.left.property, c.left.position);
   if (isRef(c.right)) {
+    queryable(c.right.property, c.right.position);
     return { kind: 'compare-properties', node, property: c.left.property, operator: c.operator, otherNode: resolve(c.right.alias, c.right.position), otherProperty: c.right.property };
   }
   return { kind: 'compare', node, property: c.left.property, operator: c.operator, value: planValue(c.right, nowMs) };

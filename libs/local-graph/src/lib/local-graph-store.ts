@@ -9,9 +9,11 @@ import {
   type Relationship,
   silentLogger,
 } from '@jumpcloud-graph/domain';
+import { type GraphQueryEngine } from '@jumpcloud-graph/graph-query';
 import { assertCreatable, createDatabaseFile, databaseFileExists, openOwnDatabase, toOpenError } from './local-graph-file';
 import { LocalGraphLock, PRIVATE_FILE_MODE, sqliteErrorCode } from './local-graph-lock';
-import { createRunTable, dropRunTable, runIdOfTable } from './local-graph-schema';
+import { createRunTable, dropRunTable, runIdOfTable, runTableName } from './local-graph-schema';
+import { runPlan } from './local-graph-query';
 import { LocalGraphSession } from './local-graph-session';
 import {
   type ExportRow,
@@ -158,6 +160,21 @@ export class LocalGraphStore implements GraphPublisher {
   latestRun(): RunInfo | undefined {
     const row = this.database()?.statements.latestCommitted.get();
     return row === undefined ? undefined : toRunInfo(row);
+  }
+
+  /**
+   * A `GraphQueryEngine` over the latest committed run, read in one snapshot per query (a sync
+   * committing meanwhile is seen by the next query, never half-way). Plans compile to SQL over the
+   * run's table; `execute` rejects with `LOCAL_GRAPH_NOT_FOUND` while no run is committed.
+   */
+  queryEngine(): GraphQueryEngine {
+    return {
+      execute: async (plan, options = {}) =>
+        this.readSnapshot(({ db, statements }) => {
+          const run = this.committedRun(statements, undefined);
+          return runPlan(db, runTableName(run.id), plan, options.maxRows);
+        }, () => this.noRun(undefined)),
+    };
   }
 
   /**

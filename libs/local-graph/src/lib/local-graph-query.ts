@@ -1,0 +1,281 @@
+import type Database from 'better-sqlite3';
+import {
+  compareUtf8,
+  entityRow,
+  expandedColumns,
+  type PlanColumn,
+  type PlanCondition,
+  type PlanHop,
+  type PlanNode,
+  type PlanValue,
+  type QueryPlan,
+  type ResultRow,
+  splitNegation,
+} from '@jumpcloud-graph/graph-query';
+import { type Entity, type Relationship } from '@jumpcloud-graph/domain';
+
+/**
+ * J1QL plans compiled to SQL over one run's table (`run_<id>_objects`: kind, key, type, json),
+ * following the comparison rules of `@jumpcloud-graph/graph-query` (`matches`) exactly; the
+ * property test holds this compiler to the in-memory engine's answers on random graphs.
+ *
+ * Every property test reads the property through `json_each`, which yields one row for a scalar
+ * and one per element for an array, so "any element matches" needs no second form; a missing
+ * property yields no row.
+ */
+
+/** A SQL fragment and its parameters, in order. */
+interface Sql {
+  text: string;
+  params: unknown[];
+}
+
+const sql = (text: string, ...params: unknown[]): Sql => ({ text, params });
+const join = (parts: Sql[], separator: string): Sql => ({ text: parts.map((p) => p.text).join(separator), params: parts.flatMap((p) => p.params) });
+
+/** The JSON path of a top-level property (names may hold dots: `tag.Owner`). */
+export function jsonPath(property: string): string {
+  return `$."${property.replace(/"/g, '')}"`;
+}
+
+const NUMERIC = "('integer','real')";
+
+/** Whether one JSON value (`type`, `value` columns of json_each) passes a positive scalar test. */
+function elementTest(operator: string, expected: string | number | boolean): Sql {
+  if (typeof expected === 'boolean') {
+    return operator === '=' ? sql(`e.type = '${expected ? 'true' : 'false'}'`) : sql('0');
+  }
+  if (typeof expected === 'number') {
+    if (['=', '>', '<', '>=', '<='].includes(operator)) return sql(`e.type IN ${NUMERIC} AND e.value ${operator} ?`, expected);
+    return sql('0');
+  }
+  switch (operator) {
+    case '=':
+    case '>':
+    case '<':
+    case '>=':
+    case '<=':
+      return sql(`e.type = 'text' AND e.value ${operator} ?`, expected);
+    case '~=':
+      return sql("e.type = 'text' AND instr(lower(e.value), lower(?)) > 0", expected);
+    case '^=':
+      return sql("e.type = 'text' AND substr(lower(e.value), 1, length(?)) = lower(?)", expected, expected);
+    case '$=':
+      return sql("e.type = 'text' AND (? = '' OR substr(lower(e.value), -length(?)) = lower(?))", expected, expected, expected);
+    default:
+      return sql('0');
+  }
+}
+
+function positiveValueTest(alias: string, property: string, operator: string, value: PlanValue): Sql {
+  switch (value.kind) {
+    case 'any-of':
+      return value.values.length === 0 ? sql('0') : join(value.values.map((v) => positiveValueTest(alias, property, operator, v)), ' OR ');
+    case 'undefined':
+      return operator === '=' ? sql(`coalesce(json_type(${alias}.json, ?), 'null') = 'null'`, jsonPath(property)) : sql('0');
+    case 'scalar': {
+      const test = elementTest(operator, value.value);
+      return { text: `EXISTS (SELECT 1 FROM json_each(${alias}.json, ?) e WHERE ${test.text})`, params: [jsonPath(property), ...test.params] };
+    }
+  }
+}
+
+/** `a.p op b.q`: b.q a present scalar, compared with the elements of a.p by the same rules. */
+function propertyPairTest(left: string, property: string, operator: string, right: string, otherProperty: string): Sql {
+  const rt = `json_type(${right}.json, ?)`;
+  const rv = `json_extract(${right}.json, ?)`;
+  const path = jsonPath(otherProperty);
+  let test: Sql;
+  switch (operator) {
+    case '=':
+      test = sql(`(e.type = ${rt} OR (e.type IN ${NUMERIC} AND ${rt} IN ${NUMERIC})) AND e.value = ${rv}`, path, path, path);
+      break;
+    case '>':
+    case '<':
+    case '>=':
+    case '<=':
+      test = sql(`((e.type IN ${NUMERIC} AND ${rt} IN ${NUMERIC}) OR (e.type = 'text' AND ${rt} = 'text')) AND e.value ${operator} ${rv}`, path, path, path);
+      break;
+    case '~=':
+      test = sql(`e.type = 'text' AND ${rt} = 'text' AND instr(lower(e.value), lower(${rv})) > 0`, path, path);
+      break;
+    case '^=':
+      test = sql(`e.type = 'text' AND ${rt} = 'text' AND substr(lower(e.value), 1, length(${rv})) = lower(${rv})`, path, path, path);
+      break;
+    default:
+      test = sql(`e.type = 'text' AND ${rt} = 'text' AND (${rv} = '' OR substr(lower(e.value), -length(${rv})) = lower(${rv}))`, path, path, path, path);
+  }
+  const present = sql(`${rt} IN ('text','integer','real','true','false')`, path);
+  return { text: `(${present.text} AND EXISTS (SELECT 1 FROM json_each(${left}.json, ?) e WHERE ${test.text}))`, params: [...present.params, jsonPath(property), ...test.params] };
+}
+
+function condition(c: PlanCondition, aliasOf: (node: number) => string): Sql {
+  switch (c.kind) {
+    case 'and':
+    case 'or': {
+      const [l, r] = [condition(c.left, aliasOf), condition(c.right, aliasOf)];
+      return { text: `(${l.text} ${c.kind.toUpperCase()} ${r.text})`, params: [...l.params, ...r.params] };
+    }
+    case 'not': {
+      const inner = condition(c.operand, aliasOf);
+      return { text: `NOT (${inner.text})`, params: inner.params };
+    }
+    case 'compare': {
+      const { positive, negated } = splitNegation(c.operator);
+      const test = positiveValueTest(aliasOf(c.node), c.property, positive, c.value);
+      return { text: negated ? `NOT (${test.text})` : `(${test.text})`, params: test.params };
+    }
+    case 'compare-properties': {
+      const { positive, negated } = splitNegation(c.operator);
+      const test = propertyPairTest(aliasOf(c.node), c.property, positive, aliasOf(c.otherNode), c.otherProperty);
+      return { text: negated ? `NOT ${test.text}` : test.text, params: test.params };
+    }
+  }
+}
+
+function selects(node: PlanNode, alias: string): Sql {
+  const parts: Sql[] = [sql(`${alias}.kind = 'e'`)];
+  const alternatives: Sql[] = [];
+  if (node.types.length > 0) alternatives.push(sql(`${alias}.type IN (${node.types.map(() => '?').join(', ')})`, ...node.types));
+  if (node.classes.length > 0) {
+    alternatives.push(sql(`EXISTS (SELECT 1 FROM json_each(${alias}.json, '$._class') c WHERE c.value IN (${node.classes.map(() => '?').join(', ')}))`, ...node.classes));
+  }
+  if (alternatives.length > 0) parts.push({ text: `(${join(alternatives, ' OR ').text})`, params: alternatives.flatMap((a) => a.params) });
+  return join(parts, ' AND ');
+}
+
+function connects(hop: PlanHop, relationship: string, from: string, to: string): Sql {
+  const parts: Sql[] = [sql(`${relationship}.kind = 'r'`)];
+  if (hop.verbs.length > 0) parts.push(sql(`upper(json_extract(${relationship}.json, '$._class')) IN (${hop.verbs.map(() => '?').join(', ')})`, ...hop.verbs));
+  const out = `(json_extract(${relationship}.json, '$._fromEntityKey') = ${from}.key AND json_extract(${relationship}.json, '$._toEntityKey') = ${to}.key)`;
+  const inward = `(json_extract(${relationship}.json, '$._toEntityKey') = ${from}.key AND json_extract(${relationship}.json, '$._fromEntityKey') = ${to}.key)`;
+  parts.push(sql(hop.direction === 'out' ? out : hop.direction === 'in' ? inward : `(${out} OR ${inward})`));
+  return join(parts, ' AND ');
+}
+
+/** The FROM and WHERE of the pattern: one row per matched path. */
+function pattern(plan: QueryPlan, table: string): { from: string; where: Sql; positiveNodes: number[]; relationships: string[] } {
+  const aliasOf = (node: number) => `n${node}`;
+  const tables: string[] = [`${table} n0`];
+  const conditions: Sql[] = [selects(plan.nodes[0], 'n0')];
+  const nodeFilter = (index: number): Sql[] => {
+    const filter = plan.nodes[index].filter;
+    return filter ? [condition(filter, aliasOf)] : [];
+  };
+  conditions.push(...nodeFilter(0));
+  const positiveNodes = [0];
+  const relationships: string[] = [];
+  plan.hops.forEach((hop, i) => {
+    const to = aliasOf(hop.to);
+    if (hop.negated) {
+      const inner = join([selects(plan.nodes[hop.to], to), ...nodeFilter(hop.to), connects(hop, `r${i}`, aliasOf(hop.from), to)], ' AND ');
+      conditions.push({ text: `NOT EXISTS (SELECT 1 FROM ${table} r${i}, ${table} ${to} WHERE ${inner.text})`, params: inner.params });
+      return;
+    }
+    tables.push(`${table} r${i}`, `${table} ${to}`);
+    conditions.push(selects(plan.nodes[hop.to], to), ...nodeFilter(hop.to), connects(hop, `r${i}`, aliasOf(hop.from), to));
+    positiveNodes.push(hop.to);
+    relationships.push(`r${i}`);
+  });
+  if (plan.where) conditions.push(condition(plan.where, aliasOf));
+  return { from: tables.join(', '), where: join(conditions, ' AND '), positiveNodes, relationships };
+}
+
+/** `LIMIT ... OFFSET ...` of the query's SKIP and LIMIT, cut further by maxRows. */
+function page(plan: QueryPlan, maxRows: number | undefined): Sql {
+  const limits = [plan.limit, maxRows].filter((n): n is number => n !== undefined);
+  const limit = limits.length > 0 ? Math.min(...limits) : -1;
+  return sql('LIMIT ? OFFSET ?', limit, plan.skip);
+}
+
+/** How many rows a query gives after its own SKIP and LIMIT. */
+function paged(count: number, plan: QueryPlan): number {
+  const afterSkip = Math.max(0, count - plan.skip);
+  return plan.limit === undefined ? afterSkip : Math.min(afterSkip, plan.limit);
+}
+
+/** Runs a plan on one run's table. */
+export function runPlan(db: Database.Database, table: string, plan: QueryPlan, maxRows?: number): { columns: string[]; rows: ResultRow[]; total: number } {
+  const { from, where, positiveNodes, relationships } = pattern(plan, table);
+  const all = <T>(statement: Sql): T[] => db.prepare(statement.text).all(...statement.params) as T[];
+  const output = plan.output;
+
+  if (output.kind === 'tree') {
+    const keys = [...positiveNodes.map((n) => `n${n}.key`), ...relationships.map((r) => `${r}.key`)];
+    const rows = all<Record<string, string>>({ text: `SELECT DISTINCT ${keys.map((k, i) => `${k} AS k${i}`).join(', ')} FROM ${from} WHERE ${where.text}`, params: where.params });
+    const entityKeys = new Set<string>();
+    const relationshipKeys = new Set<string>();
+    for (const row of rows) {
+      positiveNodes.forEach((_n, i) => entityKeys.add(row[`k${i}`]));
+      relationships.forEach((_r, i) => relationshipKeys.add(row[`k${positiveNodes.length + i}`]));
+    }
+    const objects = (kind: 'e' | 'r', wanted: Set<string>) =>
+      wanted.size === 0 ? [] : all<{ json: string }>({ text: `SELECT json FROM ${table} WHERE kind = ? AND key IN (SELECT value FROM json_each(?)) ORDER BY key`, params: [kind, JSON.stringify([...wanted])] }).map((r) => JSON.parse(r.json) as unknown);
+    const tree = { entities: (objects('e', entityKeys) as Entity[]).map(entityRow), relationships: objects('r', relationshipKeys) as Relationship[] };
+    const pagedRows = [tree].slice(plan.skip, plan.limit === undefined ? undefined : plan.skip + plan.limit);
+    return { columns: ['tree'], rows: maxRows === undefined ? pagedRows : pagedRows.slice(0, maxRows), total: pagedRows.length };
+  }
+
+  const order = plan.orderBy;
+
+  if (output.kind === 'entities') {
+    const base = { text: `SELECT DISTINCT n0.key AS key, n0.json AS json FROM ${from} WHERE ${where.text}`, params: where.params };
+    const total = all<{ n: number }>({ text: `SELECT count(*) AS n FROM (${base.text})`, params: base.params })[0]?.n ?? 0;
+    const orderBy = order ? sql(`json_extract(json, ?) ${order.descending ? 'DESC' : 'ASC'}, key ASC`, jsonPath(order.property)) : sql('key ASC');
+    const ordered = join([sql('SELECT json FROM ('), base, sql(') ORDER BY '), orderBy, sql(' '), page(plan, maxRows)], '');
+    const rows = all<{ json: string }>(ordered).map((r) => entityRow(JSON.parse(r.json) as Entity));
+    return { columns: ['_key', '_type', 'name'], rows, total: paged(total, plan) };
+  }
+
+  const columns = output.columns;
+  if (columns.some((c) => c.kind === 'count')) return grouped(db, from, where, plan, columns, maxRows);
+
+  const rowNodes = [...new Set(columns.map((c) => c.node))].sort((a, b) => a - b);
+  const selected = rowNodes.map((n) => `n${n}.key AS k${n}, n${n}.json AS j${n}`);
+  const orderSelect = order ? [`json_extract(n${order.node}.json, ?) AS o`] : [];
+  const base: Sql = { text: `SELECT DISTINCT ${[...selected, ...orderSelect].join(', ')} FROM ${from} WHERE ${where.text}`, params: [...(order ? [jsonPath(order.property)] : []), ...where.params] };
+  const total = all<{ n: number }>({ text: `SELECT count(*) AS n FROM (${base.text})`, params: base.params })[0]?.n ?? 0;
+  const orderBy = [...(order ? [`o ${order.descending ? 'DESC' : 'ASC'}`] : []), ...rowNodes.map((n) => `k${n} ASC`)].join(', ');
+  const rows = all<Record<string, string>>(join([base, sql(` ORDER BY ${orderBy} `), page(plan, maxRows)], '')).map((row) => {
+    const entities = new Map(rowNodes.map((n) => [n, JSON.parse(row[`j${n}`]) as Entity]));
+    const out: ResultRow = {};
+    for (const column of columns) {
+      const entity = entities.get(column.node) as Entity;
+      if (column.kind === 'property') out[column.name] = column.property === '_rawData' ? null : ((entity as unknown as Record<string, unknown>)[column.property] ?? null);
+      else if (column.kind === 'entity') out[column.name] = entityRow(entity);
+      else if (column.kind === 'all-properties') {
+        for (const [name, value] of Object.entries(entityRow(entity)).sort(([a], [b]) => compareUtf8(a, b))) out[`${column.name}${name}`] = value;
+      }
+    }
+    return out;
+  });
+  return { columns: expandedColumns(columns, rows), rows, total: paged(total, plan) };
+}
+
+/** COUNT rows: grouped by the JSON text of the property columns (missing and null alike). */
+function grouped(db: Database.Database, from: string, where: Sql, plan: QueryPlan, columns: PlanColumn[], maxRows: number | undefined): { columns: string[]; rows: ResultRow[]; total: number } {
+  const properties = columns.filter((c): c is Extract<PlanColumn, { kind: 'property' }> => c.kind === 'property');
+  const groupSelect = properties.map((c, i) => `NULLIF(n${c.node}.json -> ?, 'null') AS g${i}`);
+  const counts = columns.filter((c) => c.kind === 'count').map((c, i) => `count(DISTINCT n${c.node}.key) AS c${i}`);
+  const groupBy = properties.length > 0 ? ` GROUP BY ${properties.map((_c, i) => `g${i}`).join(', ')} ORDER BY ${properties.map((_c, i) => `g${i} ASC`).join(', ')}` : '';
+  const base: Sql = {
+    text: `SELECT ${[...groupSelect, ...counts].join(', ')} FROM ${from} WHERE ${where.text}${groupBy}`,
+    params: [...properties.map((c) => jsonPath(c.property)), ...where.params],
+  };
+  const all = <T>(statement: Sql): T[] => db.prepare(statement.text).all(...statement.params) as T[];
+  const total = all<{ n: number }>({ text: `SELECT count(*) AS n FROM (${base.text})`, params: base.params })[0]?.n ?? 0;
+  const rows = all<Record<string, string | number | null>>(join([base, sql(' '), page(plan, maxRows)], '')).map((row) => {
+    const out: ResultRow = {};
+    let p = 0;
+    let c = 0;
+    for (const column of columns) {
+      if (column.kind === 'count') out[column.name] = row[`c${c++}`];
+      else {
+        const text = row[`g${p++}`];
+        out[column.name] = text === null ? null : (JSON.parse(String(text)) as unknown);
+      }
+    }
+    return out;
+  });
+  return { columns: columns.map((c) => c.name), rows, total: paged(total, plan) };
+}
