@@ -6,6 +6,7 @@ import { demoCommand } from './commands/demo.command';
 import { diffCommand } from './commands/diff.command';
 import { docsCommand } from './commands/docs.command';
 import { exportCommand } from './commands/export.command';
+import { queryCommand } from './commands/query.command';
 import { syncCommand } from './commands/sync.command';
 import { uninstallCommand } from './commands/uninstall.command';
 import { validateCommand } from './commands/validate.command';
@@ -43,6 +44,7 @@ function runCli(): void {
     .addCommand(validateCommand())
     .addCommand(exportCommand())
     .addCommand(diffCommand())
+    .addCommand(queryCommand())
     .addCommand(demoCommand())
     .addCommand(uninstallCommand())
     .addCommand(docsCommand());
