@@ -7,6 +7,7 @@ import { diffCommand } from './commands/diff.command';
 import { docsCommand } from './commands/docs.command';
 import { exportCommand } from './commands/export.command';
 import { queryCommand } from './commands/query.command';
+import { questionsCommand } from './commands/questions.command';
 import { syncCommand } from './commands/sync.command';
 import { uninstallCommand } from './commands/uninstall.command';
 import { validateCommand } from './commands/validate.command';
@@ -45,12 +46,14 @@ function runCli(): void {
     .addCommand(exportCommand())
     .addCommand(diffCommand())
     .addCommand(queryCommand())
+    .addCommand(questionsCommand())
     .addCommand(demoCommand())
     .addCommand(uninstallCommand())
     .addCommand(docsCommand());
 
   // Commander exits 1 on a usage error; ours is 2. Let its errors reach the catch below instead.
-  for (const command of [program, ...program.commands]) command.exitOverride();
+  const withSubcommands = (command: Command): Command[] => [command, ...command.commands.flatMap(withSubcommands)];
+  for (const command of withSubcommands(program)) command.exitOverride();
 
   program.parseAsync(process.argv).catch((error: unknown) => {
     if (error instanceof CommanderError) {

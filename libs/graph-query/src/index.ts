@@ -32,3 +32,17 @@ export {
 export { compareSortValues, compareUtf8, foldAscii, matches, matchesProperty, splitNegation, type PositiveOperator } from './lib/semantics';
 export { type ExecuteOptions, type GraphQueryEngine, NoGraphError, type QueryResult, type ResultRow } from './lib/engine';
 export { entityRow, expandedColumns, type GraphData, groupText, InMemoryGraphEngine, propertyOf } from './lib/in-memory-engine';
+export {
+  answerQuestion,
+  BUILT_IN_QUESTIONS_FILE,
+  builtInQuestions,
+  mergeQuestions,
+  parseQuestions,
+  type Question,
+  type QuestionAnswer,
+  type QuestionQuery,
+  QuestionsError,
+  RESULTS_ARE,
+  type ResultsAre,
+  selectQuestions,
+} from './lib/questions';

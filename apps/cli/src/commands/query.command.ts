@@ -11,6 +11,7 @@ interface QueryFlags {
   db: string;
   format: QueryFormat;
   limit: string;
+  now?: string;
 }
 
 /** The `--format json` document (docs/query.md). */
@@ -49,7 +50,15 @@ export function formatTable(result: QueryResult): string {
   return `${[line(result.columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n')}\n${shown}\n`;
 }
 
-function parseLimit(text: string): number {
+/** `--now`: the time `date.now` stands for (ISO 8601), for answers as of a moment; default the current time. */
+export function parseNow(text: string | undefined): number {
+  if (text === undefined) return Date.now();
+  const ms = Date.parse(text);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(ms)) throw new UsageError(`--now must be an ISO 8601 time such as 2025-06-01T00:00:00Z, got "${text}"`);
+  return ms;
+}
+
+export function parseLimit(text: string): number {
   const limit = Number(text);
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(limit)) throw new UsageError(`--limit must be a whole number of rows, got "${text}"`);
   return limit;
@@ -67,6 +76,7 @@ export function queryCommand(): Command {
     .option('--db <path>', 'local graph database', process.env['JUMPCLOUD_GRAPH_DB'] ?? '.jumpcloud-graph/graph.db')
     .addOption(new Option('--format <format>', 'table, json (one object) or csv (RFC 4180)').choices(['table', 'json', 'csv']).default('table'))
     .option('--limit <n>', 'rows printed at most (the count still tells them all)', '1000')
+    .option('--now <time>', 'the time date.now stands for (ISO 8601), for answers as of a moment')
     .addHelpText(
       'after',
       '\nExamples:\n  jumpcloud-graph query "FIND jumpcloud_user WITH active = true AND mfaEnabled != true"\n' +
@@ -75,10 +85,11 @@ export function queryCommand(): Command {
     )
     .action(async (text: string, flags: QueryFlags) => {
       const limit = parseLimit(flags.limit);
+      const nowMs = parseNow(flags.now);
       const started = performance.now();
       let plan;
       try {
-        plan = compileJ1ql(text);
+        plan = compileJ1ql(text, { nowMs });
       } catch (error) {
         if (!(error instanceof J1qlError)) throw error;
         process.stderr.write(`jumpcloud-graph: ${error.describe(text)}\n`);

@@ -28,7 +28,8 @@ export type Value =
   | { kind: 'number'; value: number }
   | { kind: 'boolean'; value: boolean }
   | { kind: 'undefined' }
-  | { kind: 'date-now'; minus?: { amount: number; unit: Unit } }
+  /** `date.now`, or `date.now - 30 days` / `date.now + 30 days` (`shift.amount` negative for minus). */
+  | { kind: 'date-now'; shift?: { amount: number; unit: Unit } }
   | { kind: 'list'; values: Value[] };
 
 export const COMPARISON_OPERATORS = ['=', '!=', '>', '<', '>=', '<=', '~=', '^=', '$=', '!~=', '!^=', '!$='] as const;

@@ -54,6 +54,8 @@ describe('InMemoryGraphEngine', () => {
     expect(await keys('FIND User WITH createdOn > date.now - 30 days')).toEqual(['bob', 'cy']);
     expect(await keys('FIND User WITH createdOn < date.now - 2 days')).toEqual(['ann', 'bob']);
     expect(await keys('FIND User WITH department > 1')).toEqual([]);
+    expect(await keys('FIND User WITH createdOn > date.now + 1 hours')).toEqual([]);
+    expect(await keys('FIND User WITH createdOn < date.now + 1 hours AND createdOn > date.now - 2 days')).toEqual(['cy']);
   });
 
   it('traverses in either direction unless an arrow says which, and THAT ! keeps those without', async () => {

@@ -19,7 +19,7 @@ const scalar: fc.Arbitrary<Value> = fc.oneof(
   fc.boolean().map((value): Value => ({ kind: 'boolean', value })),
   fc.constant<Value>({ kind: 'undefined' }),
   fc.constant<Value>({ kind: 'date-now' }),
-  fc.record({ amount: fc.integer({ min: 0, max: 400 }), unit: fc.constantFrom('days' as const, 'hours' as const, 'minutes' as const) }).map((minus): Value => ({ kind: 'date-now', minus })),
+  fc.record({ amount: fc.integer({ min: -400, max: 400 }).filter((n) => n !== 0), unit: fc.constantFrom('days' as const, 'hours' as const, 'minutes' as const) }).map((shift): Value => ({ kind: 'date-now', shift })),
 );
 const value: fc.Arbitrary<Value> = fc.oneof({ weight: 4, arbitrary: scalar }, { weight: 1, arbitrary: fc.array(scalar, { minLength: 1, maxLength: 3 }).map((values): Value => ({ kind: 'list', values })) });
 const operator = fc.constantFrom('=', '!=', '>', '<', '>=', '<=', '~=', '^=', '$=', '!~=', '!^=', '!$=' as const);

@@ -69,6 +69,7 @@ const Greater = operator('Greater', '>');
 const Less = operator('Less', '<');
 const Bang = operator('Bang', '!');
 const Minus = operator('Minus', '-');
+const Plus = operator('Plus', '+');
 const LParen = operator('LParen', '(');
 const RParen = operator('RParen', ')');
 const LBracket = operator('LBracket', '[');
@@ -116,6 +117,7 @@ const ALL_TOKENS = [
   Less,
   Bang,
   Minus,
+  Plus,
   LParen,
   RParen,
   LBracket,
@@ -528,22 +530,22 @@ class J1qlParser extends EmbeddedActionsParser {
     const date = this.CONSUME(Identifier);
     this.CONSUME(Dot);
     const now = this.CONSUME2(Identifier);
-    let minus: { amount: number; unit: Unit } | undefined;
+    let shift: { amount: number; unit: Unit } | undefined;
     this.OPTION(() => {
-      this.CONSUME(Minus);
+      const sign = this.OR([{ ALT: () => (this.CONSUME(Minus), -1) }, { ALT: () => (this.CONSUME(Plus), 1) }]);
       const amount = Number(this.CONSUME(NumberLiteral).image);
       const unitToken = this.CONSUME3(Identifier);
-      minus = this.ACTION(() => {
+      shift = this.ACTION(() => {
         const unit = UNITS[unitToken.image.toLowerCase()];
         if (!unit) throw new J1qlError(`J1QL: "${unitToken.image}" is not a unit of date.now (days, hours or minutes)`, positionOf(unitToken));
-        return { amount, unit };
+        return { amount: sign * amount, unit };
       });
     });
     return this.ACTION(() => {
       if (date.image !== 'date' || now.image !== 'now') {
         throw new J1qlError(`J1QL: "${date.image}.${now.image}" is not a value (strings are quoted; the only date is date.now)`, positionOf(date));
       }
-      return minus ? { kind: 'date-now', minus } : { kind: 'date-now' };
+      return shift ? { kind: 'date-now', shift } : { kind: 'date-now' };
     });
   });
 

@@ -190,7 +190,7 @@ function planValue(value: Value, nowMs: number): PlanValue {
     case 'undefined':
       return { kind: 'undefined' };
     case 'date-now':
-      return { kind: 'scalar', value: value.minus ? nowMs - value.minus.amount * MS[value.minus.unit] : nowMs };
+      return { kind: 'scalar', value: value.shift ? nowMs + value.shift.amount * MS[value.shift.unit] : nowMs };
     case 'list':
       return { kind: 'any-of', values: value.values.map((v) => planValue(v, nowMs)) };
   }

@@ -62,7 +62,8 @@ export function printValue(value: Value): string {
     case 'undefined':
       return 'undefined';
     case 'date-now':
-      return value.minus ? `date.now - ${value.minus.amount} ${value.minus.unit}` : 'date.now';
+      if (!value.shift) return 'date.now';
+      return `date.now ${value.shift.amount < 0 ? '-' : '+'} ${Math.abs(value.shift.amount)} ${value.shift.unit}`;
     case 'list':
       return `[${value.values.map(printValue).join(', ')}]`;
   }
