@@ -189,3 +189,55 @@ function recordedVersion(db: Database.Database): unknown {
 function migrateSchema(_db: Database.Database, _fromVersion: number): void {
   return;
 }
+
+/**
+ * The indexes queries need, built when a run commits: entities by `_type` and relationships by
+ * each end (expression indexes on the JSON the query engine compiles its joins to).
+ */
+export function indexRunTableForQueries(db: Database.Database, runId: number): void {
+  const table = runTableName(runId);
+  db.exec(`
+    CREATE INDEX ${table}_type ON ${table} (kind, type);
+    CREATE INDEX ${table}_from ON ${table} (json_extract(json, '$._fromEntityKey')) WHERE kind = 'r';
+    CREATE INDEX ${table}_to ON ${table} (json_extract(json, '$._toEntityKey')) WHERE kind = 'r';
+  `);
+}
+
+/** SQLite's quoting of an identifier. */
+const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/** The names a per-type view may not take: our tables and the two general views. */
+const RESERVED_VIEW_NAMES = new Set(['meta', 'runs', 'entities', 'relationships']);
+
+/**
+ * The read model for people who use `sqlite3` directly: views with stable names over the latest
+ * committed run, replaced in the transaction that commits a run (docs/query.md lists them):
+ * `entities(key, type, class, props)`, `relationships(key, type, class, from_key, to_key, props)`
+ * (`props` the canonical JSON without `_rawData`), and one view per entity `_type` with a column
+ * per property its entities hold (booleans 0/1, arrays JSON text).
+ */
+export function replaceReadViews(db: Database.Database, runId: number, propertiesByType: ReadonlyMap<string, ReadonlySet<string>>): void {
+  const table = runTableName(runId);
+  for (const { name } of db.prepare("SELECT name FROM sqlite_master WHERE type = 'view'").all() as { name: string }[]) {
+    db.exec(`DROP VIEW ${quoteIdentifier(name)}`);
+  }
+  db.exec(`
+    CREATE VIEW entities AS
+      SELECT key, type, json_extract(json, '$._class') AS class, json_remove(json, '$._rawData') AS props
+      FROM ${table} WHERE kind = 'e';
+    CREATE VIEW relationships AS
+      SELECT key, type, json_extract(json, '$._class') AS class,
+        json_extract(json, '$._fromEntityKey') AS from_key, json_extract(json, '$._toEntityKey') AS to_key, json AS props
+      FROM ${table} WHERE kind = 'r';
+  `);
+  for (const [type, properties] of [...propertiesByType].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (!/^[a-z][a-z0-9_]*$/.test(type) || RESERVED_VIEW_NAMES.has(type) || type.startsWith('run_')) continue;
+    const columns = [...properties]
+      .filter((p) => p !== '_rawData' && p !== '_key' && p !== '_type' && !p.includes('"'))
+      .sort()
+      .map((p) => `json_extract(json, ${quoteLiteral(`$."${p}"`)}) AS ${quoteIdentifier(p)}`);
+    db.exec(`CREATE VIEW ${quoteIdentifier(type)} AS SELECT key AS _key, ${['type AS _type', ...columns].join(', ')} FROM ${table} WHERE kind = 'e' AND type = ${quoteLiteral(type)}`);
+  }
+}
+
+const quoteLiteral = (text: string): string => `'${text.replace(/'/g, "''")}'`;

@@ -10,7 +10,7 @@ import {
 } from '@jumpcloud-graph/domain';
 import { type LocalGraphLock, sqliteErrorCode } from './local-graph-lock';
 import { PERSON_ENTITY_TYPE, resolveMappedRelationship } from './local-graph-mapped-relationship';
-import { dropRunTable, indexRunTable } from './local-graph-schema';
+import { dropRunTable, indexRunTable, indexRunTableForQueries, replaceReadViews, runTableName as runTableOf } from './local-graph-schema';
 import {
   type LocalGraphStatements,
   type ObjectKind,
@@ -69,6 +69,8 @@ export class LocalGraphSession implements PublishSession {
   private readonly appended: KindCounts = { e: new Map(), r: new Map() };
   /** The current batch's rows, added to `appended` once its transaction commits. */
   private readonly batchAppended: KindCounts = { e: new Map(), r: new Map() };
+  /** The property names of the entities written, by `_type`: the columns of the per-type views. */
+  private readonly propertiesByType = new Map<string, Set<string>>();
   private readonly writeEntityBatch: (batch: readonly Entity[]) => void;
   private readonly writeRelationshipBatch: (batch: readonly GraphRelationship[]) => void;
   private readonly commit: Database.Transaction<(partialTypes: readonly string[]) => CommitOutcome>;
@@ -198,6 +200,14 @@ export class LocalGraphSession implements PublishSession {
 
   private putObject(kind: ObjectKind, key: string, type: string, object: object): void {
     this.runStatements.put.run(kind, key, type, canonicalJson(object));
+    if (kind === 'e') {
+      let properties = this.propertiesByType.get(type);
+      if (!properties) {
+        properties = new Set();
+        this.propertiesByType.set(type, properties);
+      }
+      for (const name in object) properties.add(name);
+    }
     addCount(this.batchAppended[kind], type, 1);
   }
 
@@ -221,6 +231,17 @@ export class LocalGraphSession implements PublishSession {
       }
     }
     const counts = tallyCounts(written, carried);
+    // The read model: the planner's indexes and the views, over this run from now on.
+    indexRunTableForQueries(db, this.runId);
+    for (const type of carried.e.keys()) {
+      const properties = this.propertiesByType.get(type) ?? new Set<string>();
+      const carriedNames = db
+        .prepare(`SELECT DISTINCT j.key AS name FROM ${runTableOf(this.runId)} o, json_each(o.json) j WHERE o.kind = 'e' AND o.carried = 1 AND o.type = ?`)
+        .all(type) as { name: string }[];
+      for (const { name } of carriedNames) properties.add(name);
+      this.propertiesByType.set(type, properties);
+    }
+    replaceReadViews(db, this.runId, this.propertiesByType);
     const changes = statements.commitRun.run({
       id: this.runId,
       finishedAt: Date.now(),
