@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDataset, type DatasetOptions, JumpCloudSimulator } from '@jumpcloud-graph/jumpcloud-simulator';
+import { answerQuestion, builtInQuestions, compileJ1ql } from '@jumpcloud-graph/graph-query';
 import { JupiterOneFake } from '@jumpcloud-graph/jupiterone-fake';
+import { LocalGraphStore } from '@jumpcloud-graph/local-graph';
+import Database from 'better-sqlite3';
 import { requestBounds } from './request-bounds';
 
 /**
@@ -35,6 +38,8 @@ const { values } = parseArgs({
      * after / before are printed.
      */
     'baseline-cli': { type: 'string' },
+    /** Sizes whose local graph is also queried (docs/query.md's targets). */
+    'query-sizes': { type: 'string', default: 'M,L' },
   },
 });
 const latencyMs = Number(values['latency-ms']);
@@ -123,6 +128,55 @@ async function runJupiterOne(size: string, sim: JumpCloudSimulator, dir: string)
   }
 }
 
+/** Median wall time of `runs` calls of `work` (after one call to warm the database's pages up). */
+async function medianMs(work: () => unknown, runs = 5): Promise<number> {
+  await work();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    const started = performance.now();
+    await work();
+    times.push(performance.now() - started);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(runs / 2)];
+}
+
+/**
+ * Queries on the database a sync just wrote: the targets of docs/query.md, each against the floor
+ * of a plain `SELECT count(*)` over the same view (what reading the rows costs at all).
+ */
+async function runQueries(size: string, db: string): Promise<string[][]> {
+  const store = LocalGraphStore.open(db, { create: false });
+  const raw = new Database(db, { readonly: true });
+  try {
+    const engine = store.queryEngine();
+    const floor = (view: string) => medianMs(() => raw.prepare(`SELECT count(*) FROM ${view}`).get());
+    const [userFloor, relationshipFloor] = [await floor('jumpcloud_user'), await floor('relationships')];
+    const app = (raw.prepare('SELECT name FROM jumpcloud_application ORDER BY _key LIMIT 1').get() as { name: string }).name;
+    const rows: string[][] = [];
+    const measure = async (what: string, text: string, targetMs: number, floorMs: number) => {
+      const plan = compileJ1ql(text);
+      const result = await engine.execute(plan, { maxRows: 1000 });
+      const ms = await medianMs(() => engine.execute(plan, { maxRows: 1000 }));
+      rows.push([size, what, String(result.total), ms.toFixed(1), String(targetMs), floorMs.toFixed(1), (ms / floorMs).toFixed(1)]);
+    };
+    await measure('filter', 'FIND jumpcloud_user WITH active = true AND mfaEnabled != true', 150, userFloor);
+    await measure('count', 'FIND jumpcloud_user AS u WITH active = true RETURN COUNT(u)', 150, userFloor);
+    await measure('two hops', `FIND jumpcloud_user THAT HAS jumpcloud_group THAT ASSIGNED jumpcloud_application WITH name = ${JSON.stringify(app)}`, 400, relationshipFloor);
+    const questions = builtInQuestions(join(root, 'libs/graph-query/questions'));
+    let found = 0;
+    const nowMs = Date.now();
+    const all = await medianMs(async () => {
+      found = 0;
+      for (const question of questions) found += (await answerQuestion(engine, question, { nowMs, maxRows: 1000 })).queries.reduce((n, q) => n + q.result.total, 0);
+    }, 3);
+    rows.push([size, `all ${questions.length} questions`, String(found), all.toFixed(1), '3000', (userFloor + relationshipFloor).toFixed(1), (all / (userFloor + relationshipFloor)).toFixed(1)]);
+    return rows;
+  } finally {
+    raw.close();
+    store.close();
+  }
+}
+
 function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
@@ -134,6 +188,8 @@ function printTable(header: string[], rows: string[][]): void {
 async function main(): Promise<void> {
   const rows: string[][] = [];
   const uploadRows: string[][] = [];
+  const queryRows: string[][] = [];
+  const querySizes = new Set(values['query-sizes'].split(',').filter(Boolean));
   const measured: Record<string, { rssMb: number; cpuPer10k: number; wallPerLimit: number }> = {};
   const jupiterOneSizes = new Set(values['jupiterone-sizes'].split(',').filter(Boolean));
   for (const size of values.sizes.split(',')) {
@@ -177,6 +233,10 @@ async function main(): Promise<void> {
         ]);
       }
       process.stderr.write(`${size} done\n`);
+      if (querySizes.has(size)) {
+        queryRows.push(...(await runQueries(size, join(dir, `graph-${size}.db`))));
+        process.stderr.write(`${size} queries done\n`);
+      }
       if (jupiterOneSizes.has(size)) {
         uploadRows.push(await runJupiterOne(size, sim, dir));
         process.stderr.write(`${size} to JupiterOne done\n`);
@@ -215,6 +275,10 @@ async function main(): Promise<void> {
         ];
       }),
     );
+  }
+  if (queryRows.length > 0) {
+    console.log('\nqueries on the local graph just written (median ms of 5 runs after one warm-up; floor: SELECT count(*) over the same view):');
+    printTable(['size', 'query', 'results', 'ms', 'target ms', 'floor ms', 'ms / floor'], queryRows);
   }
   if (uploadRows.length > 0) {
     console.log('\nto the JupiterOne fake (default 5,000,000-byte batches, 6 uploads in flight):');

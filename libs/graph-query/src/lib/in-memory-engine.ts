@@ -39,7 +39,9 @@ export class InMemoryGraphEngine implements GraphQueryEngine {
     const paths = this.paths(plan);
     const result = shape(plan, paths);
     const rows = options.maxRows === undefined ? result.rows : result.rows.slice(0, options.maxRows);
-    return { columns: result.columns, rows, total: result.rows.length };
+    // `alias.*` stands for the properties of the rows returned
+    const columns = plan.output.kind === 'columns' ? expandedColumns(plan.output.columns, rows) : result.columns;
+    return { columns, rows, total: result.rows.length };
   }
 
   private paths(plan: QueryPlan): Path[] {
@@ -182,7 +184,7 @@ function shape(plan: QueryPlan, paths: Path[]): { columns: string[]; rows: Resul
     }
     return row;
   });
-  return { columns: expandedColumns(columns, rows), rows };
+  return { columns: columns.map((c) => c.name), rows };
 }
 
 /** Column names, `alias.*` expanded to the properties its rows hold (sorted). */

@@ -144,17 +144,60 @@ function selects(node: PlanNode, alias: string): Sql {
   return join(parts, ' AND ');
 }
 
-function connects(hop: PlanHop, relationship: string, from: string, to: string): Sql {
-  const parts: Sql[] = [sql(`${relationship}.kind = 'r'`)];
-  if (hop.verbs.length > 0) parts.push(sql(`upper(json_extract(${relationship}.json, '$._class')) IN (${hop.verbs.map(() => '?').join(', ')})`, ...hop.verbs));
-  const out = `(json_extract(${relationship}.json, '$._fromEntityKey') = ${from}.key AND json_extract(${relationship}.json, '$._toEntityKey') = ${to}.key)`;
-  const inward = `(json_extract(${relationship}.json, '$._toEntityKey') = ${from}.key AND json_extract(${relationship}.json, '$._fromEntityKey') = ${to}.key)`;
-  parts.push(sql(hop.direction === 'out' ? out : hop.direction === 'in' ? inward : `(${out} OR ${inward})`));
+/**
+ * The relationship joining `from` to `to`. Written so that SQLite looks the relationship up by
+ * the key of `from` (the from/to indexes built at commit) and then `to` by its key: without an
+ * arrow, `r` touches `from` at either end, and `to` is whichever end is not `from` (a relationship
+ * from an entity to itself counts once).
+ */
+function connects(hop: PlanHop, relationship: string, from: string, to: string, ends: Ends): Sql {
+  // `+` keeps SQLite from looking relationships up by kind (the type index) instead of by their ends
+  const parts: Sql[] = [sql(`+${relationship}.kind = 'r'`)];
+  const verbs = (alias: string): Sql => (hop.verbs.length > 0 ? sql(` AND ${ends.verb(alias)} IN (${hop.verbs.map(() => '?').join(', ')})`, ...hop.verbs) : sql(''));
+  const fromEnd = ends.from(relationship);
+  const toEnd = ends.to(relationship);
+  if (hop.direction === 'out') parts.push(join([sql(`${fromEnd} = ${from}.key`), verbs(relationship), sql(` AND ${to}.key = ${toEnd}`)], ''));
+  else if (hop.direction === 'in') parts.push(join([sql(`${toEnd} = ${from}.key`), verbs(relationship), sql(` AND ${to}.key = ${fromEnd}`)], ''));
+  else {
+    // either end: the relationship looked up through both indexes (by rowid), the other end next
+    const table = ends.table;
+    parts.push(
+      join(
+        [
+          sql(`${relationship}.rowid IN (SELECT e.rowid FROM ${table} e WHERE ${ends.from('e')} = ${from}.key`),
+          verbs('e'),
+          sql(` UNION ALL SELECT e.rowid FROM ${table} e WHERE ${ends.to('e')} = ${from}.key`),
+          verbs('e'),
+          sql(`) AND ${to}.key = CASE WHEN ${fromEnd} = ${from}.key THEN ${toEnd} ELSE ${fromEnd} END`),
+        ],
+        '',
+      ),
+    );
+  }
   return join(parts, ' AND ');
 }
 
+/** How a run table gives a relationship's ends: its columns, or (tables of older versions) its JSON. */
+interface Ends {
+  table: string;
+  from: (alias: string) => string;
+  to: (alias: string) => string;
+  verb: (alias: string) => string;
+}
+
+function endsOf(table: string, columns: boolean): Ends {
+  return columns
+    ? { table, from: (alias) => `${alias}.from_key`, to: (alias) => `${alias}.to_key`, verb: (alias) => `${alias}.verb` }
+    : {
+        table,
+        from: (alias) => `json_extract(${alias}.json, '$._fromEntityKey')`,
+        to: (alias) => `json_extract(${alias}.json, '$._toEntityKey')`,
+        verb: (alias) => `upper(json_extract(${alias}.json, '$._class'))`,
+      };
+}
+
 /** The FROM and WHERE of the pattern: one row per matched path. */
-function pattern(plan: QueryPlan, table: string): { from: string; where: Sql; positiveNodes: number[]; relationships: string[] } {
+function pattern(plan: QueryPlan, table: string, ends: Ends): { from: string; where: Sql; positiveNodes: number[]; relationships: string[] } {
   const aliasOf = (node: number) => `n${node}`;
   const tables: string[] = [`${table} n0`];
   const conditions: Sql[] = [selects(plan.nodes[0], 'n0')];
@@ -168,17 +211,19 @@ function pattern(plan: QueryPlan, table: string): { from: string; where: Sql; po
   plan.hops.forEach((hop, i) => {
     const to = aliasOf(hop.to);
     if (hop.negated) {
-      const inner = join([selects(plan.nodes[hop.to], to), ...nodeFilter(hop.to), connects(hop, `r${i}`, aliasOf(hop.from), to)], ' AND ');
-      conditions.push({ text: `NOT EXISTS (SELECT 1 FROM ${table} r${i}, ${table} ${to} WHERE ${inner.text})`, params: inner.params });
+      const inner = join([selects(plan.nodes[hop.to], to), ...nodeFilter(hop.to), connects(hop, `r${i}`, aliasOf(hop.from), to, ends)], ' AND ');
+      conditions.push({ text: `NOT EXISTS (SELECT 1 FROM ${table} r${i} CROSS JOIN ${table} ${to} WHERE ${inner.text})`, params: inner.params });
       return;
     }
     tables.push(`${table} r${i}`, `${table} ${to}`);
-    conditions.push(selects(plan.nodes[hop.to], to), ...nodeFilter(hop.to), connects(hop, `r${i}`, aliasOf(hop.from), to));
+    conditions.push(selects(plan.nodes[hop.to], to), ...nodeFilter(hop.to), connects(hop, `r${i}`, aliasOf(hop.from), to, ends));
     positiveNodes.push(hop.to);
     relationships.push(`r${i}`);
   });
   if (plan.where) conditions.push(condition(plan.where, aliasOf));
-  return { from: tables.join(', '), where: join(conditions, ' AND '), positiveNodes, relationships };
+  // CROSS JOIN keeps SQLite's join order to the pattern's: each relationship is looked up by the
+  // key of the entity before it (the from/to indexes), each next entity by its key.
+  return { from: tables.join(' CROSS JOIN '), where: join(conditions, ' AND '), positiveNodes, relationships };
 }
 
 /** `LIMIT ... OFFSET ...` of the query's SKIP and LIMIT, cut further by maxRows. */
@@ -194,9 +239,27 @@ function paged(count: number, plan: QueryPlan): number {
   return plan.limit === undefined ? afterSkip : Math.min(afterSkip, plan.limit);
 }
 
+/**
+ * The page of distinct rows (their key columns, in `orderBy` order) and how many rows the query
+ * gives in all after its SKIP and LIMIT, counted by a window over the same pass.
+ */
+function pagedKeys(
+  all: <T>(statement: Sql) => T[],
+  base: Sql,
+  orderBy: string,
+  plan: QueryPlan,
+  maxRows: number | undefined,
+  keyColumns: string[],
+): { keys: string[][]; total: number } {
+  const rows = all<Record<string, string | number>>(join([sql(`SELECT ${keyColumns.join(', ')}, count(*) OVER () AS total FROM (`), base, sql(`) ORDER BY ${orderBy} `), page(plan, maxRows)], ''));
+  // a page past the end has no row to carry the count
+  const count = rows.length > 0 ? Number(rows[0]['total']) : (all<{ n: number }>({ text: `SELECT count(*) AS n FROM (${base.text})`, params: base.params })[0]?.n ?? 0);
+  return { keys: rows.map((row) => keyColumns.map((c) => String(row[c]))), total: paged(count, plan) };
+}
+
 /** Runs a plan on one run's table. */
-export function runPlan(db: Database.Database, table: string, plan: QueryPlan, maxRows?: number): { columns: string[]; rows: ResultRow[]; total: number } {
-  const { from, where, positiveNodes, relationships } = pattern(plan, table);
+export function runPlan(db: Database.Database, table: string, plan: QueryPlan, maxRows?: number, endColumns = true): { columns: string[]; rows: ResultRow[]; total: number } {
+  const { from, where, positiveNodes, relationships } = pattern(plan, table, endsOf(table, endColumns));
   const all = <T>(statement: Sql): T[] => db.prepare(statement.text).all(...statement.params) as T[];
   const output = plan.output;
 
@@ -218,29 +281,35 @@ export function runPlan(db: Database.Database, table: string, plan: QueryPlan, m
 
   const order = plan.orderBy;
 
+  // Rows are made distinct, counted and ordered by keys (and the order value) only; the JSON of
+  // the entities on the page is read afterwards, by key.
+  const jsonOf = (keys: string[]): Map<string, Entity> => {
+    const found = all<{ key: string; json: string }>({ text: `SELECT key, json FROM ${table} WHERE kind = 'e' AND key IN (SELECT value FROM json_each(?))`, params: [JSON.stringify([...new Set(keys)])] });
+    return new Map(found.map((r) => [r.key, JSON.parse(r.json) as Entity]));
+  };
+
   if (output.kind === 'entities') {
-    const base = { text: `SELECT DISTINCT n0.key AS key, n0.json AS json FROM ${from} WHERE ${where.text}`, params: where.params };
-    const total = all<{ n: number }>({ text: `SELECT count(*) AS n FROM (${base.text})`, params: base.params })[0]?.n ?? 0;
-    const orderBy = order ? sql(`json_extract(json, ?) ${order.descending ? 'DESC' : 'ASC'}, key ASC`, jsonPath(order.property)) : sql('key ASC');
-    const ordered = join([sql('SELECT json FROM ('), base, sql(') ORDER BY '), orderBy, sql(' '), page(plan, maxRows)], '');
-    const rows = all<{ json: string }>(ordered).map((r) => entityRow(JSON.parse(r.json) as Entity));
-    return { columns: ['_key', '_type', 'name'], rows, total: paged(total, plan) };
+    const orderSelect = order ? ', json_extract(n0.json, ?) AS o' : '';
+    const base: Sql = { text: `SELECT DISTINCT n0.key AS k0${orderSelect} FROM ${from} WHERE ${where.text}`, params: [...(order ? [jsonPath(order.property)] : []), ...where.params] };
+    const orderBy = order ? `o ${order.descending ? 'DESC' : 'ASC'}, k0 ASC` : 'k0 ASC';
+    const { keys, total } = pagedKeys(all, base, orderBy, plan, maxRows, ['k0']);
+    const entities = jsonOf(keys.map((k) => k[0]));
+    return { columns: ['_key', '_type', 'name'], rows: keys.map((k) => entityRow(entities.get(k[0]) as Entity)), total };
   }
 
   const columns = output.columns;
   if (columns.some((c) => c.kind === 'count')) return grouped(db, from, where, plan, columns, maxRows);
 
   const rowNodes = [...new Set(columns.map((c) => c.node))].sort((a, b) => a - b);
-  const selected = rowNodes.map((n) => `n${n}.key AS k${n}, n${n}.json AS j${n}`);
   const orderSelect = order ? [`json_extract(n${order.node}.json, ?) AS o`] : [];
-  const base: Sql = { text: `SELECT DISTINCT ${[...selected, ...orderSelect].join(', ')} FROM ${from} WHERE ${where.text}`, params: [...(order ? [jsonPath(order.property)] : []), ...where.params] };
-  const total = all<{ n: number }>({ text: `SELECT count(*) AS n FROM (${base.text})`, params: base.params })[0]?.n ?? 0;
+  const base: Sql = { text: `SELECT DISTINCT ${[...rowNodes.map((n) => `n${n}.key AS k${n}`), ...orderSelect].join(', ')} FROM ${from} WHERE ${where.text}`, params: [...(order ? [jsonPath(order.property)] : []), ...where.params] };
   const orderBy = [...(order ? [`o ${order.descending ? 'DESC' : 'ASC'}`] : []), ...rowNodes.map((n) => `k${n} ASC`)].join(', ');
-  const rows = all<Record<string, string>>(join([base, sql(` ORDER BY ${orderBy} `), page(plan, maxRows)], '')).map((row) => {
-    const entities = new Map(rowNodes.map((n) => [n, JSON.parse(row[`j${n}`]) as Entity]));
+  const { keys, total } = pagedKeys(all, base, orderBy, plan, maxRows, rowNodes.map((n) => `k${n}`));
+  const entities = jsonOf(keys.flat());
+  const rows = keys.map((rowKeys) => {
     const out: ResultRow = {};
     for (const column of columns) {
-      const entity = entities.get(column.node) as Entity;
+      const entity = entities.get(rowKeys[rowNodes.indexOf(column.node)]) as Entity;
       if (column.kind === 'property') out[column.name] = column.property === '_rawData' ? null : ((entity as unknown as Record<string, unknown>)[column.property] ?? null);
       else if (column.kind === 'entity') out[column.name] = entityRow(entity);
       else if (column.kind === 'all-properties') {
@@ -249,7 +318,7 @@ export function runPlan(db: Database.Database, table: string, plan: QueryPlan, m
     }
     return out;
   });
-  return { columns: expandedColumns(columns, rows), rows, total: paged(total, plan) };
+  return { columns: expandedColumns(columns, rows), rows, total };
 }
 
 /** COUNT rows: grouped by the JSON text of the property columns (missing and null alike). */

@@ -90,7 +90,11 @@ export function createRunTable(db: Database.Database, runId: number): void {
       key     TEXT    NOT NULL,
       type    TEXT    NOT NULL,
       carried INTEGER NOT NULL DEFAULT 0 CHECK (carried IN (0, 1)),
-      json    TEXT    NOT NULL
+      json    TEXT    NOT NULL,
+      -- a relationship's ends and its _class in upper case (NULL for entities), for the query engine's joins
+      from_key TEXT,
+      to_key   TEXT,
+      verb     TEXT
     );
   `);
 }
@@ -192,15 +196,20 @@ function migrateSchema(_db: Database.Database, _fromVersion: number): void {
 
 /**
  * The indexes queries need, built when a run commits: entities by `_type` and relationships by
- * each end (expression indexes on the JSON the query engine compiles its joins to).
+ * each end and `_class` (the `from_key`, `to_key` and `verb` columns every run table of this version has).
  */
 export function indexRunTableForQueries(db: Database.Database, runId: number): void {
   const table = runTableName(runId);
   db.exec(`
     CREATE INDEX ${table}_type ON ${table} (kind, type);
-    CREATE INDEX ${table}_from ON ${table} (json_extract(json, '$._fromEntityKey')) WHERE kind = 'r';
-    CREATE INDEX ${table}_to ON ${table} (json_extract(json, '$._toEntityKey')) WHERE kind = 'r';
+    CREATE INDEX ${table}_from ON ${table} (from_key, verb) WHERE from_key IS NOT NULL;
+    CREATE INDEX ${table}_to ON ${table} (to_key, verb) WHERE to_key IS NOT NULL;
   `);
+}
+
+/** Whether a run's table has the `from_key`, `to_key` and `verb` columns (tables of older versions do not). */
+export function hasEndColumns(db: Database.Database, runId: number): boolean {
+  return (db.prepare(`SELECT count(*) AS n FROM pragma_table_info(?) WHERE name IN ('from_key', 'to_key', 'verb')`).get(runTableName(runId)) as { n: number }).n === 3;
 }
 
 /** SQLite's quoting of an identifier. */
@@ -227,7 +236,7 @@ export function replaceReadViews(db: Database.Database, runId: number, propertie
       FROM ${table} WHERE kind = 'e';
     CREATE VIEW relationships AS
       SELECT key, type, json_extract(json, '$._class') AS class,
-        json_extract(json, '$._fromEntityKey') AS from_key, json_extract(json, '$._toEntityKey') AS to_key, json AS props
+        ${hasEndColumns(db, runId) ? 'from_key, to_key' : "json_extract(json, '$._fromEntityKey') AS from_key, json_extract(json, '$._toEntityKey') AS to_key"}, json AS props
       FROM ${table} WHERE kind = 'r';
   `);
   for (const [type, properties] of [...propertiesByType].sort(([a], [b]) => (a < b ? -1 : 1))) {

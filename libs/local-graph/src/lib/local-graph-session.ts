@@ -199,7 +199,9 @@ export class LocalGraphSession implements PublishSession {
   }
 
   private putObject(kind: ObjectKind, key: string, type: string, object: object): void {
-    this.runStatements.put.run(kind, key, type, canonicalJson(object));
+    const edge = kind === 'r' ? (object as { _fromEntityKey?: unknown; _toEntityKey?: unknown; _class?: unknown }) : undefined;
+    const text = (value: unknown) => (typeof value === 'string' ? value : null);
+    this.runStatements.put.run(kind, key, type, canonicalJson(object), text(edge?._fromEntityKey), text(edge?._toEntityKey), typeof edge?._class === 'string' ? edge._class.toUpperCase() : null);
     if (kind === 'e') {
       let properties = this.propertiesByType.get(type);
       if (!properties) {

@@ -12,7 +12,7 @@ import {
 import { type GraphQueryEngine } from '@jumpcloud-graph/graph-query';
 import { assertCreatable, createDatabaseFile, databaseFileExists, openOwnDatabase, toOpenError } from './local-graph-file';
 import { LocalGraphLock, PRIVATE_FILE_MODE, sqliteErrorCode } from './local-graph-lock';
-import { createRunTable, dropRunTable, runIdOfTable, runTableName } from './local-graph-schema';
+import { createRunTable, dropRunTable, hasEndColumns, runIdOfTable, runTableName } from './local-graph-schema';
 import { runPlan } from './local-graph-query';
 import { LocalGraphSession } from './local-graph-session';
 import {
@@ -172,7 +172,7 @@ export class LocalGraphStore implements GraphPublisher {
       execute: async (plan, options = {}) =>
         this.readSnapshot(({ db, statements }) => {
           const run = this.committedRun(statements, undefined);
-          return runPlan(db, runTableName(run.id), plan, options.maxRows);
+          return runPlan(db, runTableName(run.id), plan, options.maxRows, hasEndColumns(db, run.id));
         }, () => this.noRun(undefined)),
     };
   }

@@ -77,8 +77,9 @@ describe('the local graph read model', () => {
       const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? ORDER BY name").all(table) as { name: string }[]).map((i) => i.name);
       expect(indexes).toEqual([`${table}_from`, `${table}_key`, `${table}_to`, `${table}_type`]);
       const plan = db
-        .prepare(`EXPLAIN QUERY PLAN SELECT 1 FROM ${table} r WHERE r.kind = 'r' AND json_extract(r.json, '$._fromEntityKey') = ?`)
+        .prepare(`EXPLAIN QUERY PLAN SELECT 1 FROM ${table} r WHERE +r.kind = 'r' AND r.from_key = ? AND r.verb IN ('HAS')`)
         .all('x') as { detail: string }[];
+      expect(db.prepare(`SELECT from_key, to_key, verb FROM ${table} WHERE kind = 'r'`).all()).toEqual([{ from_key: group(10)._key, to_key: user(1)._key, verb: 'HAS' }]);
       expect(plan.map((p) => p.detail).join(' ')).toContain(`${table}_from`);
     } finally {
       db.close();
