@@ -1,4 +1,4 @@
-import { compileJ1ql, J1qlError, type QueryResult } from '@jumpcloud-graph/graph-query';
+import { compileJ1ql, type GraphQueryEngine, J1qlError, type QueryResult } from '@jumpcloud-graph/graph-query';
 import { LocalGraphStore, LocalGraphStoreError } from '@jumpcloud-graph/local-graph';
 import { Command, Option } from 'commander';
 import { UsageError } from '../config/sync-config';
@@ -50,6 +50,35 @@ export function formatTable(result: QueryResult): string {
   return `${[line(result.columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n')}\n${shown}\n`;
 }
 
+/**
+ * Runs `use` on the query engine of the local graph at `db`. A missing database, or one with no
+ * committed run, is one line on stderr and exit 1 (`undefined` comes back); a file that is not
+ * ours is a usage error.
+ */
+export async function withQueryEngine<T>(db: string, use: (engine: GraphQueryEngine) => Promise<T>): Promise<T | undefined> {
+  let store: LocalGraphStore;
+  try {
+    store = LocalGraphStore.open(db, { create: false });
+  } catch (error) {
+    if (error instanceof LocalGraphStoreError && error.code === 'LOCAL_GRAPH_NOT_FOUND') {
+      process.stderr.write(`jumpcloud-graph: --db ${db} does not exist; run sync (or demo) first\n`);
+      process.exitCode = EXIT_FAILURE;
+      return undefined;
+    }
+    throw asUsageError(error);
+  }
+  try {
+    return await use(store.queryEngine());
+  } catch (error) {
+    if (!(error instanceof LocalGraphStoreError) || error.code !== 'LOCAL_GRAPH_NOT_FOUND') throw error;
+    process.stderr.write(`jumpcloud-graph: ${error.message}\n`);
+    process.exitCode = EXIT_FAILURE;
+    return undefined;
+  } finally {
+    store.close();
+  }
+}
+
 /** `--now`: the time `date.now` stands for (ISO 8601), for answers as of a moment; default the current time. */
 export function parseNow(text: string | undefined): number {
   if (text === undefined) return Date.now();
@@ -96,28 +125,8 @@ export function queryCommand(): Command {
         process.exitCode = EXIT_USAGE;
         return;
       }
-      let store: LocalGraphStore;
-      try {
-        store = LocalGraphStore.open(flags.db, { create: false });
-      } catch (error) {
-        if (error instanceof LocalGraphStoreError && error.code === 'LOCAL_GRAPH_NOT_FOUND') {
-          process.stderr.write(`jumpcloud-graph: --db ${flags.db} does not exist; run sync (or demo) first\n`);
-          process.exitCode = EXIT_FAILURE;
-          return;
-        }
-        throw asUsageError(error);
-      }
-      let result: QueryResult;
-      try {
-        result = await store.queryEngine().execute(plan, { maxRows: limit });
-      } catch (error) {
-        if (!(error instanceof LocalGraphStoreError) || error.code !== 'LOCAL_GRAPH_NOT_FOUND') throw error;
-        process.stderr.write(`jumpcloud-graph: ${error.message}\n`);
-        process.exitCode = EXIT_FAILURE;
-        return;
-      } finally {
-        store.close();
-      }
+      const result = await withQueryEngine(flags.db, (engine) => engine.execute(plan, { maxRows: limit }));
+      if (result === undefined) return;
       if (flags.format === 'json') {
         const document: QueryJson = { query: text, count: result.total, columns: result.columns, rows: result.rows, durationMs: Math.round(performance.now() - started) };
         process.stdout.write(`${JSON.stringify(document)}\n`);

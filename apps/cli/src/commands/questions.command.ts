@@ -10,12 +10,10 @@ import {
   QuestionsError,
   selectQuestions,
 } from '@jumpcloud-graph/graph-query';
-import { LocalGraphStore, LocalGraphStoreError } from '@jumpcloud-graph/local-graph';
 import { Command, Option } from 'commander';
 import { UsageError } from '../config/sync-config';
-import { EXIT_FAILURE, EXIT_PARTIAL } from '../exit-codes';
-import { asUsageError } from './export.command';
-import { formatTable, parseLimit, parseNow } from './query.command';
+import { EXIT_PARTIAL } from '../exit-codes';
+import { formatTable, parseLimit, parseNow, withQueryEngine } from './query.command';
 
 /** The built-in questions, shipped beside the bundle (dist/apps/cli/questions), plus `--questions FILE`. */
 export function loadQuestions(file: string | undefined): Question[] {
@@ -115,29 +113,12 @@ function runCommand(): Command {
       const limit = parseLimit(flags.limit);
       const nowMs = parseNow(flags.now);
       const questions = select(loadQuestions(flags.questions), ids, flags.tag);
-      let store: LocalGraphStore;
-      try {
-        store = LocalGraphStore.open(flags.db, { create: false });
-      } catch (error) {
-        if (error instanceof LocalGraphStoreError && error.code === 'LOCAL_GRAPH_NOT_FOUND') {
-          process.stderr.write(`jumpcloud-graph: --db ${flags.db} does not exist; run sync (or demo) first\n`);
-          process.exitCode = EXIT_FAILURE;
-          return;
-        }
-        throw asUsageError(error);
-      }
-      const answers: QuestionAnswer[] = [];
-      try {
-        const engine = store.queryEngine();
-        for (const question of questions) answers.push(await answerQuestion(engine, question, { nowMs, maxRows: limit }));
-      } catch (error) {
-        if (!(error instanceof LocalGraphStoreError) || error.code !== 'LOCAL_GRAPH_NOT_FOUND') throw error;
-        process.stderr.write(`jumpcloud-graph: ${error.message}\n`);
-        process.exitCode = EXIT_FAILURE;
-        return;
-      } finally {
-        store.close();
-      }
+      const answers = await withQueryEngine(flags.db, async (engine) => {
+        const answered: QuestionAnswer[] = [];
+        for (const question of questions) answered.push(await answerQuestion(engine, question, { nowMs, maxRows: limit }));
+        return answered;
+      });
+      if (answers === undefined) return;
       const bad = answers.reduce((n, a) => n + a.bad, 0);
       if (flags.json || flags.format === 'json') {
         process.stdout.write(`${JSON.stringify({ questions: answers.map(answerJson), bad })}\n`);
