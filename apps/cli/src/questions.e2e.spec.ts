@@ -23,12 +23,12 @@ const EXPECTED: Record<string, number[]> = {
   'jumpcloud-application-access': [90, 45],
   'jumpcloud-application-certificates-expiring': [2],
   'jumpcloud-empty-groups': [1],
-  'jumpcloud-groups-without-application-access': [4],
-  'jumpcloud-groups-passwordless-sudo': [0],
-  'jumpcloud-devices-not-encrypted': [52],
-  'jumpcloud-devices-not-seen-30-days': [0],
-  'jumpcloud-devices-without-users': [0],
-  'jumpcloud-devices-root-ssh': [0],
+  'jumpcloud-groups-without-application-access': [5],
+  'jumpcloud-groups-passwordless-sudo': [1],
+  'jumpcloud-devices-not-encrypted': [53],
+  'jumpcloud-devices-not-seen-30-days': [1],
+  'jumpcloud-devices-without-users': [1],
+  'jumpcloud-devices-root-ssh': [1],
   'jumpcloud-devices-ssh-passwords': [36],
 };
 
@@ -77,8 +77,12 @@ describe('questions', () => {
     const bad = await runCli(['questions', 'run', '--db', db, '--now', AS_OF, '--check', 'jumpcloud-active-users-without-mfa']);
     expect(bad.status).toBe(3);
     expect(bad.stdout).toContain('jumpcloud-active-users-without-mfa: Which active users have no multi-factor authentication?\n  bad (BAD): 70 results');
-    const clean = await runCli(['questions', 'run', '--db', db, '--now', AS_OF, '--check', 'jumpcloud-devices-root-ssh', 'jumpcloud-empty-groups']);
+    // results of INFORMATIVE questions are no findings
+    const clean = await runCli(['questions', 'run', '--db', db, '--now', AS_OF, '--check', 'jumpcloud-empty-groups', 'jumpcloud-users-not-a-person']);
     expect(clean.status).toBe(0);
+    // a BAD question with no result as of a time before every device went silent
+    const early = await runCli(['questions', 'run', '--db', db, '--now', '2025-02-01T00:00:00Z', '--check', 'jumpcloud-devices-not-seen-30-days']);
+    expect([early.status, early.stdout.includes('stale (BAD): 0 results')]).toEqual([0, true]);
     const tagged = JSON.parse((await runCli(['questions', 'run', '--db', db, '--json', '--tag', 'mfa'])).stdout) as RunJson;
     expect(tagged.questions.map((q) => q.id)).toEqual(['jumpcloud-active-users-without-mfa', 'jumpcloud-users-with-mfa-exclusion']);
   });

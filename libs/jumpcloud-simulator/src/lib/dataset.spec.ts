@@ -41,6 +41,21 @@ describe('createDataset', () => {
     expect([...org.systemGroupMembers.values()].map((m) => m.length)).toEqual([3, 3]);
   });
 
+  it('adds a passwordless-sudo group and an exposed device last, leaving every other object as it was', () => {
+    const org = only(createDataset({ users: 40 }));
+    const markers = org.edgeCases;
+    const group = org.userGroups.find((g) => g.id === markers?.userGroups.passwordlessSudo);
+    expect(group?.attributes?.sudo).toEqual({ enabled: true, withoutPassword: true });
+    expect(org.userGroupMembers.get(group?.id ?? '')).toHaveLength(3);
+    const exposed = org.systems.find((s) => s._id === markers?.systems.exposed);
+    expect(exposed?.allowSshRootLogin).toBe(true);
+    expect(Date.parse(exposed?.lastContact ?? '')).toBe(Date.UTC(2025, 5, 1) - 90 * 86_400_000);
+    expect(org.systemUserAssociations.get(exposed?._id ?? '')).toEqual([]);
+    // the last of their lists, so the objects made before them are unchanged
+    expect(org.userGroups.at(-1)?.id).toBe(group?.id);
+    expect(org.systems.at(-1)?._id).toBe(exposed?._id);
+  });
+
   it('gives exactly the sizes asked with edgeCases false', () => {
     const org = only(
       createDataset({

@@ -189,7 +189,7 @@ class OrganizationBuilder {
       userGroupMembers.set(group.id, this.pickMembers(groupRandom, users, size, 'user'));
     }
     const randomGroups = userGroups.slice();
-    let edgeGroups: EdgeCaseMarkers['userGroups'] | undefined;
+    let edgeGroups: Omit<EdgeCaseMarkers['userGroups'], 'passwordlessSudo'> | undefined;
     let danglingUserId = '';
     if (options.edgeCases) {
       // Edge-case groups: empty, one full page of members, one page plus one, and irregular entries.
@@ -253,6 +253,28 @@ class OrganizationBuilder {
       emptySystemGroup = group.id;
     }
 
+    // Made last, each from a random stream of its own, so that no other object of the dataset
+    // changes: a group granting sudo without a password, and an exposed device (root may log in
+    // over SSH, silent for 90 days, no user bound to it).
+    let passwordlessSudoGroup = '';
+    let exposedSystem = '';
+    if (options.edgeCases) {
+      const sudoGroup = this.userGroup(this.random('edgeGroups'), userGroups.length);
+      const group = {
+        ...sudoGroup,
+        name: 'Edge: Passwordless Sudo',
+        description: 'Members may run sudo without a password',
+        attributes: { ...sudoGroup.attributes, sudo: { enabled: true, withoutPassword: true } },
+      };
+      userGroups.push(group);
+      userGroupMembers.set(group.id, users.slice(0, Math.min(3, users.length)).map((u) => edge(u._id, 'user')));
+      passwordlessSudoGroup = group.id;
+      const exposed = { ...this.system(this.random('edgeSystems'), systems.length, users), allowSshRootLogin: true, lastContact: isoAt(REFERENCE_NOW_MS - 90 * DAY_MS) };
+      systems.push(exposed);
+      systemUserAssociations.set(exposed._id, []);
+      exposedSystem = exposed._id;
+    }
+
     const data: OrganizationData = {
       organization,
       users,
@@ -269,11 +291,11 @@ class OrganizationBuilder {
       const [u0] = users as [SystemUser];
       data.edgeCases = {
         users: edgeUsers,
-        userGroups: edgeGroups,
+        userGroups: { ...edgeGroups, passwordlessSudo: passwordlessSudoGroup },
         danglingUserId,
         duplicateMemberUserId: u0._id,
         applications: { samlWithPrivateKey: (applications[applications.length - 1] as Application)._id },
-        systems: edgeSystems,
+        systems: { ...edgeSystems, exposed: exposedSystem },
         systemGroups: { empty: emptySystemGroup },
       };
     }
@@ -538,7 +560,7 @@ class OrganizationBuilder {
   }
 
   /** Appends one system per edge case (documented on EdgeCaseMarkers) and returns their ids. */
-  private addEdgeSystems(r: Random, systems: System[], users: readonly SystemUser[]): EdgeCaseMarkers['systems'] {
+  private addEdgeSystems(r: Random, systems: System[], users: readonly SystemUser[]): Omit<EdgeCaseMarkers['systems'], 'exposed'> {
     const add = (patch: (s: System) => System): string => {
       const system = patch(this.system(r, systems.length, users));
       systems.push(system);

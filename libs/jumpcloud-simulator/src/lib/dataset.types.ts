@@ -96,6 +96,8 @@ export interface EdgeCaseMarkers {
     exactly101: string;
     /** Two real members, the first of them listed twice, plus one member that is not a user. */
     irregularMembers: string;
+    /** Sudo enabled without a password; its first three users as members. */
+    passwordlessSudo: string;
   };
   /** The member id in `irregularMembers` that names no user of the dataset. */
   danglingUserId: string;
@@ -112,6 +114,8 @@ export interface EdgeCaseMarkers {
     withoutFde: string;
     /** hostname with a space, an apostrophe and an underscore: not a valid FQDN or DNS label. */
     invalidHostname: string;
+    /** Root may log in over SSH; last contact 90 days before the reference time; no user bound. */
+    exposed: string;
   };
   systemGroups: {
     /** No members at all. */
