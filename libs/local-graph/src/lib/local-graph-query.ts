@@ -140,7 +140,10 @@ function selects(node: PlanNode, alias: string): Sql {
   if (node.classes.length > 0) {
     alternatives.push(sql(`EXISTS (SELECT 1 FROM json_each(${alias}.json, '$._class') c WHERE c.value IN (${node.classes.map(() => '?').join(', ')}))`, ...node.classes));
   }
-  if (alternatives.length > 0) parts.push({ text: `(${join(alternatives, ' OR ').text})`, params: alternatives.flatMap((a) => a.params) });
+  if (alternatives.length > 0) {
+    const either = join(alternatives, ' OR ');
+    parts.push({ text: `(${either.text})`, params: either.params });
+  }
   return join(parts, ' AND ');
 }
 
@@ -197,7 +200,8 @@ function endsOf(table: string, columns: boolean): Ends {
 }
 
 /** The FROM and WHERE of the pattern: one row per matched path. */
-function pattern(plan: QueryPlan, table: string, ends: Ends): { from: string; where: Sql; positiveNodes: number[]; relationships: string[] } {
+function pattern(plan: QueryPlan, ends: Ends): { from: string; where: Sql; positiveNodes: number[]; relationships: string[] } {
+  const { table } = ends;
   const aliasOf = (node: number) => `n${node}`;
   const tables: string[] = [`${table} n0`];
   const conditions: Sql[] = [selects(plan.nodes[0], 'n0')];
@@ -259,7 +263,7 @@ function pagedKeys(
 
 /** Runs a plan on one run's table. */
 export function runPlan(db: Database.Database, table: string, plan: QueryPlan, maxRows?: number, endColumns = true): { columns: string[]; rows: ResultRow[]; total: number } {
-  const { from, where, positiveNodes, relationships } = pattern(plan, table, endsOf(table, endColumns));
+  const { from, where, positiveNodes, relationships } = pattern(plan, endsOf(table, endColumns));
   const all = <T>(statement: Sql): T[] => db.prepare(statement.text).all(...statement.params) as T[];
   const output = plan.output;
 

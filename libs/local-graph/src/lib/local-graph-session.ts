@@ -10,7 +10,7 @@ import {
 } from '@jumpcloud-graph/domain';
 import { type LocalGraphLock, sqliteErrorCode } from './local-graph-lock';
 import { PERSON_ENTITY_TYPE, resolveMappedRelationship } from './local-graph-mapped-relationship';
-import { dropRunTable, indexRunTable, indexRunTableForQueries, replaceReadViews, runTableName as runTableOf } from './local-graph-schema';
+import { dropRunTable, indexRunTable, indexRunTableForQueries, replaceReadViews, runTableName } from './local-graph-schema';
 import {
   type LocalGraphStatements,
   type ObjectKind,
@@ -238,7 +238,7 @@ export class LocalGraphSession implements PublishSession {
     for (const type of carried.e.keys()) {
       const properties = this.propertiesByType.get(type) ?? new Set<string>();
       const carriedNames = db
-        .prepare(`SELECT DISTINCT j.key AS name FROM ${runTableOf(this.runId)} o, json_each(o.json) j WHERE o.kind = 'e' AND o.carried = 1 AND o.type = ?`)
+        .prepare(`SELECT DISTINCT j.key AS name FROM ${runTableName(this.runId)} o, json_each(o.json) j WHERE o.kind = 'e' AND o.carried = 1 AND o.type = ?`)
         .all(type) as { name: string }[];
       for (const { name } of carriedNames) properties.add(name);
       this.propertiesByType.set(type, properties);
