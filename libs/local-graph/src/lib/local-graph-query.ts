@@ -13,6 +13,7 @@ import {
   splitNegation,
 } from '@jumpcloud-graph/graph-query';
 import { type Entity, type Relationship } from '@jumpcloud-graph/domain';
+import { typeIndexName } from './local-graph-schema';
 
 /**
  * J1QL plans compiled to SQL over one run's table (`run_<id>_objects`: kind, key, type, json),
@@ -67,23 +68,23 @@ function elementTest(operator: string, expected: string | number | boolean): Sql
   }
 }
 
-function positiveValueTest(alias: string, property: string, operator: string, value: PlanValue): Sql {
+function positiveValueTest(doc: string, property: string, operator: string, value: PlanValue): Sql {
   switch (value.kind) {
     case 'any-of':
-      return value.values.length === 0 ? sql('0') : join(value.values.map((v) => positiveValueTest(alias, property, operator, v)), ' OR ');
+      return value.values.length === 0 ? sql('0') : join(value.values.map((v) => positiveValueTest(doc, property, operator, v)), ' OR ');
     case 'undefined':
-      return operator === '=' ? sql(`coalesce(json_type(${alias}.json, ?), 'null') = 'null'`, jsonPath(property)) : sql('0');
+      return operator === '=' ? sql(`coalesce(json_type(${doc}, ?), 'null') = 'null'`, jsonPath(property)) : sql('0');
     case 'scalar': {
       const test = elementTest(operator, value.value);
-      return { text: `EXISTS (SELECT 1 FROM json_each(${alias}.json, ?) e WHERE ${test.text})`, params: [jsonPath(property), ...test.params] };
+      return { text: `EXISTS (SELECT 1 FROM json_each(${doc}, ?) e WHERE ${test.text})`, params: [jsonPath(property), ...test.params] };
     }
   }
 }
 
 /** `a.p op b.q`: b.q a present scalar, compared with the elements of a.p by the same rules. */
 function propertyPairTest(left: string, property: string, operator: string, right: string, otherProperty: string): Sql {
-  const rt = `json_type(${right}.json, ?)`;
-  const rv = `json_extract(${right}.json, ?)`;
+  const rt = `json_type(${right}, ?)`;
+  const rv = `json_extract(${right}, ?)`;
   const path = jsonPath(otherProperty);
   let test: Sql;
   switch (operator) {
@@ -106,39 +107,40 @@ function propertyPairTest(left: string, property: string, operator: string, righ
       test = sql(`e.type = 'text' AND ${rt} = 'text' AND (${rv} = '' OR substr(lower(e.value), -length(${rv})) = lower(${rv}))`, path, path, path, path);
   }
   const present = sql(`${rt} IN ('text','integer','real','true','false')`, path);
-  return { text: `(${present.text} AND EXISTS (SELECT 1 FROM json_each(${left}.json, ?) e WHERE ${test.text}))`, params: [...present.params, jsonPath(property), ...test.params] };
+  return { text: `(${present.text} AND EXISTS (SELECT 1 FROM json_each(${left}, ?) e WHERE ${test.text}))`, params: [...present.params, jsonPath(property), ...test.params] };
 }
 
-function condition(c: PlanCondition, aliasOf: (node: number) => string): Sql {
+/** `docOf(node)`: the SQL expression of a node's properties document. */
+function condition(c: PlanCondition, docOf: (node: number) => string): Sql {
   switch (c.kind) {
     case 'and':
     case 'or': {
-      const [l, r] = [condition(c.left, aliasOf), condition(c.right, aliasOf)];
+      const [l, r] = [condition(c.left, docOf), condition(c.right, docOf)];
       return { text: `(${l.text} ${c.kind.toUpperCase()} ${r.text})`, params: [...l.params, ...r.params] };
     }
     case 'not': {
-      const inner = condition(c.operand, aliasOf);
+      const inner = condition(c.operand, docOf);
       return { text: `NOT (${inner.text})`, params: inner.params };
     }
     case 'compare': {
       const { positive, negated } = splitNegation(c.operator);
-      const test = positiveValueTest(aliasOf(c.node), c.property, positive, c.value);
+      const test = positiveValueTest(docOf(c.node), c.property, positive, c.value);
       return { text: negated ? `NOT (${test.text})` : `(${test.text})`, params: test.params };
     }
     case 'compare-properties': {
       const { positive, negated } = splitNegation(c.operator);
-      const test = propertyPairTest(aliasOf(c.node), c.property, positive, aliasOf(c.otherNode), c.otherProperty);
+      const test = propertyPairTest(docOf(c.node), c.property, positive, docOf(c.otherNode), c.otherProperty);
       return { text: negated ? `NOT ${test.text}` : test.text, params: test.params };
     }
   }
 }
 
-function selects(node: PlanNode, alias: string): Sql {
+function selects(node: PlanNode, alias: string, layout: Layout): Sql {
   const parts: Sql[] = [sql(`${alias}.kind = 'e'`)];
   const alternatives: Sql[] = [];
   if (node.types.length > 0) alternatives.push(sql(`${alias}.type IN (${node.types.map(() => '?').join(', ')})`, ...node.types));
   if (node.classes.length > 0) {
-    alternatives.push(sql(`EXISTS (SELECT 1 FROM json_each(${alias}.json, '$._class') c WHERE c.value IN (${node.classes.map(() => '?').join(', ')}))`, ...node.classes));
+    alternatives.push(sql(`EXISTS (SELECT 1 FROM json_each(${layout.doc(alias)}, '$._class') c WHERE c.value IN (${node.classes.map(() => '?').join(', ')}))`, ...node.classes));
   }
   if (alternatives.length > 0) {
     const either = join(alternatives, ' OR ');
@@ -148,28 +150,29 @@ function selects(node: PlanNode, alias: string): Sql {
 }
 
 /**
- * The relationship joining `from` to `to`. Written so that SQLite looks the relationship up by
- * the key of `from` (the from/to indexes built at commit) and then `to` by its key: without an
- * arrow, `r` touches `from` at either end, and `to` is whichever end is not `from` (a relationship
- * from an entity to itself counts once).
+ * The relationship joining `from` (bound before it in the join order) to `to`. Written so that
+ * SQLite looks the relationship up by the key of `from` (the from/to indexes built at commit) and
+ * then `to` by its key: without an arrow, `r` touches `from` at either end, and `to` is whichever
+ * end is not `from` (a relationship from an entity to itself counts once). `direction` is as seen
+ * from `from`.
  */
-function connects(hop: PlanHop, relationship: string, from: string, to: string, ends: Ends): Sql {
+function connects(verbList: string[], direction: PlanHop['direction'], relationship: string, from: string, to: string, layout: Layout): Sql {
   // `+` keeps SQLite from looking relationships up by kind (the type index) instead of by their ends
   const parts: Sql[] = [sql(`+${relationship}.kind = 'r'`)];
-  const verbs = (alias: string): Sql => (hop.verbs.length > 0 ? sql(` AND ${ends.verb(alias)} IN (${hop.verbs.map(() => '?').join(', ')})`, ...hop.verbs) : sql(''));
-  const fromEnd = ends.from(relationship);
-  const toEnd = ends.to(relationship);
-  if (hop.direction === 'out') parts.push(join([sql(`${fromEnd} = ${from}.key`), verbs(relationship), sql(` AND ${to}.key = ${toEnd}`)], ''));
-  else if (hop.direction === 'in') parts.push(join([sql(`${toEnd} = ${from}.key`), verbs(relationship), sql(` AND ${to}.key = ${fromEnd}`)], ''));
+  const verbs = (alias: string): Sql => (verbList.length > 0 ? sql(` AND ${layout.verb(alias)} IN (${verbList.map(() => '?').join(', ')})`, ...verbList) : sql(''));
+  const fromEnd = layout.from(relationship);
+  const toEnd = layout.to(relationship);
+  if (direction === 'out') parts.push(join([sql(`${fromEnd} = ${from}.key`), verbs(relationship), sql(` AND ${to}.key = ${toEnd}`)], ''));
+  else if (direction === 'in') parts.push(join([sql(`${toEnd} = ${from}.key`), verbs(relationship), sql(` AND ${to}.key = ${fromEnd}`)], ''));
   else {
     // either end: the relationship looked up through both indexes (by rowid), the other end next
-    const table = ends.table;
+    const table = layout.table;
     parts.push(
       join(
         [
-          sql(`${relationship}.rowid IN (SELECT e.rowid FROM ${table} e WHERE ${ends.from('e')} = ${from}.key`),
+          sql(`${relationship}.rowid IN (SELECT e.rowid FROM ${table} e WHERE ${layout.from('e')} = ${from}.key`),
           verbs('e'),
-          sql(` UNION ALL SELECT e.rowid FROM ${table} e WHERE ${ends.to('e')} = ${from}.key`),
+          sql(` UNION ALL SELECT e.rowid FROM ${table} e WHERE ${layout.to('e')} = ${from}.key`),
           verbs('e'),
           sql(`) AND ${to}.key = CASE WHEN ${fromEnd} = ${from}.key THEN ${toEnd} ELSE ${fromEnd} END`),
         ],
@@ -180,54 +183,154 @@ function connects(hop: PlanHop, relationship: string, from: string, to: string, 
   return join(parts, ' AND ');
 }
 
-/** How a run table gives a relationship's ends: its columns, or (tables of older versions) its JSON. */
-interface Ends {
+const REVERSED: Record<PlanHop['direction'], PlanHop['direction']> = { out: 'in', in: 'out', both: 'both' };
+
+/**
+ * How a run table gives a relationship's ends and an entity's properties: its query columns, or
+ * (tables written before queries existed) its JSON.
+ */
+export interface Layout {
   table: string;
   from: (alias: string) => string;
   to: (alias: string) => string;
   verb: (alias: string) => string;
+  /** The properties document of an entity row, without `_rawData` where the table has it apart. */
+  doc: (alias: string) => string;
+  /** The `(kind, type)` index built at commit (tables older than queries have none). */
+  typeIndex?: string;
 }
 
-function endsOf(table: string, columns: boolean): Ends {
-  return columns
-    ? { table, from: (alias) => `${alias}.from_key`, to: (alias) => `${alias}.to_key`, verb: (alias) => `${alias}.verb` }
+export function layoutOf(table: string, queryColumns: boolean): Layout {
+  return queryColumns
+    ? { table, from: (alias) => `${alias}.from_key`, to: (alias) => `${alias}.to_key`, verb: (alias) => `${alias}.verb`, doc: (alias) => `${alias}.props`, typeIndex: typeIndexName(table) }
     : {
         table,
         from: (alias) => `json_extract(${alias}.json, '$._fromEntityKey')`,
         to: (alias) => `json_extract(${alias}.json, '$._toEntityKey')`,
         verb: (alias) => `upper(json_extract(${alias}.json, '$._class'))`,
+        doc: (alias) => `${alias}.json`,
       };
 }
 
-/** The FROM and WHERE of the pattern: one row per matched path. */
-function pattern(plan: QueryPlan, ends: Ends): { from: string; where: Sql; positiveNodes: number[]; relationships: string[] } {
-  const { table } = ends;
+/**
+ * What the join order is chosen from: how many entities of each `_type` the run holds, the
+ * `_class` of each type, and for each relationship `_type` its count, `_class` and the types of
+ * its ends (read from one relationship of the type).
+ */
+export interface GraphShape {
+  entityCounts: Record<string, number>;
+  classesOf: Record<string, string[]>;
+  relationships: { count: number; verb: string; fromType?: string; toType?: string }[];
+}
+
+/** Guessed share of a node's entities its `WITH` filter keeps. */
+const FILTER_SELECTIVITY = 0.1;
+
+/**
+ * The positive node the join starts from: the one whose walk along the pattern visits the fewest
+ * rows by `shape` (the entities it scans, then at each hop the relationships and entities its
+ * rows lead to, a filter keeping a tenth). Only the order of the SQL's joins depends on it, never
+ * the answer; the property test runs every start against the in-memory engine.
+ */
+export function chooseStart(plan: QueryPlan, shape: GraphShape): number {
+  const allTypes = Object.keys(shape.entityCounts);
+  const typesOf = (node: PlanNode): Set<string> =>
+    new Set(node.types.length === 0 && node.classes.length === 0 ? allTypes : allTypes.filter((t) => node.types.includes(t) || (shape.classesOf[t] ?? []).some((c) => node.classes.includes(c))));
+  const nodeTypes = plan.nodes.map(typesOf);
+  const size = (node: number) => [...nodeTypes[node]].reduce((n, t) => n + (shape.entityCounts[t] ?? 0), 0);
+  const keep = (node: number) => (plan.nodes[node].filter ? FILTER_SELECTIVITY : 1);
+  /** Relationships per entity of `from` leading to `to` along `verbs` in `direction` (seen from `from`). */
+  const fanout = (from: number, to: number, verbs: string[], direction: PlanHop['direction']) => {
+    const links = shape.relationships
+      .filter((r) => verbs.length === 0 || verbs.includes(r.verb))
+      .reduce((n, r) => {
+        const out = direction !== 'in' && r.fromType !== undefined && r.toType !== undefined && nodeTypes[from].has(r.fromType) && nodeTypes[to].has(r.toType);
+        const back = direction !== 'out' && r.fromType !== undefined && r.toType !== undefined && nodeTypes[from].has(r.toType) && nodeTypes[to].has(r.fromType);
+        return n + (out || back ? r.count : 0);
+      }, 0);
+    return links / Math.max(1, size(from));
+  };
+  const costFrom = (start: number): number => {
+    const rows = new Map([[start, size(start) * keep(start)]]);
+    let cost = size(start);
+    for (const step of walk(plan, start)) {
+      const links = (rows.get(step.from) ?? 0) * fanout(step.from, step.to, step.verbs, step.direction);
+      rows.set(step.to, links * keep(step.to));
+      cost += 2 * links;
+    }
+    return cost;
+  };
+  let best = 0;
+  let bestCost = Number.POSITIVE_INFINITY;
+  for (const start of positiveNodes(plan)) {
+    const cost = costFrom(start);
+    if (cost < bestCost) [best, bestCost] = [start, cost];
+  }
+  return best;
+}
+
+/** The nodes bound by the pattern (the target of a `THAT !` binds none). */
+function positiveNodes(plan: QueryPlan): number[] {
+  return [0, ...plan.hops.filter((h) => !h.negated).map((h) => h.to)];
+}
+
+/** One step of the join order: from a bound node over a positive hop to the node it binds, `direction` as seen from `from`. */
+interface Step {
+  hop: number;
+  from: number;
+  to: number;
+  verbs: string[];
+  direction: PlanHop['direction'];
+}
+
+/** The positive hops in the order a join starting at `start` takes them, each from its bound end. */
+function walk(plan: QueryPlan, start: number): Step[] {
+  const bound = new Set([start]);
+  const steps: Step[] = [];
+  const hops = plan.hops.map((hop, i) => ({ hop, i })).filter(({ hop }) => !hop.negated);
+  while (steps.length < hops.length) {
+    const next = hops.find(({ i, hop }) => !steps.some((s) => s.hop === i) && (bound.has(hop.from) || bound.has(hop.to)));
+    if (next === undefined) break;
+    const { hop, i } = next;
+    const forward = bound.has(hop.from);
+    const step: Step = forward
+      ? { hop: i, from: hop.from, to: hop.to, verbs: hop.verbs, direction: hop.direction }
+      : { hop: i, from: hop.to, to: hop.from, verbs: hop.verbs, direction: REVERSED[hop.direction] };
+    steps.push(step);
+    bound.add(step.to);
+  }
+  return steps;
+}
+
+/** The FROM and WHERE of the pattern, joined from node `start`: one row per matched path. */
+function pattern(plan: QueryPlan, layout: Layout, start: number): { from: string; where: Sql; positiveNodes: number[]; relationships: string[] } {
+  const { table } = layout;
   const aliasOf = (node: number) => `n${node}`;
-  const tables: string[] = [`${table} n0`];
-  const conditions: Sql[] = [selects(plan.nodes[0], 'n0')];
+  const docOf = (node: number) => layout.doc(aliasOf(node));
   const nodeFilter = (index: number): Sql[] => {
     const filter = plan.nodes[index].filter;
-    return filter ? [condition(filter, aliasOf)] : [];
+    return filter ? [condition(filter, docOf)] : [];
   };
-  conditions.push(...nodeFilter(0));
-  const positiveNodes = [0];
-  const relationships: string[] = [];
+  // the first node's entities by their type (SQLite would rather walk the key index, to skip a sort)
+  const byType = plan.nodes[start].types.length > 0 && layout.typeIndex !== undefined ? ` INDEXED BY ${layout.typeIndex}` : '';
+  const tables: string[] = [`${table} ${aliasOf(start)}${byType}`];
+  const conditions: Sql[] = [selects(plan.nodes[start], aliasOf(start), layout), ...nodeFilter(start)];
+  for (const step of walk(plan, start)) {
+    const [relationship, to] = [`r${step.hop}`, aliasOf(step.to)];
+    tables.push(`${table} ${relationship}`, `${table} ${to}`);
+    conditions.push(selects(plan.nodes[step.to], to, layout), ...nodeFilter(step.to), connects(step.verbs, step.direction, relationship, aliasOf(step.from), to, layout));
+  }
   plan.hops.forEach((hop, i) => {
+    if (!hop.negated) return;
     const to = aliasOf(hop.to);
-    if (hop.negated) {
-      const inner = join([selects(plan.nodes[hop.to], to), ...nodeFilter(hop.to), connects(hop, `r${i}`, aliasOf(hop.from), to, ends)], ' AND ');
-      conditions.push({ text: `NOT EXISTS (SELECT 1 FROM ${table} r${i} CROSS JOIN ${table} ${to} WHERE ${inner.text})`, params: inner.params });
-      return;
-    }
-    tables.push(`${table} r${i}`, `${table} ${to}`);
-    conditions.push(selects(plan.nodes[hop.to], to), ...nodeFilter(hop.to), connects(hop, `r${i}`, aliasOf(hop.from), to, ends));
-    positiveNodes.push(hop.to);
-    relationships.push(`r${i}`);
+    const inner = join([selects(plan.nodes[hop.to], to, layout), ...nodeFilter(hop.to), connects(hop.verbs, hop.direction, `r${i}`, aliasOf(hop.from), to, layout)], ' AND ');
+    conditions.push({ text: `NOT EXISTS (SELECT 1 FROM ${table} r${i} CROSS JOIN ${table} ${to} WHERE ${inner.text})`, params: inner.params });
   });
-  if (plan.where) conditions.push(condition(plan.where, aliasOf));
-  // CROSS JOIN keeps SQLite's join order to the pattern's: each relationship is looked up by the
-  // key of the entity before it (the from/to indexes), each next entity by its key.
-  return { from: tables.join(' CROSS JOIN '), where: join(conditions, ' AND '), positiveNodes, relationships };
+  if (plan.where) conditions.push(condition(plan.where, docOf));
+  const relationships = plan.hops.flatMap((hop, i) => (hop.negated ? [] : [`r${i}`]));
+  // CROSS JOIN keeps SQLite's join order to ours: each relationship is looked up by the key of the
+  // entity bound before it (the from/to indexes), each next entity by its key.
+  return { from: tables.join(' CROSS JOIN '), where: join(conditions, ' AND '), positiveNodes: positiveNodes(plan), relationships };
 }
 
 /** `LIMIT ... OFFSET ...` of the query's SKIP and LIMIT, cut further by maxRows. */
@@ -256,14 +359,19 @@ function pagedKeys(
   keyColumns: string[],
 ): { keys: string[][]; total: number } {
   const rows = all<Record<string, string | number>>(join([sql(`SELECT ${keyColumns.join(', ')}, count(*) OVER () AS total FROM (`), base, sql(`) ORDER BY ${orderBy} `), page(plan, maxRows)], ''));
-  // a page past the end has no row to carry the count
-  const count = rows.length > 0 ? Number(rows[0]['total']) : (all<{ n: number }>({ text: `SELECT count(*) AS n FROM (${base.text})`, params: base.params })[0]?.n ?? 0);
+  // a page past the end has no row to carry the count (a first page without one: nothing matched)
+  const firstPage = plan.skip === 0 && (plan.limit ?? 1) > 0 && (maxRows ?? 1) > 0;
+  const count = rows.length > 0 ? Number(rows[0]['total']) : firstPage ? 0 : (all<{ n: number }>({ text: `SELECT count(*) AS n FROM (${base.text})`, params: base.params })[0]?.n ?? 0);
   return { keys: rows.map((row) => keyColumns.map((c) => String(row[c]))), total: paged(count, plan) };
 }
 
-/** Runs a plan on one run's table. */
-export function runPlan(db: Database.Database, table: string, plan: QueryPlan, maxRows?: number, endColumns = true): { columns: string[]; rows: ResultRow[]; total: number } {
-  const { from, where, positiveNodes, relationships } = pattern(plan, endsOf(table, endColumns));
+/**
+ * Runs a plan on one run's table, its join starting from the positive node `start` (see
+ * {@link chooseStart}; any start gives the same answer).
+ */
+export function runPlan(db: Database.Database, layout: Layout, plan: QueryPlan, maxRows?: number, start = 0): { columns: string[]; rows: ResultRow[]; total: number } {
+  const { table } = layout;
+  const { from, where, positiveNodes, relationships } = pattern(plan, layout, start);
   const all = <T>(statement: Sql): T[] => db.prepare(statement.text).all(...statement.params) as T[];
   const output = plan.output;
 
@@ -288,12 +396,12 @@ export function runPlan(db: Database.Database, table: string, plan: QueryPlan, m
   // Rows are made distinct, counted and ordered by keys (and the order value) only; the JSON of
   // the entities on the page is read afterwards, by key.
   const jsonOf = (keys: string[]): Map<string, Entity> => {
-    const found = all<{ key: string; json: string }>({ text: `SELECT key, json FROM ${table} WHERE kind = 'e' AND key IN (SELECT value FROM json_each(?))`, params: [JSON.stringify([...new Set(keys)])] });
+    const found = all<{ key: string; json: string }>({ text: `SELECT key, json(${layout.doc(table)}) AS json FROM ${table} WHERE kind = 'e' AND key IN (SELECT value FROM json_each(?))`, params: [JSON.stringify([...new Set(keys)])] });
     return new Map(found.map((r) => [r.key, JSON.parse(r.json) as Entity]));
   };
 
   if (output.kind === 'entities') {
-    const orderSelect = order ? ', json_extract(n0.json, ?) AS o' : '';
+    const orderSelect = order ? `, json_extract(${layout.doc('n0')}, ?) AS o` : '';
     const base: Sql = { text: `SELECT DISTINCT n0.key AS k0${orderSelect} FROM ${from} WHERE ${where.text}`, params: [...(order ? [jsonPath(order.property)] : []), ...where.params] };
     const orderBy = order ? `o ${order.descending ? 'DESC' : 'ASC'}, k0 ASC` : 'k0 ASC';
     const { keys, total } = pagedKeys(all, base, orderBy, plan, maxRows, ['k0']);
@@ -302,10 +410,10 @@ export function runPlan(db: Database.Database, table: string, plan: QueryPlan, m
   }
 
   const columns = output.columns;
-  if (columns.some((c) => c.kind === 'count')) return grouped(db, from, where, plan, columns, maxRows);
+  if (columns.some((c) => c.kind === 'count')) return grouped(db, layout, from, where, plan, columns, maxRows);
 
   const rowNodes = [...new Set(columns.map((c) => c.node))].sort((a, b) => a - b);
-  const orderSelect = order ? [`json_extract(n${order.node}.json, ?) AS o`] : [];
+  const orderSelect = order ? [`json_extract(${layout.doc(`n${order.node}`)}, ?) AS o`] : [];
   const base: Sql = { text: `SELECT DISTINCT ${[...rowNodes.map((n) => `n${n}.key AS k${n}`), ...orderSelect].join(', ')} FROM ${from} WHERE ${where.text}`, params: [...(order ? [jsonPath(order.property)] : []), ...where.params] };
   const orderBy = [...(order ? [`o ${order.descending ? 'DESC' : 'ASC'}`] : []), ...rowNodes.map((n) => `k${n} ASC`)].join(', ');
   const { keys, total } = pagedKeys(all, base, orderBy, plan, maxRows, rowNodes.map((n) => `k${n}`));
@@ -326,9 +434,9 @@ export function runPlan(db: Database.Database, table: string, plan: QueryPlan, m
 }
 
 /** COUNT rows: grouped by the JSON text of the property columns (missing and null alike). */
-function grouped(db: Database.Database, from: string, where: Sql, plan: QueryPlan, columns: PlanColumn[], maxRows: number | undefined): { columns: string[]; rows: ResultRow[]; total: number } {
+function grouped(db: Database.Database, layout: Layout, from: string, where: Sql, plan: QueryPlan, columns: PlanColumn[], maxRows: number | undefined): { columns: string[]; rows: ResultRow[]; total: number } {
   const properties = columns.filter((c): c is Extract<PlanColumn, { kind: 'property' }> => c.kind === 'property');
-  const groupSelect = properties.map((c, i) => `NULLIF(n${c.node}.json -> ?, 'null') AS g${i}`);
+  const groupSelect = properties.map((c, i) => `NULLIF(${layout.doc(`n${c.node}`)} -> ?, 'null') AS g${i}`);
   const counts = columns.filter((c) => c.kind === 'count').map((c, i) => `count(DISTINCT n${c.node}.key) AS c${i}`);
   const groupBy = properties.length > 0 ? ` GROUP BY ${properties.map((_c, i) => `g${i}`).join(', ')} ORDER BY ${properties.map((_c, i) => `g${i} ASC`).join(', ')}` : '';
   const base: Sql = {
@@ -351,4 +459,28 @@ function grouped(db: Database.Database, from: string, where: Sql, plan: QueryPla
     return out;
   });
   return { columns: columns.map((c) => c.name), rows, total: paged(total, plan) };
+}
+
+/**
+ * The {@link GraphShape} of a committed run: the counts its `runs` row recorded, and each type's
+ * `_class` and each relationship type's ends read from one object of the type (a few index lookups).
+ */
+export function readGraphShape(db: Database.Database, layout: Layout, entityCounts: Record<string, number>, relationshipCounts: Record<string, number>): GraphShape {
+  const { table } = layout;
+  const classesOf: Record<string, string[]> = {};
+  const classOf = db.prepare(`SELECT json_extract(${layout.doc('o')}, '$._class') AS class FROM ${table} o WHERE o.kind = 'e' AND o.type = ? LIMIT 1`);
+  for (const type of Object.keys(entityCounts)) {
+    const text = (classOf.get(type) as { class: string | null } | undefined)?.class;
+    classesOf[type] = text === null || text === undefined ? [] : text.startsWith('[') ? (JSON.parse(text) as string[]) : [text];
+  }
+  const endsOf = db.prepare(
+    `SELECT ${layout.verb('r')} AS verb, f.type AS fromType, t.type AS toType FROM ${table} r
+       LEFT JOIN ${table} f ON f.kind = 'e' AND f.key = ${layout.from('r')} LEFT JOIN ${table} t ON t.kind = 'e' AND t.key = ${layout.to('r')}
+     WHERE r.kind = 'r' AND r.type = ? LIMIT 1`,
+  );
+  const relationships = Object.entries(relationshipCounts).flatMap(([type, count]) => {
+    const ends = endsOf.get(type) as { verb: string | null; fromType: string | null; toType: string | null } | undefined;
+    return ends?.verb ? [{ count, verb: ends.verb, fromType: ends.fromType ?? undefined, toType: ends.toType ?? undefined }] : [];
+  });
+  return { entityCounts, classesOf, relationships };
 }

@@ -94,7 +94,10 @@ export function createRunTable(db: Database.Database, runId: number): void {
       -- a relationship's ends and its _class in upper case (NULL for entities), for the query engine's joins
       from_key TEXT,
       to_key   TEXT,
-      verb     TEXT
+      verb     TEXT,
+      -- an entity's properties without _rawData, as SQLite's binary JSON (NULL for relationships):
+      -- what the query engine's filters and the per-type views read
+      props    BLOB
     );
   `);
 }
@@ -201,15 +204,21 @@ function migrateSchema(_db: Database.Database, _fromVersion: number): void {
 export function indexRunTableForQueries(db: Database.Database, runId: number): void {
   const table = runTableName(runId);
   db.exec(`
-    CREATE INDEX ${table}_type ON ${table} (kind, type);
+    CREATE INDEX ${typeIndexName(table)} ON ${table} (kind, type);
     CREATE INDEX ${table}_from ON ${table} (from_key, verb) WHERE from_key IS NOT NULL;
     CREATE INDEX ${table}_to ON ${table} (to_key, verb) WHERE to_key IS NOT NULL;
   `);
 }
 
-/** Whether a run's table has the `from_key`, `to_key` and `verb` columns (tables of older versions do not). */
-export function hasEndColumns(db: Database.Database, runId: number): boolean {
-  return (db.prepare(`SELECT count(*) AS n FROM pragma_table_info(?) WHERE name IN ('from_key', 'to_key', 'verb')`).get(runTableName(runId)) as { n: number }).n === 3;
+/** The name of a run table's `(kind, type)` index. */
+export const typeIndexName = (table: string): string => `${table}_type`;
+
+/**
+ * Whether a run's table has the query columns (`from_key`, `to_key`, `verb` and `props`): tables
+ * written by versions before queries existed do not, and are read through their JSON instead.
+ */
+export function hasQueryColumns(db: Database.Database, runId: number): boolean {
+  return (db.prepare(`SELECT count(*) AS n FROM pragma_table_info(?) WHERE name IN ('from_key', 'to_key', 'verb', 'props')`).get(runTableName(runId)) as { n: number }).n === 4;
 }
 
 /** SQLite's quoting of an identifier. */
@@ -232,11 +241,11 @@ export function replaceReadViews(db: Database.Database, runId: number, propertie
   }
   db.exec(`
     CREATE VIEW entities AS
-      SELECT key, type, json_extract(json, '$._class') AS class, json_remove(json, '$._rawData') AS props
+      SELECT key, type, json_extract(props, '$._class') AS class, json(props) AS props
       FROM ${table} WHERE kind = 'e';
     CREATE VIEW relationships AS
       SELECT key, type, json_extract(json, '$._class') AS class,
-        ${hasEndColumns(db, runId) ? 'from_key, to_key' : "json_extract(json, '$._fromEntityKey') AS from_key, json_extract(json, '$._toEntityKey') AS to_key"}, json AS props
+        from_key, to_key, json AS props
       FROM ${table} WHERE kind = 'r';
   `);
   for (const [type, properties] of [...propertiesByType].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -244,7 +253,7 @@ export function replaceReadViews(db: Database.Database, runId: number, propertie
     const columns = [...properties]
       .filter((p) => p !== '_rawData' && p !== '_key' && p !== '_type' && !p.includes('"'))
       .sort()
-      .map((p) => `json_extract(json, ${quoteLiteral(`$."${p}"`)}) AS ${quoteIdentifier(p)}`);
+      .map((p) => `json_extract(props, ${quoteLiteral(`$."${p}"`)}) AS ${quoteIdentifier(p)}`);
     db.exec(`CREATE VIEW ${quoteIdentifier(type)} AS SELECT key AS _key, ${['type AS _type', ...columns].join(', ')} FROM ${table} WHERE kind = 'e' AND type = ${quoteLiteral(type)}`);
   }
 }

@@ -201,7 +201,8 @@ export class LocalGraphSession implements PublishSession {
   private putObject(kind: ObjectKind, key: string, type: string, object: object): void {
     const edge = kind === 'r' ? (object as { _fromEntityKey?: unknown; _toEntityKey?: unknown; _class?: unknown }) : undefined;
     const text = (value: unknown) => (typeof value === 'string' ? value : null);
-    this.runStatements.put.run(kind, key, type, canonicalJson(object), text(edge?._fromEntityKey), text(edge?._toEntityKey), typeof edge?._class === 'string' ? edge._class.toUpperCase() : null);
+    const json = canonicalJson(object);
+    this.runStatements.put.run(kind, key, type, json, text(edge?._fromEntityKey), text(edge?._toEntityKey), typeof edge?._class === 'string' ? edge._class.toUpperCase() : null, kind === 'e' ? json : null);
     if (kind === 'e') {
       let properties = this.propertiesByType.get(type);
       if (!properties) {
@@ -238,7 +239,7 @@ export class LocalGraphSession implements PublishSession {
     for (const type of carried.e.keys()) {
       const properties = this.propertiesByType.get(type) ?? new Set<string>();
       const carriedNames = db
-        .prepare(`SELECT DISTINCT j.key AS name FROM ${runTableName(this.runId)} o, json_each(o.json) j WHERE o.kind = 'e' AND o.carried = 1 AND o.type = ?`)
+        .prepare(`SELECT DISTINCT j.key AS name FROM ${runTableName(this.runId)} o, json_each(o.props) j WHERE o.kind = 'e' AND o.carried = 1 AND o.type = ?`)
         .all(type) as { name: string }[];
       for (const { name } of carriedNames) properties.add(name);
       this.propertiesByType.set(type, properties);

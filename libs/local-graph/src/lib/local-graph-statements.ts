@@ -99,7 +99,7 @@ export function prepareStatements(db: Database.Database): LocalGraphStatements {
 /** What a session runs on its own run's table, prepared once the table exists. */
 export interface RunTableStatements {
   /** Appends an object; a key written again gets another row, and the later one wins at `finish`. */
-  put: Database.Statement<[ObjectKind, string, string, string, string | null, string | null, string | null]>;
+  put: Database.Statement<[ObjectKind, string, string, string, string | null, string | null, string | null, string | null]>;
   /** Deletes the rows a later write of the same key superseded (all but the last), returning what they were. */
   deleteSuperseded: Database.Statement<[], KindAndType>;
   /** The last rowid (through the rowid tree: no scan); null for an empty table. */
@@ -111,8 +111,9 @@ export interface RunTableStatements {
 export function prepareRunTableStatements(db: Database.Database, runId: number): RunTableStatements {
   const table = runTableName(runId);
   return {
-    put: db.prepare<[ObjectKind, string, string, string, string | null, string | null, string | null]>(
-      `INSERT INTO ${table} (kind, key, type, json, from_key, to_key, verb) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    // the last parameter: the JSON again for an entity (its `props`), null for a relationship
+    put: db.prepare<[ObjectKind, string, string, string, string | null, string | null, string | null, string | null]>(
+      `INSERT INTO ${table} (kind, key, type, json, from_key, to_key, verb, props) VALUES (?, ?, ?, ?, ?, ?, ?, jsonb(json_remove(?, '$._rawData')))`,
     ),
     deleteSuperseded: db.prepare<[], KindAndType>(
       `DELETE FROM ${table} WHERE id IN (
@@ -133,10 +134,11 @@ export function prepareRunTableStatements(db: Database.Database, runId: number):
 export function prepareCarryOver(db: Database.Database, runId: number, previousRunId: number): Database.Statement<[string]> {
   const table = runTableName(runId);
   return db.prepare<[string]>(
-    `INSERT INTO ${table} (kind, key, type, json, carried, from_key, to_key, verb)
+    `INSERT INTO ${table} (kind, key, type, json, carried, from_key, to_key, verb, props)
      SELECT p.kind, p.key, p.type, p.json, 1,
        CASE p.kind WHEN 'r' THEN json_extract(p.json, '$._fromEntityKey') END, CASE p.kind WHEN 'r' THEN json_extract(p.json, '$._toEntityKey') END,
-       CASE p.kind WHEN 'r' THEN upper(json_extract(p.json, '$._class')) END
+       CASE p.kind WHEN 'r' THEN upper(json_extract(p.json, '$._class')) END,
+       CASE p.kind WHEN 'e' THEN jsonb(json_remove(p.json, '$._rawData')) END
      FROM ${runTableName(previousRunId)} p
      WHERE p.type IN (SELECT value FROM json_each(?))
        AND NOT EXISTS (SELECT 1 FROM ${table} n WHERE n.kind = p.kind AND n.key = p.key)`,

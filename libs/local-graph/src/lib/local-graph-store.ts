@@ -12,8 +12,8 @@ import {
 import { type GraphQueryEngine } from '@jumpcloud-graph/graph-query';
 import { assertCreatable, createDatabaseFile, databaseFileExists, openOwnDatabase, toOpenError } from './local-graph-file';
 import { LocalGraphLock, PRIVATE_FILE_MODE, sqliteErrorCode } from './local-graph-lock';
-import { createRunTable, dropRunTable, hasEndColumns, runIdOfTable, runTableName } from './local-graph-schema';
-import { runPlan } from './local-graph-query';
+import { createRunTable, dropRunTable, hasQueryColumns, runIdOfTable, runTableName } from './local-graph-schema';
+import { chooseStart, type GraphShape, layoutOf, readGraphShape, runPlan } from './local-graph-query';
 import { LocalGraphSession } from './local-graph-session';
 import {
   type ExportRow,
@@ -168,11 +168,20 @@ export class LocalGraphStore implements GraphPublisher {
    * run's table; `execute` rejects with `LOCAL_GRAPH_NOT_FOUND` while no run is committed.
    */
   queryEngine(): GraphQueryEngine {
+    // a committed run never changes, so its shape (what the join order is chosen from) is read once
+    const shapes = new Map<number, GraphShape>();
     return {
       execute: async (plan, options = {}) =>
         this.readSnapshot(({ db, statements }) => {
           const run = this.committedRun(statements, undefined);
-          return runPlan(db, runTableName(run.id), plan, options.maxRows, hasEndColumns(db, run.id));
+          const layout = layoutOf(runTableName(run.id), hasQueryColumns(db, run.id));
+          let shape = shapes.get(run.id);
+          if (shape === undefined) {
+            const { entities, relationships } = toRunInfo(run);
+            shape = readGraphShape(db, layout, entities, relationships);
+            shapes.set(run.id, shape);
+          }
+          return runPlan(db, layout, plan, options.maxRows, chooseStart(plan, shape));
         }, () => this.noRun(undefined)),
     };
   }

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { type Entity, type GraphRelationship } from '@jumpcloud-graph/domain';
 import { compileJ1ql } from '@jumpcloud-graph/graph-query';
 import { group, hasUser, isEmployee, useTempStores, user } from './__fixtures__/local-graph-fixtures';
+import { chooseStart, layoutOf, readGraphShape } from './local-graph-query';
 
 /** The read model: views with stable names over the latest committed run, and the planner's indexes. */
 describe('the local graph read model', () => {
@@ -81,6 +82,36 @@ describe('the local graph read model', () => {
         .all('x') as { detail: string }[];
       expect(db.prepare(`SELECT from_key, to_key, verb FROM ${table} WHERE kind = 'r'`).all()).toEqual([{ from_key: group(10)._key, to_key: user(1)._key, verb: 'HAS' }]);
       expect(plan.map((p) => p.detail).join(' ')).toContain(`${table}_from`);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("reads the run's shape and starts each join from the node that visits the fewest rows", async () => {
+    const users = [1, 2, 3, 4, 5].map((n) => user(n));
+    await commit({
+      entities: [...users, group(10), group(11)],
+      relationships: [...users.map((u) => hasUser(group(10)._key, u._key)), hasUser(group(11)._key, users[0]._key), isEmployee(users[0]._key, 'one@example.com')],
+    });
+    const db = readOnly();
+    try {
+      const table = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'run_%_objects'").get() as { name: string }).name;
+      const shape = readGraphShape(db, layoutOf(table, true), { jumpcloud_user: 5, jumpcloud_group: 2, employee: 1 }, { jumpcloud_group_has_user: 6, jumpcloud_user_is_employee: 1 });
+      expect(shape.classesOf).toEqual({ jumpcloud_user: ['User'], jumpcloud_group: ['Group'], employee: ['Person'] });
+      expect(shape.relationships).toEqual(
+        expect.arrayContaining([
+          { count: 6, verb: 'HAS', fromType: 'jumpcloud_group', toType: 'jumpcloud_user' },
+          { count: 1, verb: 'IS', fromType: 'jumpcloud_user', toType: 'employee' },
+        ]),
+      );
+      const start = (text: string) => chooseStart(compileJ1ql(text), shape);
+      // the filtered group (2 entities, a tenth kept) before the 5 users
+      expect(start('FIND jumpcloud_user THAT HAS jumpcloud_group WITH name = "Group 10"')).toBe(1);
+      expect(start('FIND jumpcloud_group THAT HAS jumpcloud_user')).toBe(0);
+      // a Person by its class: one entity, one relationship back to a user
+      expect(start('FIND Group THAT HAS User THAT IS Person')).toBe(2);
+      // the target of THAT ! binds nothing, so it is never the start
+      expect(start('FIND jumpcloud_user THAT !IS Person')).toBe(0);
     } finally {
       db.close();
     }
