@@ -177,6 +177,39 @@ async function runQueries(size: string, db: string): Promise<string[][]> {
   }
 }
 
+/**
+ * What the read model costs a sync: the graph just synced written again into a fresh store in
+ * this process (batches of 1,000, as the sync writes them), and its `finish` timed (indexes for
+ * diff and queries, views, commit); median of 3.
+ */
+async function runFinish(size: string, db: string, dir: string): Promise<string[]> {
+  const source = LocalGraphStore.open(db, { create: false });
+  const { entities, relationships } = source.exportGraph();
+  source.close();
+  const writes: number[] = [];
+  const finishes: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    const path = join(dir, `finish-${round}.db`);
+    const store = LocalGraphStore.open(path, {});
+    try {
+      const session = await store.openSession({ description: 'bench finish' });
+      const started = performance.now();
+      for (let i = 0; i < entities.length; i += 1000) await session.writeEntities(entities.slice(i, i + 1000));
+      for (let i = 0; i < relationships.length; i += 1000) await session.writeRelationships(relationships.slice(i, i + 1000));
+      const written = performance.now();
+      await session.finish({ partialTypes: [] });
+      writes.push(written - started);
+      finishes.push(performance.now() - written);
+    } finally {
+      store.close();
+      rmSync(path, { force: true });
+      rmSync(`${path}-wal`, { force: true });
+    }
+  }
+  const median = (values: number[]) => values.sort((a, b) => a - b)[1];
+  return [size, String(entities.length + relationships.length), (median(writes) / 1000).toFixed(2), median(finishes).toFixed(0)];
+}
+
 function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
@@ -189,6 +222,7 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   const uploadRows: string[][] = [];
   const queryRows: string[][] = [];
+  const finishRows: string[][] = [];
   const querySizes = new Set(values['query-sizes'].split(',').filter(Boolean));
   const measured: Record<string, { rssMb: number; cpuPer10k: number; wallPerLimit: number }> = {};
   const jupiterOneSizes = new Set(values['jupiterone-sizes'].split(',').filter(Boolean));
@@ -235,6 +269,7 @@ async function main(): Promise<void> {
       process.stderr.write(`${size} done\n`);
       if (querySizes.has(size)) {
         queryRows.push(...(await runQueries(size, join(dir, `graph-${size}.db`))));
+        finishRows.push(await runFinish(size, join(dir, `graph-${size}.db`), dir));
         process.stderr.write(`${size} queries done\n`);
       }
       if (jupiterOneSizes.has(size)) {
@@ -279,6 +314,8 @@ async function main(): Promise<void> {
   if (queryRows.length > 0) {
     console.log('\nqueries on the local graph just written (median ms of 5 runs after one warm-up; floor: SELECT count(*) over the same view):');
     printTable(['size', 'query', 'results', 'ms', 'target ms', 'floor ms', 'ms / floor'], queryRows);
+    console.log('\nthe local graph store alone, the same graph written again in this process (median of 3):');
+    printTable(['size', 'objects', 'write s', 'finish ms (indexes, views, commit)'], finishRows);
   }
   if (uploadRows.length > 0) {
     console.log('\nto the JupiterOne fake (default 5,000,000-byte batches, 6 uploads in flight):');

@@ -18,7 +18,6 @@ const EXPECTED: Record<string, number[]> = {
   'jumpcloud-locked-accounts': [1],
   'jumpcloud-admin-users': [1],
   'jumpcloud-users-passwordless-sudo': [8],
-  'jumpcloud-users-not-a-person': [0],
   'jumpcloud-inactive-users-with-access': [5, 6],
   'jumpcloud-application-access': [90, 45],
   'jumpcloud-application-certificates-expiring': [2],
