@@ -228,6 +228,25 @@ describe('demo', () => {
     expect(summary).toMatchObject({ status: 'success', invalidEntities: 0, partialTypes: [] });
   });
 
+  it('ends by answering two built-in questions on the graph it wrote, as questions run does', async () => {
+    const db = join(dir, 'demo-questions.db');
+    const run = await runCli(['demo', '--users', '50', '--db', db, '--quiet']);
+    expect(run.status).toBe(0);
+    const asked = run.stdout.slice(run.stdout.indexOf('Ask the graph'));
+    const answers = JSON.parse((await runCli(['questions', 'run', '--db', db, '--json', 'jumpcloud-active-users-without-mfa', 'jumpcloud-application-access'])).stdout) as {
+      questions: { id: string; title: string; queries: { name: string; resultsAre: string; count: number }[] }[];
+    };
+    expect(answers.questions.map((q) => q.id)).toEqual(['jumpcloud-active-users-without-mfa', 'jumpcloud-application-access']);
+    for (const question of answers.questions) {
+      expect(asked).toContain(`${question.id}: ${question.title}`);
+      for (const query of question.queries) {
+        expect(query.count).toBeGreaterThan(0);
+        expect(asked).toContain(`  ${query.name} (${query.resultsAre}): ${query.count} results`);
+      }
+    }
+    expect(asked).toContain(' rows (the first 5)');
+  });
+
   it('a second demo run changes nothing', async () => {
     const db = join(dir, 'demo.db');
     await runCli(['demo', '--users', '20', '--db', db, '--quiet']);

@@ -1,7 +1,15 @@
+import { answerQuestion, selectQuestions } from '@jumpcloud-graph/graph-query';
 import { JumpCloudSimulator } from '@jumpcloud-graph/jumpcloud-simulator';
 import { Command, InvalidArgumentError } from 'commander';
 import { resolveSyncConfig } from '../config/sync-config';
 import { runSync } from '../run-sync';
+import { withQueryEngine } from './query.command';
+import { formatAnswer, loadQuestions } from './questions.command';
+
+/** The questions the demo answers once it has synced: the point of the graph, in one command. */
+export const DEMO_QUESTIONS = ['jumpcloud-active-users-without-mfa', 'jumpcloud-application-access'];
+/** Rows the demo prints per query (the counts tell them all). */
+const DEMO_ROWS = 5;
 
 export interface DemoOptions {
   users: number;
@@ -47,10 +55,23 @@ export async function runDemo(options: DemoOptions, io: { stdout: NodeJS.Writabl
       // demo run does not see every entity as updated.
       consoleUrl: 'https://console.jumpcloud.com',
     };
-    return await runSync(config, { ...io, json: options.json === true, quiet: options.quiet === true });
+    const result = await runSync(config, { ...io, json: options.json === true, quiet: options.quiet === true });
+    if (result.exitCode === 0 && options.json !== true) await answerDemoQuestions(options.db, io.stdout);
+    return result;
   } finally {
     await simulator.stop();
   }
+}
+
+/** After the summary: two built-in questions answered on the graph just written, a few rows each. */
+async function answerDemoQuestions(db: string, stdout: NodeJS.WritableStream): Promise<void> {
+  const questions = selectQuestions(loadQuestions(undefined), { ids: DEMO_QUESTIONS });
+  const answers = await withQueryEngine(db, (engine) => Promise.all(questions.map((question) => answerQuestion(engine, question, { nowMs: Date.now(), maxRows: DEMO_ROWS }))));
+  if (answers === undefined) return;
+  stdout.write(
+    `\nAsk the graph (every built-in question: jumpcloud-graph questions run --db ${db}; any J1QL query: jumpcloud-graph query --db ${db} "FIND ..."):\n\n` +
+      `${answers.map((answer) => formatAnswer(answer, `the first ${DEMO_ROWS}`)).join('\n\n')}\n`,
+  );
 }
 
 export function demoCommand(): Command {

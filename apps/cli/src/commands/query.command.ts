@@ -39,14 +39,14 @@ export function formatCsv(result: QueryResult): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
-/** Columns padded to their widest cell (cells cut at 60 characters), then how many rows there were. */
-export function formatTable(result: QueryResult): string {
+/** Columns padded to their widest cell (cells cut at 60 characters), then how many rows there were (and what cut them). */
+export function formatTable(result: QueryResult, cutBy = '--limit'): string {
   if (result.total === 0) return 'no results\n';
   const cut = (text: string) => (text.length > 60 ? `${text.slice(0, 59)}…` : text).replace(/[\r\n\t]/g, ' ');
   const cells = result.rows.map((row) => result.columns.map((c) => cut(cellText(row[c]))));
   const widths = result.columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
   const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
-  const shown = result.rows.length < result.total ? `${result.rows.length} of ${result.total} rows (--limit)` : `${result.total} row${result.total === 1 ? '' : 's'}`;
+  const shown = result.rows.length < result.total ? `${result.rows.length} of ${result.total} rows (${cutBy})` : `${result.total} row${result.total === 1 ? '' : 's'}`;
   return `${[line(result.columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n')}\n${shown}\n`;
 }
 

@@ -84,11 +84,12 @@ function answerJson(answer: QuestionAnswer) {
   };
 }
 
-function formatAnswer(answer: QuestionAnswer): string {
+/** A question's answer as text: its title, then each query's count and (when it has any) its rows. */
+export function formatAnswer(answer: QuestionAnswer, cutBy = '--limit'): string {
   const parts = [`${answer.question.id}: ${answer.question.title}`];
   for (const query of answer.queries) {
     parts.push(`  ${query.name} (${query.resultsAre}): ${query.result.total} result${query.result.total === 1 ? '' : 's'}`);
-    if (query.result.total > 0) parts.push(formatTable(query.result).trimEnd().replace(/^/gm, '    '));
+    if (query.result.total > 0) parts.push(formatTable(query.result, cutBy).trimEnd().replace(/^/gm, '    '));
   }
   return parts.join('\n');
 }
@@ -124,7 +125,7 @@ function runCommand(): Command {
         process.stdout.write(`${JSON.stringify({ questions: answers.map(answerJson), bad })}\n`);
       } else {
         const badQuestions = answers.filter((a) => a.bad > 0).length;
-        process.stdout.write(`${answers.map(formatAnswer).join('\n\n')}\n\n${answers.length} questions, ${badQuestions} with BAD results (${bad} in all)\n`);
+        process.stdout.write(`${answers.map((answer) => formatAnswer(answer)).join('\n\n')}\n\n${answers.length} questions, ${badQuestions} with BAD results (${bad} in all)\n`);
       }
       if (flags.check && bad > 0) process.exitCode = EXIT_PARTIAL;
     });
