@@ -95,7 +95,7 @@ describe('sync into the local graph', () => {
     const diff = await runCli(['diff', '--db', db, '--json']);
     expect(diff.status).toBe(0);
     const changes = JSON.parse(diff.stdout);
-    expect(changes.entities.jumpcloud_user).toEqual({ created: [], updated: [], deleted: [removed._id] });
+    expect(changes.entities.jumpcloud_user).toEqual({ created: [], updated: [], deleted: [removed._id], updatedDetails: [] });
     expect(changes.relationships.jumpcloud_account_has_user.deleted).toEqual([`${dataset.organizations[0].organization._id}|has|${removed._id}`]);
     expect(changes.entities.jumpcloud_group).toBeUndefined();
   });

@@ -8,10 +8,14 @@ export type {
   GraphDiff,
   J1IntegrationExportResult,
   LocalGraphStoreOptions,
+  PropertyChange,
+  PropertyChanges,
   RunInfo,
   RunStatus,
   TypeChanges,
+  UpdatedDetail,
 } from './lib/local-graph-types';
+export { propertyChanges } from './lib/local-graph-property-changes';
 export {
   isLocalGraphWorkerData,
   type LocalGraphWorkerData,
@@ -19,3 +23,4 @@ export {
   serveLocalGraphStore,
   serveLocalGraphThread,
 } from './lib/local-graph-worker';
+export { type AlertEvaluationRecord, type AlertFindingRecord, type AlertFindingStatus, KEPT_DONE_FINDINGS, LocalGraphAlertState, type StoredAlertFinding } from './lib/local-graph-alerts';

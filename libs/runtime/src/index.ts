@@ -21,3 +21,4 @@ export {
   type TargetSettings,
 } from './lib/run-settings';
 export { ConfigFileError, readConfigFile } from './lib/config-file';
+export { claimOwnerAlive, localGraphChanges, type LocalGraphAlertsOptions, runLocalGraphAlerts } from './lib/alerts';

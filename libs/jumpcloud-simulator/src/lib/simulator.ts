@@ -87,7 +87,7 @@ export class JumpCloudSimulator {
   readonly apiKey: string;
   readonly dataset: SimulatorDataset;
 
-  private readonly index: DatasetIndex;
+  private index: DatasetIndex;
   private readonly host: string;
   private readonly port: number;
   private readonly latencyMs: number;
@@ -116,6 +116,16 @@ export class JumpCloudSimulator {
     for (const rule of options.faults ?? []) this.faults.add(rule);
     this.logLimit = options.requestLogLimit ?? 100_000;
     this.onRequest = options.onRequest;
+  }
+
+  /**
+   * Changes the dataset in place (a user loses MFA, is deleted, gets another job title) and
+   * answers from the changed data from the next request on: what a directory looks like between
+   * two syncs. `change` must keep the dataset consistent (remove a deleted user's memberships too).
+   */
+  mutate(change: (dataset: SimulatorDataset) => void): void {
+    change(this.dataset);
+    this.index = indexDataset(this.dataset);
   }
 
   /** The base URL (`http://127.0.0.1:PORT`); clients call `${baseUrl}/api/...` and `${baseUrl}/api/v2/...`. */

@@ -3,7 +3,7 @@ import { sqliteErrorCode } from './local-graph-lock';
 import { LocalGraphStoreError } from './local-graph-store.errors';
 
 /** The schema this build writes and reads. Bump it with a migration in `migrateSchema`. */
-export const LOCAL_GRAPH_SCHEMA_VERSION = 1;
+export const LOCAL_GRAPH_SCHEMA_VERSION = 2;
 
 /**
  * Version 1.
@@ -49,6 +49,59 @@ CREATE TABLE runs (
   abort_reason                TEXT
 );
 CREATE INDEX runs_by_status ON runs (status, id);
+`;
+
+/**
+ * Version 2: the state of alert rules (docs/alerts.md), kept beside the graph they are evaluated on.
+ *
+ * - `alert_results`: per query rule, the keys of its latest evaluation's results (what "new
+ *   results" are new against).
+ * - `alert_evaluations`: one row per evaluation (after a run).
+ * - `alert_findings`: every finding, by its stable id, with its delivery state: `pending` until a
+ *   webhook took it, `delivered`, `recorded` (its rule has no action), or `dropped` (its rule is
+ *   gone). A replica delivering pending findings claims them first (`claimed_by` until
+ *   `claimed_until`), so two never send the same finding at once; a claim that lapses (the
+ *   process died) is taken again by the next evaluation.
+ *
+ * An evaluation's results, its row and its findings are written in one transaction, before any
+ * delivery: a crash after it re-delivers (at least once), never loses.
+ */
+const SCHEMA_V2 = `
+CREATE TABLE alert_results (
+  rule_id      TEXT    PRIMARY KEY,
+  run_id       INTEGER NOT NULL,
+  keys         TEXT    NOT NULL,
+  evaluated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE alert_evaluations (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id       INTEGER NOT NULL,
+  evaluated_at INTEGER NOT NULL,
+  rules        INTEGER NOT NULL,
+  findings     INTEGER NOT NULL
+);
+
+CREATE TABLE alert_findings (
+  id            TEXT    PRIMARY KEY,
+  evaluation_id INTEGER NOT NULL,
+  run_id        INTEGER NOT NULL,
+  rule_id       TEXT    NOT NULL,
+  severity      TEXT    NOT NULL,
+  kind          TEXT    NOT NULL,
+  object_type   TEXT    NOT NULL,
+  object_key    TEXT    NOT NULL,
+  finding       TEXT    NOT NULL,
+  status        TEXT    NOT NULL CHECK (status IN ('pending', 'delivered', 'recorded', 'dropped')),
+  attempts      INTEGER NOT NULL DEFAULT 0,
+  last_error    TEXT,
+  claimed_by    TEXT,
+  claimed_until INTEGER NOT NULL DEFAULT 0,
+  created_at    INTEGER NOT NULL,
+  delivered_at  INTEGER
+) WITHOUT ROWID;
+CREATE INDEX alert_findings_by_status ON alert_findings (status, created_at);
+CREATE INDEX alert_findings_by_evaluation ON alert_findings (evaluation_id);
 `;
 
 /**
@@ -132,6 +185,7 @@ export function dropRunTable(db: Database.Database, runId: number): void {
 export function createSchema(db: Database.Database): void {
   db.transaction(() => {
     db.exec(SCHEMA_V1);
+    db.exec(SCHEMA_V2);
     db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(LOCAL_GRAPH_SCHEMA_VERSION));
   }).immediate();
 }
@@ -192,9 +246,12 @@ function recordedVersion(db: Database.Database): unknown {
   }
 }
 
-/** Brings an older schema up to date. Version 1 is the first, so there is nothing to do yet. */
-function migrateSchema(_db: Database.Database, _fromVersion: number): void {
-  return;
+/** Brings an older schema up to date, one version at a time, inside the caller's transaction. */
+function migrateSchema(db: Database.Database, fromVersion: number): void {
+  if (fromVersion < 2) {
+    db.exec(SCHEMA_V2);
+  }
+  db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(LOCAL_GRAPH_SCHEMA_VERSION));
 }
 
 /**

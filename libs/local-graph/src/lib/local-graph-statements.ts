@@ -52,6 +52,9 @@ export interface DiffRow {
   kind: ObjectKind;
   type: string;
   key: string;
+  /** The canonical JSON in `from` and in `to`, for an updated row only (null otherwise). */
+  before: string | null;
+  after: string | null;
 }
 
 /** The statements on `runs` (and the schema) that the store and its sessions run, prepared once per open database. */
@@ -160,17 +163,20 @@ export function prepareExportRows(db: Database.Database, runId: number): Databas
  * index (which committed runs have): created (key only in `to`), deleted (only in `from`), updated (same type, other canonical JSON:
  * equal objects have byte-identical text, so the text itself is compared; no hash per object).
  * An object whose `_type` changed counts as deleted from the old type and created in the new one.
+ * An updated row also brings both texts, from the same pass (already read for the comparison), for
+ * its property changes; other rows bring none, so only updated objects ever reach JavaScript.
  */
 export function prepareDiffRows(db: Database.Database, fromRunId: number, toRunId: number): Database.Statement<[], DiffRow> {
   const from = runTableName(fromRunId);
   const to = runTableName(toRunId);
   return db.prepare<[], DiffRow>(
     `SELECT CASE WHEN o.id IS NULL OR o.type <> n.type THEN 'created' ELSE 'updated' END AS change,
-            n.kind AS kind, n.type AS type, n.key AS key
+            n.kind AS kind, n.type AS type, n.key AS key,
+            CASE WHEN o.type = n.type THEN o.json END AS before, CASE WHEN o.type = n.type THEN n.json END AS after
        FROM ${to} n LEFT JOIN ${from} o ON o.kind = n.kind AND o.key = n.key
        WHERE o.id IS NULL OR o.type <> n.type OR o.json <> n.json
      UNION ALL
-     SELECT 'deleted', o.kind, o.type, o.key
+     SELECT 'deleted', o.kind, o.type, o.key, NULL, NULL
        FROM ${from} o LEFT JOIN ${to} n ON n.kind = o.kind AND n.key = o.key
        WHERE n.id IS NULL OR n.type <> o.type`,
   );

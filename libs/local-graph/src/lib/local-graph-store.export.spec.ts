@@ -156,9 +156,9 @@ describe('LocalGraphStore diff', () => {
     expect(store.diff()).toEqual({
       from: from?.id,
       to: to?.id,
-      entities: { jumpcloud_user: { created: [id(4)], updated: [id(3)], deleted: [id(1)] } },
+      entities: { jumpcloud_user: { created: [id(4)], updated: [id(3)], deleted: [id(1)], updatedDetails: [{ key: id(3), changes: { active: { from: true, to: false } } }] } },
       relationships: {
-        jumpcloud_group_has_user: { created: [hasUser(id(10), id(4))._key], updated: [], deleted: [hasUser(id(10), id(1))._key] },
+        jumpcloud_group_has_user: { created: [hasUser(id(10), id(4))._key], updated: [], deleted: [hasUser(id(10), id(1))._key], updatedDetails: [] },
       },
     });
   });
@@ -171,7 +171,7 @@ describe('LocalGraphStore diff', () => {
     await syncRun(store, {
       entities: [reordered, user(2, { _rawData: [{ name: 'default', rawData: { _id: id(2), state: 'SUSPENDED' } }] })],
     });
-    expect(store.diff().entities).toEqual({ jumpcloud_user: { created: [], updated: [id(2)], deleted: [] } });
+    expect(store.diff().entities).toEqual({ jumpcloud_user: { created: [], updated: [id(2)], deleted: [], updatedDetails: [{ key: id(2), changes: { _rawData: {} } }] } });
   });
 
   it('sorts keys and types', async () => {
@@ -190,7 +190,7 @@ describe('LocalGraphStore diff', () => {
     await syncRun(store, { entities: [user(5)] });
     const [third, second, first] = store.listRuns().map((run) => run.id);
 
-    expect(store.diff(first, third).entities['jumpcloud_user']).toEqual({ created: [id(5)], updated: [], deleted: [id(1), id(2), id(3)] });
+    expect(store.diff(first, third).entities['jumpcloud_user']).toEqual({ created: [id(5)], updated: [], deleted: [id(1), id(2), id(3)], updatedDetails: [] });
     expect(store.diff(undefined, second)).toMatchObject({ from: first, to: second });
     expect(store.diff(first)).toMatchObject({ from: first, to: third });
     expect(codeOf(() => store.diff(first, 12345))).toBe('LOCAL_GRAPH_NOT_FOUND');

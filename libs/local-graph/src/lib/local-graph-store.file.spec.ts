@@ -86,7 +86,7 @@ describe('LocalGraphStore database file', () => {
       thrown = error;
     }
     expect(thrown).toMatchObject({ code: 'LOCAL_GRAPH_SCHEMA_TOO_NEW', fatal: true });
-    expect((thrown as Error).message).toMatch(/schema version 2.*reads up to version 1/);
+    expect((thrown as Error).message).toMatch(new RegExp(`schema version ${LOCAL_GRAPH_SCHEMA_VERSION + 1}.*reads up to version ${LOCAL_GRAPH_SCHEMA_VERSION}`));
   });
 
   it('refuses a file that is not SQLite, or a SQLite database that is not ours', () => {

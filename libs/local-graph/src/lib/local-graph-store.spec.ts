@@ -280,3 +280,65 @@ describe('LocalGraphStore mapped relationships', () => {
     expect(graph.relationships).toHaveLength(1);
   });
 });
+
+describe('LocalGraphStore diff details', () => {
+  const temp = useTempStores();
+
+  it('tells, per updated key, which properties changed; _rawData only as changed; none for a changed _type', async () => {
+    const store = temp.open();
+    const raw = (n: number, state: string) => [{ name: 'default', rawData: { _id: id(n), state } }];
+    const membership = hasUser(id(10), id(1));
+    await syncRun(store, {
+      entities: [user(1, { jobTitle: 'Engineer', department: 'R&D', _rawData: raw(1, 'ACTIVATED') }), user(2), user(3), group(7), group(10)],
+      relationships: [membership, hasUser(id(10), id(2))],
+    });
+    await syncRun(store, {
+      entities: [user(1, { jobTitle: 'Manager', _rawData: raw(1, 'SUSPENDED') }), user(2), user(3, { active: false }), user(7), group(10)],
+      relationships: [{ ...membership, role: 'admin' }, hasUser(id(10), id(2))],
+    });
+
+    const diff = store.diff();
+    expect(diff.entities).toEqual({
+      jumpcloud_group: { created: [], updated: [], deleted: [id(7)], updatedDetails: [] },
+      jumpcloud_user: {
+        created: [id(7)],
+        updated: [id(1), id(3)],
+        deleted: [],
+        updatedDetails: [
+          { key: id(1), changes: { _rawData: {}, department: { from: 'R&D', to: null }, jobTitle: { from: 'Engineer', to: 'Manager' } } },
+          { key: id(3), changes: { active: { from: true, to: false } } },
+        ],
+      },
+    });
+    expect(Object.keys(diff.entities['jumpcloud_user']?.updatedDetails[0]?.changes ?? {})).toEqual(['_rawData', 'department', 'jobTitle']);
+    expect(diff.relationships).toEqual({
+      jumpcloud_group_has_user: { created: [], updated: [membership._key], deleted: [], updatedDetails: [{ key: membership._key, changes: { role: { from: null, to: 'admin' } } }] },
+    });
+    // _rawData's values appear nowhere in the diff.
+    expect(JSON.stringify(diff)).not.toMatch(/ACTIVATED|SUSPENDED/);
+  });
+
+  it('keeps the updated lists as they were, with one detail per updated key in the same order', async () => {
+    const store = temp.open();
+    // Written out of key order, so the rows come out of SQLite unsorted.
+    const keys = [12, 3, 11, 1, 2, 10];
+    await syncRun(store, { entities: keys.map((n) => user(n)), relationships: keys.map((n) => hasUser(id(0xfff), id(n))) });
+    await syncRun(store, {
+      entities: keys.map((n) => user(n, { name: `renamed ${n}` })),
+      relationships: keys.map((n) => ({ ...hasUser(id(0xfff), id(n)), since: n })),
+    });
+
+    const diff = store.diff();
+    const users = diff.entities['jumpcloud_user'];
+    expect(users?.updated).toEqual([...keys].sort((a, b) => a - b).map(id));
+    expect(users?.created).toEqual([]);
+    expect(users?.deleted).toEqual([]);
+    const memberships = diff.relationships['jumpcloud_group_has_user'];
+    expect(memberships?.updated).toEqual(keys.map((n) => hasUser(id(0xfff), id(n))._key).sort());
+    for (const changes of [users, memberships]) {
+      expect(changes?.updatedDetails.map((detail) => detail.key)).toEqual(changes?.updated);
+    }
+    expect(users?.updatedDetails[0]).toEqual({ key: id(1), changes: { name: { from: 'User 1', to: 'renamed 1' } } });
+    expect(memberships?.updatedDetails[0]?.changes).toEqual({ since: { from: null, to: 1 } });
+  });
+});

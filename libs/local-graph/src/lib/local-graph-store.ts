@@ -13,9 +13,12 @@ import { type GraphQueryEngine } from '@jumpcloud-graph/graph-query';
 import { assertCreatable, createDatabaseFile, databaseFileExists, openOwnDatabase, toOpenError } from './local-graph-file';
 import { LocalGraphLock, PRIVATE_FILE_MODE, sqliteErrorCode } from './local-graph-lock';
 import { createRunTable, dropRunTable, hasQueryColumns, runIdOfTable, runTableName } from './local-graph-schema';
+import { LocalGraphAlertState } from './local-graph-alerts';
 import { chooseStart, type GraphShape, layoutOf, readGraphShape, runPlan } from './local-graph-query';
 import { LocalGraphSession } from './local-graph-session';
+import { propertyChanges } from './local-graph-property-changes';
 import {
+  type DiffRow,
   type ExportRow,
   type LocalGraphStatements,
   type RunRow,
@@ -31,6 +34,7 @@ import {
   type LocalGraphStoreOptions,
   type RunInfo,
   type TypeChanges,
+  type UpdatedDetail,
 } from './local-graph-types';
 
 /** Each kept run is a full copy of the graph; `diff` needs two. */
@@ -187,6 +191,33 @@ export class LocalGraphStore implements GraphPublisher {
   }
 
   /**
+   * The alert rules' state in this database (what each query rule found last, every finding and
+   * its delivery status). Throws `LOCAL_GRAPH_NOT_FOUND` while the database does not exist.
+   */
+  alertState(): LocalGraphAlertState {
+    return new LocalGraphAlertState(() => {
+      const connection = this.database();
+      if (connection === undefined) throw new LocalGraphStoreError('LOCAL_GRAPH_NOT_FOUND', `the local graph database ${this.path} does not exist`);
+      return connection.db;
+    });
+  }
+
+  /**
+   * The objects of a committed run with these keys (entities, or relationships with `kind` 'r'),
+   * as stored, `_rawData` included; keys the run does not hold are left out. Throws
+   * `LOCAL_GRAPH_NOT_FOUND` when the run is not a committed one.
+   */
+  readObjects(runId: number, kind: 'e' | 'r', keys: string[]): (Entity | Relationship)[] {
+    return this.readSnapshot(({ db, statements }) => {
+      const run = this.committedRun(statements, runId);
+      if (keys.length === 0) return [];
+      return (
+        db.prepare(`SELECT json FROM ${runTableName(run.id)} WHERE kind = ? AND key IN (SELECT value FROM json_each(?)) ORDER BY key`).all(kind, JSON.stringify(keys)) as { json: string }[]
+      ).map((row) => JSON.parse(row.json) as Entity | Relationship);
+    }, () => this.noRun(runId));
+  }
+
+  /**
    * Every object of a committed run (the latest by default), ordered by `_type` then `_key`:
    * entities with their properties and `_rawData` (the local Person entities included), and plain
    * relationships with `_fromEntityKey`/`_toEntityKey`. Holds one parsed copy of the graph; for a
@@ -275,8 +306,10 @@ export class LocalGraphStore implements GraphPublisher {
 
   /**
    * What changed between two committed runs, by `_type`: created (key only in `to`), deleted
-   * (only in `from`), updated (in both, stored object differs). By default the last two committed
-   * runs; with only `fromRunId`, up to the latest; with only `toRunId`, from the run before it.
+   * (only in `from`), updated (in both, stored object differs), and for each updated key the
+   * properties that changed (`updatedDetails`, see {@link propertyChanges}; only updated objects
+   * are parsed). By default the last two committed runs; with only `fromRunId`, up to the latest;
+   * with only `toRunId`, from the run before it.
    * Throws `LOCAL_GRAPH_NO_DIFF` when there is no earlier run to compare with, and
    * `LOCAL_GRAPH_NOT_FOUND` for a run that does not exist or is not committed.
    */
@@ -294,8 +327,11 @@ export class LocalGraphStore implements GraphPublisher {
       const changed: GraphDiff = { from: from.id, to: to.id, entities: {}, relationships: {} };
       for (const row of prepareDiffRows(db, from.id, to.id).iterate()) {
         const byType = row.kind === 'e' ? changed.entities : changed.relationships;
-        const changes: TypeChanges = (byType[row.type] ??= { created: [], updated: [], deleted: [] });
+        const changes: TypeChanges = (byType[row.type] ??= { created: [], updated: [], deleted: [], updatedDetails: [] });
         changes[row.change].push(row.key);
+        if (row.change === 'updated') {
+          changes.updatedDetails.push(updatedDetail(row));
+        }
       }
       return changed;
     }, () => (askedFor === undefined ? noDiff(this.path) : this.noRun(askedFor)));
@@ -304,6 +340,8 @@ export class LocalGraphStore implements GraphPublisher {
         changes.created.sort();
         changes.updated.sort();
         changes.deleted.sort();
+        // The order of `updated` (UTF-16 code units, as sort() compares strings); keys are unique per kind.
+        changes.updatedDetails.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
       }
     }
     result.entities = sortedByKey(result.entities);
@@ -498,6 +536,14 @@ function lockPathOf(databasePath: string): string {
 
 function noDiff(path: string): LocalGraphStoreError {
   return new LocalGraphStoreError('LOCAL_GRAPH_NO_DIFF', `diff needs two committed runs in ${path}; there are fewer`);
+}
+
+/** The property changes of one updated diff row, which brings both versions' canonical JSON. */
+function updatedDetail(row: DiffRow): UpdatedDetail {
+  if (row.before === null || row.after === null) {
+    throw new Error(`diff row of ${row.key} is updated but lacks a version`);
+  }
+  return { key: row.key, changes: propertyChanges(JSON.parse(row.before) as Record<string, unknown>, JSON.parse(row.after) as Record<string, unknown>) };
 }
 
 function toRunInfo(row: RunRow): RunInfo {

@@ -45,11 +45,32 @@ export interface RunInfo {
   abortReason: string | null;
 }
 
+/** A top-level property's value before and after (`null` on the side where the property is absent). */
+export interface PropertyChange {
+  from: unknown;
+  to: unknown;
+}
+
+/**
+ * The top-level properties that differ between two versions of an object, in sorted order: each
+ * a {@link PropertyChange}, except `_rawData`, which is only ever `{}` (it changed; its values
+ * are not repeated).
+ */
+export type PropertyChanges = Record<string, PropertyChange | Record<string, never>>;
+
+/** What changed in one updated object. */
+export interface UpdatedDetail {
+  key: string;
+  changes: PropertyChanges;
+}
+
 /** Keys (`_key`, sorted) of one `_type` that changed between two runs. */
 export interface TypeChanges {
   created: string[];
   updated: string[];
   deleted: string[];
+  /** One entry per key of `updated`, in the same order: which properties changed, and how. */
+  updatedDetails: UpdatedDetail[];
 }
 
 /**
