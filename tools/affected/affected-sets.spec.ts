@@ -19,7 +19,7 @@ function affectedBy(file: string): string[] {
   return (JSON.parse(out) as string[]).sort();
 }
 
-const LIBS = ['domain', 'http-retry', 'jumpcloud-client', 'graph-mapping', 'jupiterone-publisher', 'local-graph', 'graph-query', 'ingestion-core', 'jumpcloud-simulator', 'jupiterone-fake'];
+const LIBS = ['domain', 'http-retry', 'jumpcloud-client', 'graph-mapping', 'jupiterone-publisher', 'local-graph', 'graph-query', 'alerting', 'ingestion-core', 'jumpcloud-simulator', 'jupiterone-fake'];
 const APPS = ['cli', 'worker', 'jumpcloud-client-e2e', 'jupiterone-publisher-e2e'];
 
 describe('projects affected by a change', () => {

@@ -300,6 +300,7 @@ describe("the libraries' package.json files", () => {
 
   it('cover every library', () => {
     expect(libs.map((l) => l.project)).toEqual([
+      'alerting',
       'domain',
       'graph-mapping',
       'graph-query',

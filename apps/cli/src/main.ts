@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError } from 'commander';
+import { alertsCommand } from './commands/alerts.command';
 import { demoCommand } from './commands/demo.command';
 import { diffCommand } from './commands/diff.command';
 import { docsCommand } from './commands/docs.command';
@@ -47,6 +48,7 @@ function runCli(): void {
     .addCommand(diffCommand())
     .addCommand(queryCommand())
     .addCommand(questionsCommand())
+    .addCommand(alertsCommand())
     .addCommand(demoCommand())
     .addCommand(uninstallCommand())
     .addCommand(docsCommand());

@@ -1,7 +1,9 @@
 import { ConfigurationError, type Logger, SourceAuthError, TargetAuthError } from '@jumpcloud-graph/domain';
 import { type SyncSummary } from '@jumpcloud-graph/ingestion-core';
-import { LocalGraphStoreError } from '@jumpcloud-graph/local-graph';
-import { type OpenRun } from '@jumpcloud-graph/runtime';
+import { type AlertReport } from '@jumpcloud-graph/alerting';
+import { LocalGraphStore, LocalGraphStoreError } from '@jumpcloud-graph/local-graph';
+import { type OpenRun, runLocalGraphAlerts } from '@jumpcloud-graph/runtime';
+import { formatAlertReport, type LoadedRules, secretOf, WEBHOOK_RETRY } from './commands/alerts.command';
 import { UsageError, type SyncConfig } from './config/sync-config';
 import { openSyncRun } from './container';
 import { EXIT_FAILURE, EXIT_PARTIAL, EXIT_SUCCESS, EXIT_USAGE } from './exit-codes';
@@ -80,6 +82,26 @@ export function exitCodeFor(error: unknown): number {
   return EXIT_FAILURE;
 }
 
+/**
+ * The rules on the local graph the run just committed, and the delivery of what is pending.
+ * Neither a delivery failure nor an evaluation error changes the sync's exit code: both are
+ * reported (`alerts.errors`, `alerts.error`), and what was not delivered stays pending.
+ */
+async function evaluateAlerts(config: SyncConfig, alerts: LoadedRules, logger: Logger, signal: AbortSignal): Promise<(AlertReport & { runId: number }) | { error: string }> {
+  let store: LocalGraphStore | undefined;
+  try {
+    store = LocalGraphStore.open(config.db, { create: false });
+    const report = await runLocalGraphAlerts(store, { rules: alerts.rules, instance: null, now: Date.now, secretOf: secretOf(alerts), retry: WEBHOOK_RETRY, signal });
+    for (const error of report.errors) logger.warn({ runId: report.runId }, `alert delivery failed: ${error}`);
+    return report;
+  } catch (error) {
+    logger.error({}, `alert rules were not evaluated: ${oneLine(error)}`);
+    return { error: oneLine(error) };
+  } finally {
+    store?.close();
+  }
+}
+
 export function oneLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0];
 }
@@ -89,7 +111,7 @@ export function oneLine(error: unknown): string {
  * --json exactly one summary object, whatever the outcome). Returns the exit code; prints one
  * line on stderr for an error.
  */
-export async function runSync(config: SyncConfig, io: SyncIo): Promise<{ exitCode: number; summary?: SyncSummary }> {
+export async function runSync(config: SyncConfig, io: SyncIo, alerts?: LoadedRules): Promise<{ exitCode: number; summary?: SyncSummary }> {
   const quiet = io.quiet || io.json;
   const logger = createLogger(effectiveLogLevel(config.logLevel, quiet));
   for (const warning of config.warnings) logger.warn({}, warning);
@@ -107,7 +129,13 @@ export async function runSync(config: SyncConfig, io: SyncIo): Promise<{ exitCod
     } finally {
       progress.stop();
     }
-    io.stdout.write(io.json ? `${JSON.stringify(summaryJson(summary))}\n` : `${formatSummary(summary)}\n`);
+    // rules after a run that committed (success or partial), never after a failed one
+    const report = alerts !== undefined && summary.status !== 'failure' ? await evaluateAlerts(config, alerts, logger, cancel.signal) : undefined;
+    if (io.json) {
+      io.stdout.write(`${JSON.stringify({ ...summaryJson(summary), ...(report ? { alerts: report } : {}) })}\n`);
+    } else {
+      io.stdout.write(`${formatSummary(summary)}\n${report ? `${'error' in report ? `alerts: not evaluated: ${report.error}` : formatAlertReport(report)}\n` : ''}`);
+    }
     return { exitCode: exitCodeForStatus(summary.status), summary };
   } catch (error) {
     const signal = signals?.received;

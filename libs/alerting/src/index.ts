@@ -26,7 +26,9 @@ export {
   deliverWebhook,
   type DeliverWebhookOptions,
   type DeliveryResult,
+  type WebhookBodiesInput,
+  type WebhookBody,
   webhookBodies,
   WebhookUrlError,
 } from './lib/webhook-delivery';
-export { WebhookReceiver } from './lib/webhook-receiver';
+export { type ReceivedWebhook, type ScriptedResponse, WebhookReceiver, type WebhookReceiverOptions } from './lib/webhook-receiver';

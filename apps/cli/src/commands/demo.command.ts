@@ -3,6 +3,7 @@ import { JumpCloudSimulator } from '@jumpcloud-graph/jumpcloud-simulator';
 import { Command, InvalidArgumentError } from 'commander';
 import { resolveSyncConfig } from '../config/sync-config';
 import { runSync } from '../run-sync';
+import { loadAlertRules } from './alerts.command';
 import { withQueryEngine } from './query.command';
 import { formatAnswer, loadQuestions } from './questions.command';
 
@@ -20,6 +21,7 @@ export interface DemoOptions {
   db: string;
   json?: boolean;
   quiet?: boolean;
+  rules?: string;
 }
 
 const count = (name: string) => (value: string) => {
@@ -33,6 +35,8 @@ const count = (name: string) => (value: string) => {
  * into the local graph database. Needs no credentials.
  */
 export async function runDemo(options: DemoOptions, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WriteStream; handleSignals?: boolean }) {
+  // a bad rules file is a usage error before anything starts
+  const alerts = options.rules === undefined ? undefined : loadAlertRules(options.rules, process.env);
   const simulator = new JumpCloudSimulator({
     dataset: {
       seed: options.seed,
@@ -55,7 +59,7 @@ export async function runDemo(options: DemoOptions, io: { stdout: NodeJS.Writabl
       // demo run does not see every entity as updated.
       consoleUrl: 'https://console.jumpcloud.com',
     };
-    const result = await runSync(config, { ...io, json: options.json === true, quiet: options.quiet === true });
+    const result = await runSync(config, { ...io, json: options.json === true, quiet: options.quiet === true }, alerts);
     if (result.exitCode === 0 && options.json !== true) await answerDemoQuestions(options.db, io.stdout);
     return result;
   } finally {
@@ -85,6 +89,7 @@ export function demoCommand(): Command {
     .option('--db <path>', 'local graph database of the demo', '.jumpcloud-graph/demo.db')
     .option('--json', 'print exactly one JSON summary object on stdout, whatever the outcome')
     .option('--quiet', 'no progress display and no log lines but errors')
+    .option('--rules <file>', 'alert rules evaluated after the sync, as sync --rules (docs/alert-rules.sample.yaml with alerts receive)')
     .addHelpText('after', '\nExample:\n  jumpcloud-graph demo --users 1000 --latency-ms 20\n  jumpcloud-graph export --db .jumpcloud-graph/demo.db --format json')
     .action(async (options: DemoOptions) => {
       const { exitCode } = await runDemo(options, { stdout: process.stdout, stderr: process.stderr, handleSignals: true });

@@ -51,11 +51,10 @@ export function formatTable(result: QueryResult, cutBy = '--limit'): string {
 }
 
 /**
- * Runs `use` on the query engine of the local graph at `db`. A missing database, or one with no
- * committed run, is one line on stderr and exit 1 (`undefined` comes back); a file that is not
- * ours is a usage error.
+ * Runs `use` on the local graph at `db`. A missing database, or one with no committed run, is
+ * one line on stderr and exit 1 (`undefined` comes back); a file that is not ours is a usage error.
  */
-export async function withQueryEngine<T>(db: string, use: (engine: GraphQueryEngine) => Promise<T>): Promise<T | undefined> {
+export async function withLocalGraph<T>(db: string, use: (store: LocalGraphStore) => Promise<T>): Promise<T | undefined> {
   let store: LocalGraphStore;
   try {
     store = LocalGraphStore.open(db, { create: false });
@@ -68,7 +67,7 @@ export async function withQueryEngine<T>(db: string, use: (engine: GraphQueryEng
     throw asUsageError(error);
   }
   try {
-    return await use(store.queryEngine());
+    return await use(store);
   } catch (error) {
     if (!(error instanceof LocalGraphStoreError) || error.code !== 'LOCAL_GRAPH_NOT_FOUND') throw error;
     process.stderr.write(`jumpcloud-graph: ${error.message}\n`);
@@ -77,6 +76,11 @@ export async function withQueryEngine<T>(db: string, use: (engine: GraphQueryEng
   } finally {
     store.close();
   }
+}
+
+/** Runs `use` on the query engine of the local graph at `db`, as {@link withLocalGraph} opens it. */
+export function withQueryEngine<T>(db: string, use: (engine: GraphQueryEngine) => Promise<T>): Promise<T | undefined> {
+  return withLocalGraph(db, (store) => use(store.queryEngine()));
 }
 
 /** `--now`: the time `date.now` stands for (ISO 8601), for answers as of a moment; default the current time. */

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { readConfigFile, resolveSyncConfig, UsageError } from '../config/sync-config';
 import { EXIT_USAGE } from '../exit-codes';
 import { runSync } from '../run-sync';
+import { loadAlertRules } from './alerts.command';
 import { failureSummary } from '../summary-format';
 
 export interface SyncFlags {
@@ -26,6 +27,7 @@ export interface SyncFlags {
   wait?: boolean;
   uploadBatchBytes?: string;
   uploadConcurrency?: string;
+  rules?: string;
   config?: string;
   json?: boolean;
   quiet?: boolean;
@@ -79,6 +81,7 @@ export function addSyncOptions(command: Command): Command {
     .option('--include-ssh-keys', "keep users' SSH public keys in _rawData")
     .option('--steps <ids>', 'run only these steps (and the steps they depend on), comma-separated; the types of the others are partial')
     .option('--concurrency <n>', 'JumpCloud requests in flight at most (JUMPCLOUD_CONCURRENCY; default 8)')
+    .option('--rules <file>', 'alert rules (YAML or JSON) evaluated after the run, new findings delivered (JUMPCLOUD_GRAPH_RULES; docs/alerts.md)')
     .option('--quiet', 'no progress display and no log lines but errors');
 }
 
@@ -96,8 +99,10 @@ export function syncCommand(): Command {
     )
     .action(async (flags: SyncFlags) => {
       let config;
+      let alerts;
       try {
         config = resolveFromFlags(flags, process.env);
+        alerts = config.rules === undefined ? undefined : loadAlertRules(config.rules, process.env);
       } catch (error) {
         if (!(error instanceof UsageError)) throw error;
         process.stderr.write(`jumpcloud-graph: ${error.message}\n`);
@@ -106,7 +111,7 @@ export function syncCommand(): Command {
         return;
       }
       const io = { stdout: process.stdout, stderr: process.stderr, json: flags.json === true, quiet: flags.quiet === true, handleSignals: true };
-      const { exitCode } = await runSync(config, io);
+      const { exitCode } = await runSync(config, io, alerts);
       process.exitCode = exitCode;
     });
 }

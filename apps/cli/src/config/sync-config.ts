@@ -41,6 +41,7 @@ export const SOURCES = {
   wait: { flag: '--wait', file: 'wait' },
   uploadBatchBytes: { flag: '--upload-batch-bytes', env: 'JUPITERONE_UPLOAD_BATCH_BYTES', file: 'uploadBatchBytes' },
   uploadConcurrency: { flag: '--upload-concurrency', env: 'JUPITERONE_UPLOAD_CONCURRENCY', file: 'uploadConcurrency' },
+  rules: { flag: '--rules', env: 'JUMPCLOUD_GRAPH_RULES', file: 'rules' },
 } satisfies Record<string, Source>;
 
 type Key = keyof typeof SOURCES;
@@ -80,6 +81,7 @@ const schema = z.object({
     .max(50_000_000, 'must be at most 50000000')
     .default(5_000_000),
   uploadConcurrency: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(32, 'must be at most 32').default(6),
+  rules: z.string().min(1, 'is empty').optional(),
 });
 
 type Parsed = z.infer<typeof schema>;
@@ -198,6 +200,9 @@ export function resolveCommandConfig(
     if (data.integrationInstanceId !== undefined && data.scope !== undefined) {
       throw new UsageError(`${origin.scope ?? describe('scope')} cannot be combined with ${origin.integrationInstanceId ?? describe('integrationInstanceId')}: a job has an integration instance or a scope`);
     }
+  }
+  if (data.rules !== undefined && data.target !== 'local') {
+    throw new UsageError(`${origin.rules ?? describe('rules')}: alert rules need the local graph target (their state lives in its database)`);
   }
   const warnings: string[] = [];
   for (const [key, variable] of [['jumpcloudApiKey', 'JUMPCLOUD_API_KEY'], ['jupiteroneApiKey', 'JUPITERONE_API_KEY']] as const) {
