@@ -199,6 +199,25 @@ describe('sync --rules', () => {
   });
 });
 
+describe('sync --rules after a partial run', () => {
+  it('never reports a user deleted when the users step failed: its users are carried over, not gone', async () => {
+    await sync();
+    const [gone] = enrolled();
+    sim.mutate((dataset) => {
+      const org = dataset.organizations[0];
+      org.users = org.users.filter((u) => u._id !== gone._id);
+    });
+    sim.addFault({ kind: 'server-error', endpoint: 'GET /api/systemusers', status: 400 });
+    receiver.reset();
+    const run = await runCli(['sync', '--json', '--rules', rulesFile], env);
+    expect(run.status).toBe(3);
+    const summary = JSON.parse(run.stdout) as { status: string; partialTypes: string[]; alerts: { byRule: { id: string; findings: number }[] } };
+    expect(summary.partialTypes).toContain('jumpcloud_user');
+    expect(summary.alerts.byRule.find((r) => r.id === 'user-deleted')).toEqual({ id: 'user-deleted', severity: 'MEDIUM', findings: 0 });
+    expect(accepted().filter((f) => f.kind === 'deleted')).toEqual([]);
+  });
+});
+
 describe('alerts test and a bad rules file', () => {
   it('evaluates without delivering or recording', async () => {
     await runCli(['sync', '--quiet'], env);
