@@ -8,7 +8,7 @@ export {
   type Severity,
   type WebhookAction,
 } from './lib/finding';
-export { AlertRulesError, type AlertRule, type ChangeRule, parseRules, type QueryRule, type Trigger } from './lib/rules';
+export { AlertRulesError, type AlertRule, type ChangeRule, parseRules, type QueryRule, ruleSecrets, type Trigger } from './lib/rules';
 export {
   type ChangedObjects,
   type EvaluateOptions,

@@ -6,6 +6,7 @@ import {
   evaluateRules,
   type Finding,
   parseRules,
+  ruleSecrets,
   type WebhookAction,
   WebhookReceiver,
 } from '@jumpcloud-graph/alerting';
@@ -40,23 +41,13 @@ export function loadAlertRules(file: string, env: Record<string, string | undefi
   } catch (error) {
     throw new UsageError(`${option} ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
-  let rules: AlertRule[];
   try {
-    rules = parseRules(text, file, loadQuestions(undefined));
+    const rules = parseRules(text, file, loadQuestions(undefined));
+    return { file, rules, secrets: ruleSecrets(rules, env, file) };
   } catch (error) {
     if (error instanceof AlertRulesError) throw new UsageError(`${option}: ${error.message}`);
     throw error;
   }
-  const secrets: Record<string, string> = {};
-  for (const rule of rules) {
-    for (const action of rule.actions) {
-      if (action.secretEnv === undefined) continue;
-      const value = env[action.secretEnv];
-      if (value === undefined || value === '') throw new UsageError(`${option}: ${file}: rule ${rule.id}: secretEnv ${action.secretEnv} is not set in the environment`);
-      secrets[action.secretEnv] = value;
-    }
-  }
-  return { file, rules, secrets };
 }
 
 /** The secret an action signs with, from the loaded rules' secrets. */

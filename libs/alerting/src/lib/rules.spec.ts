@@ -1,5 +1,5 @@
 import { parseQuestions } from '@jumpcloud-graph/graph-query';
-import { AlertRulesError, parseRules } from './rules';
+import { AlertRulesError, parseRules, ruleSecrets } from './rules';
 
 const QUESTIONS = parseQuestions(
   `questions:
@@ -104,5 +104,13 @@ describe('parseRules', () => {
     const error = refused(text);
     expect(error).toMatch(message);
     expect(error).not.toContain('\n');
+  });
+
+  it('reads the secrets the actions name from the environment given, and refuses one unset', () => {
+    const rules = parse(`rules:
+  - { id: a, name: A, severity: LOW, query: FIND jumpcloud_user, actions: [{ type: webhook, url: "https://h.example.com/1", secretEnv: S1 }, { type: webhook, url: "https://h.example.com/2" }] }
+`);
+    expect(ruleSecrets(rules, { S1: 'one', OTHER: 'x' }, 'rules.yaml')).toEqual({ S1: 'one' });
+    expect(() => ruleSecrets(rules, { S1: '' }, 'rules.yaml')).toThrow(new AlertRulesError('rules.yaml: rule a: secretEnv S1 is not set in the environment'));
   });
 });

@@ -141,3 +141,21 @@ function checkQuery(text: string, label: string): void {
     throw error;
   }
 }
+
+/**
+ * The signing secrets the rules' actions name (`secretEnv` -> its value), read from `env` (the
+ * app passes its environment). Throws `AlertRulesError` for a variable that is unset or empty:
+ * a delivery must never go out unsigned because a secret was forgotten.
+ */
+export function ruleSecrets(rules: readonly AlertRule[], env: Readonly<Record<string, string | undefined>>, source: string): Record<string, string> {
+  const secrets: Record<string, string> = {};
+  for (const rule of rules) {
+    for (const action of rule.actions) {
+      if (action.secretEnv === undefined) continue;
+      const value = env[action.secretEnv];
+      if (value === undefined || value === '') throw new AlertRulesError(`${source}: rule ${rule.id}: secretEnv ${action.secretEnv} is not set in the environment`);
+      secrets[action.secretEnv] = value;
+    }
+  }
+  return secrets;
+}
