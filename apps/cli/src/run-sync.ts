@@ -2,8 +2,8 @@ import { ConfigurationError, type Logger, SourceAuthError, TargetAuthError } fro
 import { type SyncSummary } from '@jumpcloud-graph/ingestion-core';
 import { type AlertReport } from '@jumpcloud-graph/alerting';
 import { LocalGraphStore, LocalGraphStoreError } from '@jumpcloud-graph/local-graph';
-import { type OpenRun, runLocalGraphAlerts } from '@jumpcloud-graph/runtime';
-import { formatAlertReport, type LoadedRules, secretOf, WEBHOOK_RETRY } from './commands/alerts.command';
+import { type LoadedAlertRules, type OpenRun, runLocalGraphAlerts } from '@jumpcloud-graph/runtime';
+import { formatAlertReport } from './commands/alerts.command';
 import { UsageError, type SyncConfig } from './config/sync-config';
 import { openSyncRun } from './container';
 import { EXIT_FAILURE, EXIT_PARTIAL, EXIT_SUCCESS, EXIT_USAGE } from './exit-codes';
@@ -87,11 +87,11 @@ export function exitCodeFor(error: unknown): number {
  * Neither a delivery failure nor an evaluation error changes the sync's exit code: both are
  * reported (`alerts.errors`, `alerts.error`), and what was not delivered stays pending.
  */
-async function evaluateAlerts(config: SyncConfig, alerts: LoadedRules, logger: Logger, signal: AbortSignal): Promise<(AlertReport & { runId: number }) | { error: string }> {
+async function evaluateAlerts(config: SyncConfig, alerts: LoadedAlertRules, logger: Logger, signal: AbortSignal): Promise<(AlertReport & { runId: number }) | { error: string }> {
   let store: LocalGraphStore | undefined;
   try {
     store = LocalGraphStore.open(config.db, { create: false });
-    const report = await runLocalGraphAlerts(store, { rules: alerts.rules, instance: null, now: Date.now, secretOf: secretOf(alerts), retry: WEBHOOK_RETRY, signal });
+    const report = await runLocalGraphAlerts(store, { rules: alerts, instance: null, now: Date.now, signal });
     for (const error of report.errors) logger.warn({ runId: report.runId }, `alert delivery failed: ${error}`);
     return report;
   } catch (error) {
@@ -111,7 +111,7 @@ export function oneLine(error: unknown): string {
  * --json exactly one summary object, whatever the outcome). Returns the exit code; prints one
  * line on stderr for an error.
  */
-export async function runSync(config: SyncConfig, io: SyncIo, alerts?: LoadedRules): Promise<{ exitCode: number; summary?: SyncSummary }> {
+export async function runSync(config: SyncConfig, io: SyncIo, alerts?: LoadedAlertRules): Promise<{ exitCode: number; summary?: SyncSummary }> {
   const quiet = io.quiet || io.json;
   const logger = createLogger(effectiveLogLevel(config.logLevel, quiet));
   for (const warning of config.warnings) logger.warn({}, warning);

@@ -1,3 +1,4 @@
+import { type AlertReport } from '@jumpcloud-graph/alerting';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export type RunStatus = 'success' | 'partial' | 'failure' | 'cancelled';
@@ -35,6 +36,18 @@ export class WorkerMetrics {
     help: 'Runs in progress in this process',
     registers: [this.registry],
   });
+  private readonly alerts = new Counter({
+    name: 'jumpcloud_graph_alerts_total',
+    help: 'New findings of alert rules, by instance, rule and severity',
+    labelNames: ['instance', 'rule', 'severity'],
+    registers: [this.registry],
+  });
+  private readonly deliveries = new Counter({
+    name: 'jumpcloud_graph_alert_deliveries_total',
+    help: 'Pending findings this process claimed after a run, by instance and status (delivered; failed: left pending; dropped)',
+    labelNames: ['instance', 'status'],
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'jumpcloud_graph_worker_' });
@@ -52,6 +65,17 @@ export class WorkerMetrics {
       for (const [type, count] of Object.entries(entities)) this.entities.set({ instance, type }, count);
     }
     if (status === 'success') this.lastSuccess.set({ instance }, Date.now() / 1000);
+  }
+
+  /**
+   * One evaluation of an instance's rules. Every rule and status is counted, zero included, so
+   * each series exists from the first evaluation on (a rate over it needs no special case).
+   */
+  alertsEvaluated(instance: string, report: AlertReport): void {
+    for (const rule of report.byRule) this.alerts.inc({ instance, rule: rule.id, severity: rule.severity }, rule.findings);
+    this.deliveries.inc({ instance, status: 'delivered' }, report.delivered);
+    this.deliveries.inc({ instance, status: 'failed' }, report.pending);
+    this.deliveries.inc({ instance, status: 'dropped' }, report.dropped);
   }
 
   text(): Promise<string> {

@@ -2,13 +2,25 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JumpCloudSimulator } from '@jumpcloud-graph/jumpcloud-simulator';
+import { WebhookReceiver } from '@jumpcloud-graph/alerting';
+import { type DatasetOptions, JumpCloudSimulator } from '@jumpcloud-graph/jumpcloud-simulator';
 import { JupiterOneFake } from '@jumpcloud-graph/jupiterone-fake';
 import { LocalGraphStore } from '@jumpcloud-graph/local-graph';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
+import {
+  activeUsersWithoutMfa,
+  ALERT_RULES,
+  ALERT_SECRET,
+  ALERT_SECRET_ENV,
+  changeDirectory,
+  deliveredFindings,
+  type DirectoryChanges,
+  repeated,
+  writeAlertRules,
+} from './testing/alert-rules';
 import { HoldingProxy } from './testing/holding-proxy';
-import { WorkerProcess, workerMain, writeConfig } from './testing/worker-process';
+import { type LogLine, WorkerProcess, workerMain, writeConfig } from './testing/worker-process';
 import { closedPort } from './testing/ports';
 import { until, within } from './testing/wait';
 
@@ -22,6 +34,7 @@ const TOKEN = 'worker-admin-token-for-tests';
 let dir: string;
 let sim: JumpCloudSimulator | undefined;
 let jumpcloud: HoldingProxy | undefined;
+let receiver: WebhookReceiver | undefined;
 const workers: WorkerProcess[] = [];
 
 beforeEach(() => {
@@ -34,14 +47,16 @@ afterEach(async () => {
   }
   await jumpcloud?.stop();
   jumpcloud = undefined;
+  await receiver?.stop();
+  receiver = undefined;
   await sim?.stop();
   sim = undefined;
   rmSync(dir, { recursive: true, force: true });
 });
 
 /** The simulator, and the holding proxy the workers reach it through. */
-async function startSimulator(users: number): Promise<HoldingProxy> {
-  sim = new JumpCloudSimulator({ dataset: { users, seed: 3 } });
+async function startSimulator(users: number, dataset: Omit<DatasetOptions, 'users' | 'seed'> = {}): Promise<HoldingProxy> {
+  sim = new JumpCloudSimulator({ dataset: { users, seed: 3, ...dataset } });
   await sim.start();
   jumpcloud = new HoldingProxy(sim.baseUrl);
   await jumpcloud.start();
@@ -54,7 +69,7 @@ function simulator(): JumpCloudSimulator {
 }
 
 function start(config: object, name = 'worker'): WorkerProcess {
-  const env = { JC_KEY: simulator().apiKey, J1_KEY: 'j1-fake-api-key', J1_ACCOUNT: 'j1-fake-account', WORKER_ADMIN_TOKEN: TOKEN };
+  const env = { JC_KEY: simulator().apiKey, J1_KEY: 'j1-fake-api-key', J1_ACCOUNT: 'j1-fake-account', WORKER_ADMIN_TOKEN: TOKEN, [ALERT_SECRET_ENV]: ALERT_SECRET };
   const worker = new WorkerProcess(writeConfig(dir, name, config), env);
   workers.push(worker);
   return worker;
@@ -297,6 +312,162 @@ describe('worker replicas on Redis', () => {
   });
 });
 
+/**
+ * Triggers a run of `id` through `url` and waits for one of `among` to end it. A trigger that
+ * comes just as the previous run ends may find the instance still busy (409): it is sent again.
+ */
+async function runToEnd(url: string, id: string, among: WorkerProcess[]): Promise<LogLine> {
+  let runId: string | undefined;
+  await until(async () => {
+    const response = await trigger(url, id);
+    if (response.status === 202) runId = ((await response.json()) as { runId: string }).runId;
+    else if (response.status === 409) await response.arrayBuffer();
+    else throw new Error(`the trigger of ${id} answered ${response.status}`);
+    return runId !== undefined;
+  }, `a run of ${id} to be accepted`);
+  const ended = () => among.flatMap((w) => w.runs()).find((l) => l.runId === runId);
+  await until(() => ended() !== undefined, `the run ${runId} to end`, { timeoutMs: 60_000 });
+  return ended() as LogLine;
+}
+
+interface AlertsField {
+  rules: number;
+  findings: number;
+  delivered: number;
+  pending: number;
+  dropped: number;
+  messages: number;
+  errors: number;
+}
+const alertsOf = (line: LogLine) => line['alerts'] as AlertsField;
+
+/** The findings the receiver accepted, as rule, kind and object key, sorted. */
+const received = (r: WebhookReceiver) => deliveredFindings(r).map(({ rule, kind, key }) => [rule, kind, key].join(' ')).sort();
+/** What the three changes of `changeDirectory` should give, as `received` lists them. */
+const changeFindings = (changed: DirectoryChanges) => [
+  `${ALERT_RULES.noMfa} result ${changed.lostMfa}`,
+  `${ALERT_RULES.deleted} deleted ${changed.deleted}`,
+  `${ALERT_RULES.jobTitle} updated ${changed.retitled.key}`,
+];
+
+describe('worker alert rules', () => {
+  const triggeredOnly = (id: string) => instance(id, { pollingInterval: 'DISABLED', intervalSeconds: undefined });
+
+  it('evaluates the rules after each run and delivers each new finding once, signed where asked; a refused delivery waits for the next run', async () => {
+    await startSimulator(12, { edgeCases: false });
+    receiver = new WebhookReceiver();
+    await receiver.start();
+    const noMfa = activeUsersWithoutMfa(simulator());
+    expect(noMfa.length).toBeGreaterThan(0);
+    const worker = start({ http: { port: 0 }, rules: writeAlertRules(dir, receiver.url), instances: [triggeredOnly('acme')] });
+    const url = await worker.url();
+
+    // the first run: every active user without MFA is a new result; change rules need a previous run
+    const first = await runToEnd(url, 'acme', [worker]);
+    expect(first.status).toBe('success');
+    expect(alertsOf(first)).toEqual({ rules: 3, findings: noMfa.length, delivered: noMfa.length, pending: 0, dropped: 0, messages: 1, errors: 0 });
+    expect(received(receiver)).toEqual(noMfa.map((key) => `${ALERT_RULES.noMfa} result ${key}`).sort());
+    expect(deliveredFindings(receiver).every((f) => f.instance === 'acme' && f.signature === 'valid')).toBe(true);
+
+    // one user loses MFA, one is deleted, one gets another job title: three new findings
+    const changed = changeDirectory(simulator());
+    const second = await runToEnd(url, 'acme', [worker]);
+    expect(second.status).toBe('success');
+    expect(alertsOf(second)).toEqual({ rules: 3, findings: 3, delivered: 3, pending: 0, dropped: 0, messages: 3, errors: 0 });
+    const secondFindings = deliveredFindings(receiver).slice(noMfa.length);
+    expect(secondFindings.map(({ rule, kind, key }) => [rule, kind, key].join(' ')).sort()).toEqual(changeFindings(changed).sort());
+    expect(secondFindings.find((f) => f.rule === ALERT_RULES.jobTitle)?.changes?.['jobTitle']).toEqual({ from: changed.retitled.from, to: changed.retitled.to });
+    // only the query rule's webhook signs (it names secretEnv), and its signature holds
+    expect(secondFindings.map((f) => [f.rule, f.signature].join(' ')).sort()).toEqual([`${ALERT_RULES.deleted} none`, `${ALERT_RULES.jobTitle} none`, `${ALERT_RULES.noMfa} valid`].sort());
+
+    // a webhook that refuses (400: not retried) fails no run; the finding waits for the next one
+    receiver.respondWith([400]);
+    simulator().mutate((dataset) => {
+      const user = dataset.organizations[0].users.find((u) => u._id === changed.retitled.key);
+      if (user) user.jobTitle = 'Head of Findings';
+    });
+    const third = await runToEnd(url, 'acme', [worker]);
+    expect(third.status).toBe('success');
+    expect(alertsOf(third)).toMatchObject({ findings: 1, delivered: 0, pending: 1, errors: 1 });
+    expect(worker.logs.filter((l) => l.msg === 'alert delivery failed' && l.runId === third.runId)).toHaveLength(1);
+    const fourth = await runToEnd(url, 'acme', [worker]);
+    expect(alertsOf(fourth)).toMatchObject({ findings: 0, delivered: 1, pending: 0, errors: 0 });
+    const late = deliveredFindings(receiver).slice(noMfa.length + 3);
+    expect(late.map(({ rule, kind, key, changes }) => ({ rule, kind, key, jobTitle: changes?.['jobTitle'] }))).toEqual([
+      { rule: ALERT_RULES.jobTitle, kind: 'updated', key: changed.retitled.key, jobTitle: { from: changed.retitled.to, to: 'Head of Findings' } },
+    ]);
+    // each finding accepted once; the refused request is the only repeat
+    expect(repeated(receiver.findingIds())).toEqual([]);
+    expect(receiver.findingIds('all')).toHaveLength(receiver.findingIds().length + 1);
+
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toContain(`jumpcloud_graph_alerts_total{instance="acme",rule="${ALERT_RULES.noMfa}",severity="HIGH"} ${noMfa.length + 1}`);
+    expect(metrics).toContain(`jumpcloud_graph_alerts_total{instance="acme",rule="${ALERT_RULES.deleted}",severity="MEDIUM"} 1`);
+    expect(metrics).toContain(`jumpcloud_graph_alerts_total{instance="acme",rule="${ALERT_RULES.jobTitle}",severity="LOW"} 2`);
+    expect(metrics).toContain(`jumpcloud_graph_alert_deliveries_total{instance="acme",status="delivered"} ${noMfa.length + 4}`);
+    expect(metrics).toContain('jumpcloud_graph_alert_deliveries_total{instance="acme",status="failed"} 1');
+    expect(metrics).toContain('jumpcloud_graph_alert_deliveries_total{instance="acme",status="dropped"} 0');
+
+    worker.signal('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    // the database recorded what the receiver got, every finding delivered
+    const store = LocalGraphStore.open(join(dir, 'acme.db'));
+    try {
+      const findings = store.alertState().listFindings();
+      expect(findings.filter((f) => f.status !== 'delivered')).toEqual([]);
+      expect(findings.map((f) => f.id).sort()).toEqual([...receiver.findingIds()].sort());
+    } finally {
+      store.close();
+    }
+    expect(JSON.stringify(worker.logs)).not.toContain(ALERT_SECRET);
+  });
+
+  it('with two replicas on Redis sharing one local graph, delivers every finding exactly once, whichever replica runs', async () => {
+    await startSimulator(12, { edgeCases: false });
+    const hooks = new WebhookReceiver();
+    receiver = hooks;
+    await hooks.start();
+    const noMfa = activeUsersWithoutMfa(simulator());
+    expect(noMfa.length).toBeGreaterThan(0);
+    const config = {
+      http: { port: 0 },
+      redisUrl: redisUrl(),
+      concurrency: 1,
+      queue: { name: `alerts-${Date.now()}`, lockDurationMs: 5000, stalledIntervalMs: 2000, retryDelayMs: 500 },
+      rules: writeAlertRules(dir, hooks.url),
+      instances: [triggeredOnly('acme')],
+    };
+    const a = start(config, 'a');
+    const b = start(config, 'b');
+    const [urlA, urlB] = await Promise.all([a.url(), b.url()]);
+    const ranOn = (line: LogLine) => (a.runs().includes(line) ? 'a' : 'b');
+
+    const first = await runToEnd(urlA, 'acme', [a, b]);
+    expect(alertsOf(first)).toMatchObject({ findings: noMfa.length, delivered: noMfa.length });
+    const changed = changeDirectory(simulator());
+    const expected = [...noMfa.map((key) => `${ALERT_RULES.noMfa} result ${key}`), ...changeFindings(changed)].sort();
+    // The first request after the change is refused: its findings stay pending in the shared
+    // database for a later run. Runs go on until the other replica has run the instance too and
+    // every finding has arrived; the replicas take jobs as they come, so how many runs that takes
+    // is not known (a few at most).
+    hooks.respondWith([400]);
+    const after: LogLine[] = [];
+    const done = () => after.some((l) => ranOn(l) !== ranOn(first)) && new Set(hooks.findingIds()).size >= expected.length;
+    for (let i = 0; i < 10 && !done(); i++) after.push(await runToEnd(i % 2 === 0 ? urlB : urlA, 'acme', [a, b]));
+    expect(after.map(ranOn)).toContain(ranOn(first) === 'a' ? 'b' : 'a');
+
+    const runs = [first, ...after];
+    expect(runs.map((l) => l.status)).toEqual(runs.map(() => 'success'));
+    expect(overlaps(runsOf({ a, b }), 'acme')).toEqual([]);
+    // no finding delivered twice, across replicas; every expected finding arrived
+    expect(repeated(hooks.findingIds())).toEqual([]);
+    expect(received(hooks)).toEqual(expected);
+    // what the replicas report delivering adds up to what arrived; one delivery was refused
+    expect(runs.reduce((n, l) => n + alertsOf(l).delivered, 0)).toBe(expected.length);
+    expect(runs.reduce((n, l) => n + alertsOf(l).errors, 0)).toBe(1);
+  });
+});
+
 describe('worker whose Redis is down', () => {
   it('logs its reconnects as single JSON lines, without stack traces or the password', async () => {
     await startSimulator(1);
@@ -329,5 +500,16 @@ describe('the worker command line', () => {
     expect(run.status).toBe(2);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(/^jumpcloud-graph-worker: .*--bogus/);
+  });
+
+  it('exits 2 with one line naming the setting when a rules file cannot be read', () => {
+    const config = writeConfig(dir, 'worker', {
+      rules: join(dir, 'missing-rules.yaml'),
+      instances: [{ id: 'acme', jumpcloud: { apiKey: 'k' }, target: { type: 'local', db: join(dir, 'acme.db') } }],
+    });
+    const run = spawnSync(process.execPath, [workerMain, '--config', config], { env: { PATH: process.env['PATH'] ?? '' }, encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/^jumpcloud-graph-worker: rules: cannot read the rules file .*missing-rules\.yaml \(ENOENT\)/);
   });
 });

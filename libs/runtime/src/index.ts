@@ -21,4 +21,12 @@ export {
   type TargetSettings,
 } from './lib/run-settings';
 export { ConfigFileError, readConfigFile } from './lib/config-file';
-export { claimOwnerAlive, localGraphChanges, type LocalGraphAlertsOptions, runLocalGraphAlerts } from './lib/alerts';
+export {
+  claimOwnerAlive,
+  loadAlertRules,
+  type LoadedAlertRules,
+  localGraphChanges,
+  type LocalGraphAlertsOptions,
+  runLocalGraphAlerts,
+  WEBHOOK_RETRY,
+} from './lib/alerts';

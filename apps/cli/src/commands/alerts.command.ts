@@ -1,60 +1,24 @@
-import { readFileSync } from 'node:fs';
-import {
-  type AlertReport,
-  type AlertRule,
-  AlertRulesError,
-  evaluateRules,
-  type Finding,
-  parseRules,
-  ruleSecrets,
-  type WebhookAction,
-  WebhookReceiver,
-} from '@jumpcloud-graph/alerting';
-import { type RetryOptions } from '@jumpcloud-graph/http-retry';
+import { type AlertReport, AlertRulesError, evaluateRules, type Finding, WebhookReceiver } from '@jumpcloud-graph/alerting';
 import { type AlertFindingStatus, LocalGraphStoreError, type StoredAlertFinding } from '@jumpcloud-graph/local-graph';
-import { localGraphChanges } from '@jumpcloud-graph/runtime';
+import { loadAlertRules, type LoadedAlertRules, localGraphChanges } from '@jumpcloud-graph/runtime';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../config/sync-config';
 import { loadQuestions } from './questions.command';
 import { withLocalGraph } from './query.command';
-
-/** Alert rules ready to run: parsed and checked, with the signing secrets their actions name. */
-export interface LoadedRules {
-  file: string;
-  rules: AlertRule[];
-  /** `secretEnv` name -> its value, read once from the environment. */
-  secrets: Record<string, string>;
-}
-
-/** Webhook deliveries: 4 attempts, backoff from 0.5 s up to 5 s, a `Retry-After` cut to 30 s. */
-export const WEBHOOK_RETRY: RetryOptions = { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 5_000, maxRetryAfterMs: 30_000 };
 
 /**
  * Reads and checks a rules file (docs/alerts.md) before anything else runs: a file that cannot be
  * read or parsed, an unknown question, a query outside the subset, a webhook URL that is not
  * https, or a `secretEnv` whose variable is unset is a usage error (exit 2).
  */
-export function loadAlertRules(file: string, env: Record<string, string | undefined>, option = '--rules'): LoadedRules {
-  let text: string;
+export function loadRulesOption(file: string, env: Record<string, string | undefined>, option = '--rules'): LoadedAlertRules {
   try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`${option} ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
-  try {
-    const rules = parseRules(text, file, loadQuestions(undefined));
-    return { file, rules, secrets: ruleSecrets(rules, env, file) };
+    return loadAlertRules(file, env, loadQuestions(undefined));
   } catch (error) {
     if (error instanceof AlertRulesError) throw new UsageError(`${option}: ${error.message}`);
     throw error;
   }
 }
-
-/** The secret an action signs with, from the loaded rules' secrets. */
-export const secretOf =
-  (loaded: LoadedRules) =>
-  (action: WebhookAction): string | undefined =>
-    action.secretEnv === undefined ? undefined : loaded.secrets[action.secretEnv];
 
 /** The `alerts` part of the sync summary, as text. */
 export function formatAlertReport(report: AlertReport): string {
@@ -122,7 +86,7 @@ function testCommand(): Command {
     .option('--db <path>', 'local graph database', process.env['JUMPCLOUD_GRAPH_DB'] ?? '.jumpcloud-graph/graph.db')
     .option('--json', 'print one JSON object: {rules: [{id, severity, results, findings: [...]}]}')
     .action(async (file: string, flags: { db: string; json?: boolean }) => {
-      const loaded = loadAlertRules(file, process.env, 'alerts test');
+      const loaded = loadRulesOption(file, process.env, 'alerts test');
       const evaluations = await withLocalGraph(flags.db, async (store) => {
         const committed = store.listRuns().filter((run) => run.status === 'committed');
         const [run, previous] = committed;

@@ -3,7 +3,7 @@ import { JumpCloudSimulator } from '@jumpcloud-graph/jumpcloud-simulator';
 import { Command, InvalidArgumentError } from 'commander';
 import { resolveSyncConfig } from '../config/sync-config';
 import { runSync } from '../run-sync';
-import { loadAlertRules } from './alerts.command';
+import { loadRulesOption } from './alerts.command';
 import { withQueryEngine } from './query.command';
 import { formatAnswer, loadQuestions } from './questions.command';
 
@@ -36,7 +36,7 @@ const count = (name: string) => (value: string) => {
  */
 export async function runDemo(options: DemoOptions, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WriteStream; handleSignals?: boolean }) {
   // a bad rules file is a usage error before anything starts
-  const alerts = options.rules === undefined ? undefined : loadAlertRules(options.rules, process.env);
+  const alerts = options.rules === undefined ? undefined : loadRulesOption(options.rules, process.env);
   const simulator = new JumpCloudSimulator({
     dataset: {
       seed: options.seed,

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { readConfigFile, resolveSyncConfig, UsageError } from '../config/sync-config';
 import { EXIT_USAGE } from '../exit-codes';
 import { runSync } from '../run-sync';
-import { loadAlertRules } from './alerts.command';
+import { loadRulesOption } from './alerts.command';
 import { failureSummary } from '../summary-format';
 
 export interface SyncFlags {
@@ -102,7 +102,7 @@ export function syncCommand(): Command {
       let alerts;
       try {
         config = resolveFromFlags(flags, process.env);
-        alerts = config.rules === undefined ? undefined : loadAlertRules(config.rules, process.env);
+        alerts = config.rules === undefined ? undefined : loadRulesOption(config.rules, process.env);
       } catch (error) {
         if (!(error instanceof UsageError)) throw error;
         process.stderr.write(`jumpcloud-graph: ${error.message}\n`);

@@ -1,6 +1,8 @@
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadWorkerConfig, resolveWorkerConfig, WorkerConfigError } from './worker-config';
+import { parseQuestions } from '@jumpcloud-graph/graph-query';
+import { loadBuiltInQuestions, loadWorkerConfig, resolveWorkerConfig, WorkerConfigError } from './worker-config';
 
 const ENV = { ACME_KEY: 'jc-key', J1_KEY: 'j1-key', J1_ACCOUNT: 'acct' };
 const instance = (overrides: Record<string, unknown> = {}) => ({
@@ -10,9 +12,9 @@ const instance = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-function error(parsed: unknown, env: Record<string, string> = ENV): string {
+function error(parsed: unknown, env: Record<string, string> = ENV, questions: Parameters<typeof resolveWorkerConfig>[3] = []): string {
   try {
-    resolveWorkerConfig(parsed, env, 'worker.yaml');
+    resolveWorkerConfig(parsed, env, 'worker.yaml', questions);
   } catch (e) {
     if (e instanceof WorkerConfigError) return e.message;
     throw e;
@@ -96,6 +98,110 @@ describe('URLs the keys travel to', () => {
     expect(message).toMatch(/must not carry credentials/);
     expect(message).not.toContain('hunter2');
     expect(error({ instances: [instance({ jumpcloud: { apiKeyEnv: 'ACME_KEY', baseUrl: 'https://u:p@console.jumpcloud.com' } })] })).toMatch(/must not carry credentials/);
+  });
+});
+
+describe('alert rules', () => {
+  let dir: string;
+  const QUESTIONS = parseQuestions(
+    `questions:
+  - id: no-mfa
+    title: Users without MFA?
+    queries:
+      - { name: bad, query: "FIND jumpcloud_user WITH active = true AND mfaEnabled != true", resultsAre: BAD }
+`,
+    'questions.yaml',
+  );
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const signed = () =>
+    file(
+      'signed.yaml',
+      `rules:
+  - id: no-mfa
+    name: Active users without MFA
+    severity: HIGH
+    question: no-mfa
+    actions: [{ type: webhook, url: "https://hooks.example.com/a", secretEnv: HOOK_SECRET }]
+`,
+    );
+  const plain = () => file('plain.yaml', 'rules:\n  - { id: gone, name: Users deleted, severity: MEDIUM, change: { type: jumpcloud_user, kind: deleted } }\n');
+  const j1 = (extra: Record<string, unknown> = {}) => instance({ id: 'j1', target: { type: 'jupiterone', apiKeyEnv: 'J1_KEY', accountEnv: 'J1_ACCOUNT' }, ...extra });
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'jcg-worker-config-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('applies the top-level rules to every local instance, not to JupiterOne ones, with the secrets they name', () => {
+    const path = signed();
+    let loads = 0;
+    const config = resolveWorkerConfig({ rules: path, instances: [instance(), instance({ id: 'b' }), j1()] }, { ...ENV, HOOK_SECRET: 's3cret' }, 'worker.yaml', () => {
+      loads += 1;
+      return QUESTIONS;
+    });
+    const [a, b, jupiterone] = config.instances;
+    expect(a.rules).toMatchObject({ file: path, secrets: { HOOK_SECRET: 's3cret' } });
+    expect(a.rules?.rules).toEqual([
+      expect.objectContaining({ id: 'no-mfa', kind: 'query', question: 'no-mfa', actions: [{ type: 'webhook', url: 'https://hooks.example.com/a', format: 'json', secretEnv: 'HOOK_SECRET' }] }),
+    ]);
+    // one file, read and checked once
+    expect(b.rules).toBe(a.rules);
+    expect(loads).toBe(1);
+    expect(jupiterone.rules).toBeUndefined();
+  });
+
+  it("lets an instance's own rules win over the top-level ones, and rules: null turn them off", () => {
+    const config = resolveWorkerConfig({ rules: plain(), instances: [instance({ rules: signed() }), instance({ id: 'off', rules: null }), j1({ rules: null })] }, { ...ENV, HOOK_SECRET: 's' }, 'worker.yaml', QUESTIONS);
+    expect(config.instances.map((i) => i.rules?.rules.map((r) => r.id))).toEqual([['no-mfa'], undefined, undefined]);
+  });
+
+  it('loads no questions and reads no file without rules', () => {
+    const config = resolveWorkerConfig({ instances: [instance()] }, ENV, 'worker.yaml', () => {
+      throw new Error('no questions needed');
+    });
+    expect(config.instances[0].rules).toBeUndefined();
+  });
+
+  it('names the setting of a rules file that cannot be read, in one line', () => {
+    const missing = join(dir, 'missing.yaml');
+    expect(error({ rules: missing, instances: [instance()] })).toBe(`rules: cannot read the rules file ${missing} (ENOENT)`);
+    expect(error({ instances: [instance({ rules: missing })] })).toBe(`instances[0] (acme).rules: cannot read the rules file ${missing} (ENOENT)`);
+  });
+
+  it('names the setting, the file and the rule of an invalid rules file, in one line', () => {
+    const bad = file('bad.yaml', 'rules:\n  - { id: q, name: Q, severity: HIGH, query: "FIND jumpcloud_user RETURN jumpcloud_user.name" }\n');
+    const messages = [
+      error({ rules: bad, instances: [instance()] }),
+      error({ instances: [instance({ rules: file('empty.yaml', 'nothing: here\n') })] }),
+      // a question the worker does not know
+      error({ instances: [instance({ rules: signed() })] }, { ...ENV, HOOK_SECRET: 's' }),
+    ];
+    expect(messages[0]).toMatch(/^rules: .*bad\.yaml: rules\[0\] \(q\): query: returns columns/);
+    expect(messages[1]).toMatch(/^instances\[0\] \(acme\)\.rules: .*empty\.yaml: /);
+    expect(messages[2]).toMatch(/^instances\[0\] \(acme\)\.rules: .*signed\.yaml: rules\[0\] \(no-mfa\): no question no-mfa/);
+    expect(messages.filter((m) => m.includes('\n'))).toEqual([]);
+  });
+
+  it('requires the variable of each secretEnv to be set', () => {
+    const path = signed();
+    const expected = `${path}: rule no-mfa: secretEnv HOOK_SECRET is not set in the environment`;
+    expect(error({ rules: path, instances: [instance()] }, ENV, QUESTIONS)).toBe(`rules: ${expected}`);
+    expect(error({ instances: [instance({ rules: path })] }, { ...ENV, HOOK_SECRET: '' }, QUESTIONS)).toBe(`instances[0] (acme).rules: ${expected}`);
+  });
+
+  it('refuses rules of its own on an instance with a JupiterOne target', () => {
+    expect(error({ instances: [instance(), j1({ rules: plain() })] })).toBe('instances[1] (j1).rules: alert rules run on the local graph; an instance with a jupiterone target cannot have them');
+  });
+
+  it("takes the built-in questions by default (a rule may name one)", () => {
+    const path = file('builtin.yaml', 'rules:\n  - { id: mfa, name: No MFA, severity: HIGH, question: jumpcloud-active-users-without-mfa }\n');
+    const config = file('worker.json', JSON.stringify({ rules: path, instances: [instance()] }));
+    expect(loadWorkerConfig(config, ENV).instances[0].rules?.rules[0]).toMatchObject({ id: 'mfa', question: 'jumpcloud-active-users-without-mfa' });
+    expect(loadBuiltInQuestions().map((q) => q.id)).toContain('jumpcloud-active-users-without-mfa');
   });
 });
 

@@ -1,6 +1,18 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { AlertRulesError } from '@jumpcloud-graph/alerting';
+import { builtInQuestions, type Question } from '@jumpcloud-graph/graph-query';
 import { checkSecretUrl, InsecureUrlError } from '@jumpcloud-graph/http-retry';
 import { jupiterOneBaseUrl } from '@jumpcloud-graph/jupiterone-publisher';
-import { ConfigFileError, type JumpCloudSettings, type JupiterOneTargetSettings, type LocalTargetSettings, readConfigFile } from '@jumpcloud-graph/runtime';
+import {
+  ConfigFileError,
+  type JumpCloudSettings,
+  type JupiterOneTargetSettings,
+  loadAlertRules,
+  type LoadedAlertRules,
+  type LocalTargetSettings,
+  readConfigFile,
+} from '@jumpcloud-graph/runtime';
 import { z } from 'zod';
 
 /** A bad worker configuration: one line naming the file and the setting; exit code 2. */
@@ -64,6 +76,8 @@ const instanceSchema = z
     intervalSeconds: z.number().int().min(1).optional(),
     includeSshKeys: z.boolean().default(false),
     jumpcloud: jumpcloudSchema,
+    /** This instance's alert rules file, winning over the top-level one; null: none for this instance. */
+    rules: z.string().min(1).nullable().optional(),
     target: z.discriminatedUnion('type', [localTarget, jupiteroneTarget], { error: 'must be {"type":"local",...} or {"type":"jupiterone",...}' }),
   })
   .strict();
@@ -87,6 +101,8 @@ const schema = z
       .strict()
       .default({ name: 'jumpcloud-graph-sync', lockDurationMs: 30_000, stalledIntervalMs: 30_000, retryDelayMs: 30_000 }),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** An alert rules file for every instance with a local target (an instance's own `rules` wins). */
+    rules: z.string().min(1).optional(),
     instances: z.array(instanceSchema).min(1, 'must list at least one instance'),
   })
   .strict();
@@ -95,6 +111,12 @@ const schema = z
 export const WORKER_CONFIG_SCHEMA = schema;
 
 type RawInstance = z.infer<typeof instanceSchema>;
+
+/** An instance's alert rules (docs/alerts.md): parsed and checked at start-up, with the signing secrets they name. */
+export type InstanceRules = LoadedAlertRules;
+
+/** The questions a rule may name (`question: <id>`), or a loader called only when some rules file is read. */
+export type QuestionSource = readonly Question[] | (() => readonly Question[]);
 
 /** One instance, its secrets read from the environment. */
 export interface InstanceConfig {
@@ -108,6 +130,8 @@ export interface InstanceConfig {
   jumpcloud: JumpCloudSettings;
   /** The run's target, as the runtime takes it (the worker keeps JupiterOne's upload defaults). */
   target: LocalTargetSettings | Omit<JupiterOneTargetSettings, 'uploadBatchBytes' | 'uploadConcurrency'>;
+  /** Alert rules evaluated after each successful or partial run (local targets only). */
+  rules?: InstanceRules;
 }
 
 export interface WorkerConfig {
@@ -158,7 +182,42 @@ function checkUrl(where: string, url: string, what: string, allowInsecureHttp: b
   }
 }
 
-function resolveInstance(raw: RawInstance, index: number, env: Record<string, string | undefined>, warnings: string[]): InstanceConfig {
+/**
+ * Reads and checks a rules file, and the signing secrets its webhooks name: a file that cannot be
+ * read or parsed (an unknown question, a query outside the subset, a webhook URL that is not
+ * https) or a `secretEnv` whose variable is unset is a configuration error naming `where`.
+ */
+function loadRules(where: string, file: string, env: Record<string, string | undefined>, questions: () => readonly Question[]): InstanceRules {
+  try {
+    return loadAlertRules(file, env, questions());
+  } catch (error) {
+    if (error instanceof AlertRulesError) throw new WorkerConfigError(`${where}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Rules files, each read once however many instances name it. */
+type RulesLoader = (where: string, file: string) => InstanceRules;
+
+/**
+ * An instance's rules: its own `rules` (a file, or null for none), else the top-level ones, which
+ * apply to local targets only. Rules run on the local graph, so an instance that names a rules
+ * file of its own with a JupiterOne target is an error.
+ */
+function rulesOf(raw: RawInstance, where: string, topLevel: InstanceRules | undefined, load: RulesLoader): InstanceRules | undefined {
+  if (raw.rules === null) return undefined;
+  if (raw.rules === undefined) return raw.target.type === 'local' ? topLevel : undefined;
+  if (raw.target.type !== 'local') throw new WorkerConfigError(`${where}.rules: alert rules run on the local graph; an instance with a ${raw.target.type} target cannot have them`);
+  return load(`${where}.rules`, raw.rules);
+}
+
+function resolveInstance(
+  raw: RawInstance,
+  index: number,
+  env: Record<string, string | undefined>,
+  warnings: string[],
+  rules: (raw: RawInstance, where: string) => InstanceRules | undefined,
+): InstanceConfig {
   const where = `instances[${index}] (${raw.id})`;
   checkUrl(`${where}.jumpcloud.baseUrl`, raw.jumpcloud.baseUrl, 'the JumpCloud base URL', raw.jumpcloud.allowInsecureHttp);
   const intervalSeconds = raw.intervalSeconds ?? POLLING_INTERVALS[raw.pollingInterval];
@@ -170,7 +229,11 @@ function resolveInstance(raw: RawInstance, index: number, env: Record<string, st
     concurrency: raw.jumpcloud.concurrency,
   };
   const t = raw.target;
-  if (t.type === 'local') return { ...common(raw, intervalSeconds), jumpcloud, target: t };
+  if (t.type === 'local') {
+    const instanceRules = rules(raw, where);
+    return { ...common(raw, intervalSeconds), jumpcloud, target: t, ...(instanceRules ? { rules: instanceRules } : {}) };
+  }
+  rules(raw, where);
   if (t.integrationInstanceId !== undefined && t.scope !== undefined) {
     throw new WorkerConfigError(`${where}.target: give integrationInstanceId or scope, not both`);
   }
@@ -203,8 +266,11 @@ function common(raw: RawInstance, intervalSeconds: number | null) {
   };
 }
 
-/** Validates a parsed configuration and reads its secrets from `env`. */
-export function resolveWorkerConfig(parsed: unknown, env: Record<string, string | undefined>, source = 'configuration'): WorkerConfig {
+/**
+ * Validates a parsed configuration and reads its secrets from `env` and its rules files.
+ * `questions` are those a rule may name; a loader is called only when a rules file is read.
+ */
+export function resolveWorkerConfig(parsed: unknown, env: Record<string, string | undefined>, source = 'configuration', questions: QuestionSource = []): WorkerConfig {
   const result = schema.safeParse(parsed);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -218,7 +284,17 @@ export function resolveWorkerConfig(parsed: unknown, env: Record<string, string 
     seen.add(instance.id);
   }
   const warnings: string[] = [];
-  const instances = data.instances.map((raw, i) => resolveInstance(raw, i, env, warnings));
+  let loadedQuestions: readonly Question[] | undefined;
+  const questionsNow = () => (loadedQuestions ??= typeof questions === 'function' ? questions() : questions);
+  const files = new Map<string, InstanceRules>();
+  const load: RulesLoader = (where, file) => {
+    const loaded = files.get(file) ?? loadRules(where, file, env, questionsNow);
+    files.set(file, loaded);
+    return loaded;
+  };
+  // Read even when every instance overrides it: a broken file is found at start-up, not later.
+  const topLevel = data.rules === undefined ? undefined : load('rules', data.rules);
+  const instances = data.instances.map((raw, i) => resolveInstance(raw, i, env, warnings, (r, where) => rulesOf(r, where, topLevel, load)));
   return {
     http: data.http,
     ...(data.redisUrl !== undefined ? { redisUrl: data.redisUrl } : {}),
@@ -230,8 +306,17 @@ export function resolveWorkerConfig(parsed: unknown, env: Record<string, string 
   };
 }
 
-/** Reads the YAML or JSON file `path` and resolves it. */
-export function loadWorkerConfig(path: string, env: Record<string, string | undefined>): WorkerConfig {
+/**
+ * The built-in questions, shipped beside the bundle (dist/apps/worker/questions, see the build's
+ * assets). Run from source (the specs), there is no such folder: the library finds its own.
+ */
+export function loadBuiltInQuestions(): Question[] {
+  const shipped = join(__dirname, 'questions');
+  return builtInQuestions(existsSync(shipped) ? shipped : undefined);
+}
+
+/** Reads the YAML or JSON file `path` and resolves it; rules may name the built-in questions. */
+export function loadWorkerConfig(path: string, env: Record<string, string | undefined>, questions: QuestionSource = loadBuiltInQuestions): WorkerConfig {
   let parsed: unknown;
   try {
     parsed = readConfigFile(path);
@@ -239,5 +324,5 @@ export function loadWorkerConfig(path: string, env: Record<string, string | unde
     if (error instanceof ConfigFileError) throw new WorkerConfigError(error.reason === 'unreadable' ? `cannot read the configuration file ${path}: ${error.message.replace(`cannot read ${path}: `, '')}` : error.message);
     throw error;
   }
-  return resolveWorkerConfig(parsed, env, path);
+  return resolveWorkerConfig(parsed, env, path, questions);
 }

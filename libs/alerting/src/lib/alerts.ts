@@ -145,36 +145,53 @@ async function deliverPending(options: RunAlertsOptions, report: AlertReport): P
     group.findings.push(JSON.parse(row.finding) as Finding);
     groups.set(key, group);
   }
-  for (const { rule, runId, findings } of groups.values()) {
-    const summary: RuleSummary = { id: rule.id, name: rule.name, severity: rule.severity };
-    const failedIds = new Set<string>();
-    const errors: string[] = [];
-    for (const action of rule.actions) {
-      const result: DeliveryResult = await deliverWebhook({
-        ...options.delivery,
-        action,
-        secret: options.secretOf(action),
-        rule: summary,
-        findings,
-        instance: options.instance,
-        runId,
-        retry: options.retry,
-        signal: options.signal,
-      });
-      report.messages += result.messages;
-      for (const failure of result.failed) {
-        failure.findingIds.forEach((id) => failedIds.add(id));
-        errors.push(`rule ${rule.id}: webhook ${hostOf(action.url)}: ${failure.error}`);
-      }
+  const settled = new Set<string>(gone.map((row) => row.id));
+  try {
+    for (const { rule, runId, findings } of groups.values()) {
+      await deliverGroup(options, report, rule, runId, findings);
+      findings.forEach((f) => settled.add(f.id));
     }
-    const delivered = findings.filter((f) => !failedIds.has(f.id)).map((f) => f.id);
-    store.markDelivered(delivered, owner, options.now());
-    report.delivered += delivered.length;
-    if (failedIds.size > 0) {
-      store.release([...failedIds], owner, errors.join('; '));
-      report.pending += failedIds.size;
-      report.errors.push(...errors);
+  } catch (error) {
+    // cancelled (the only way a delivery throws): what this process claimed and did not settle is
+    // given back at once, for the next evaluation, rather than held until the claim lapses
+    const unsettled = claimed.filter((row) => !settled.has(row.id)).map((row) => row.id);
+    store.release(unsettled, owner, 'delivery cancelled');
+    report.pending += unsettled.length;
+    throw error;
+  }
+}
+
+/** One rule's findings of one run, to each of the rule's webhooks; then each marked delivered or given back. */
+async function deliverGroup(options: RunAlertsOptions, report: AlertReport, rule: AlertRule, runId: number, findings: Finding[]): Promise<void> {
+  const { store, owner } = options;
+  const summary: RuleSummary = { id: rule.id, name: rule.name, severity: rule.severity };
+  const failedIds = new Set<string>();
+  const errors: string[] = [];
+  for (const action of rule.actions) {
+    const result: DeliveryResult = await deliverWebhook({
+      ...options.delivery,
+      action,
+      secret: options.secretOf(action),
+      rule: summary,
+      findings,
+      instance: options.instance,
+      runId,
+      retry: options.retry,
+      signal: options.signal,
+    });
+    report.messages += result.messages;
+    for (const failure of result.failed) {
+      failure.findingIds.forEach((id) => failedIds.add(id));
+      errors.push(`rule ${rule.id}: webhook ${hostOf(action.url)}: ${failure.error}`);
     }
+  }
+  const delivered = findings.filter((f) => !failedIds.has(f.id)).map((f) => f.id);
+  store.markDelivered(delivered, owner, options.now());
+  report.delivered += delivered.length;
+  if (failedIds.size > 0) {
+    store.release([...failedIds], owner, errors.join('; '));
+    report.pending += failedIds.size;
+    report.errors.push(...errors);
   }
 }
 

@@ -1,6 +1,20 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { type AlertReport, type AlertRule, type ChangedObjects, type FindingObject, type RunAlertsOptions, type RunChanges, runAlerts } from '@jumpcloud-graph/alerting';
+import {
+  type AlertReport,
+  type AlertRule,
+  AlertRulesError,
+  type ChangedObjects,
+  type FindingObject,
+  parseRules,
+  ruleSecrets,
+  type RunAlertsOptions,
+  type RunChanges,
+  runAlerts,
+} from '@jumpcloud-graph/alerting';
+import { type Question } from '@jumpcloud-graph/graph-query';
+import { type RetryOptions } from '@jumpcloud-graph/http-retry';
 import { type GraphDiff, type LocalGraphStore, LocalGraphStoreError } from '@jumpcloud-graph/local-graph';
 
 /** The finding object of a stored entity or relationship. */
@@ -51,7 +65,38 @@ export function claimOwnerAlive(owner: string): boolean {
   }
 }
 
-export type LocalGraphAlertsOptions = Omit<RunAlertsOptions, 'engine' | 'changes' | 'store' | 'runId' | 'owner' | 'rules'> & { rules: readonly AlertRule[] };
+/** Webhook deliveries, for the CLI and the worker alike: 4 attempts, backoff from 0.5 s up to 5 s, a `Retry-After` cut to 30 s. */
+export const WEBHOOK_RETRY: RetryOptions = { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 5_000, maxRetryAfterMs: 30_000 };
+
+/** A rules file ready to run: its checked rules, and the signing secrets their actions name. */
+export interface LoadedAlertRules {
+  file: string;
+  rules: AlertRule[];
+  /** `secretEnv` name -> its value. */
+  secrets: Record<string, string>;
+}
+
+/**
+ * Reads and checks a rules file (`parseRules` with these questions) and the signing secrets it
+ * names from `env` (the app's environment). Throws `AlertRulesError` in one line: a file that
+ * cannot be read, a rule that cannot run, a `secretEnv` unset.
+ */
+export function loadAlertRules(file: string, env: Readonly<Record<string, string | undefined>>, questions: readonly Question[]): LoadedAlertRules {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new AlertRulesError(`cannot read the rules file ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  const rules = parseRules(text, file, questions);
+  return { file, rules, secrets: ruleSecrets(rules, env, file) };
+}
+
+export type LocalGraphAlertsOptions = Omit<RunAlertsOptions, 'engine' | 'changes' | 'store' | 'runId' | 'owner' | 'rules' | 'secretOf' | 'retry'> & {
+  rules: LoadedAlertRules;
+  /** Default {@link WEBHOOK_RETRY}. */
+  retry?: RetryOptions;
+};
 
 /**
  * Evaluates alert rules on the latest committed run of the local graph and delivers what is
@@ -65,9 +110,12 @@ export async function runLocalGraphAlerts(store: LocalGraphStore, options: Local
   if (run === undefined) throw new LocalGraphStoreError('LOCAL_GRAPH_NOT_FOUND', 'no committed run to evaluate alert rules on: run a sync first');
   const previous = committed.find((r) => r.id < run.id);
   const changes = previous === undefined ? undefined : localGraphChanges(store, store.diff(previous.id, run.id), run.partialTypes);
+  const { secrets } = options.rules;
   const report = await runAlerts({
     ...options,
-    rules: options.rules,
+    rules: options.rules.rules,
+    secretOf: (action) => (action.secretEnv === undefined ? undefined : secrets[action.secretEnv]),
+    retry: options.retry ?? WEBHOOK_RETRY,
     engine: store.queryEngine(),
     changes,
     store: store.alertState(),
