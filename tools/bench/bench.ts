@@ -20,9 +20,9 @@ import { requestBounds } from './request-bounds';
  * the two compared. Figures, not assertions: machines are noisy.
  */
 const SIZES: Record<string, DatasetOptions> = {
-  S: { users: 1_000, groups: 20, membersPerGroup: 50, applications: 10, assignmentsPerApplication: 20, systems: 500, systemGroups: 10, membersPerSystemGroup: 50 },
-  M: { users: 10_000, groups: 200, membersPerGroup: 250, applications: 50, assignmentsPerApplication: 100, systems: 2_000, systemGroups: 50, membersPerSystemGroup: 100 },
-  L: { users: 50_000, groups: 1_000, membersPerGroup: 250, applications: 200, assignmentsPerApplication: 250, systems: 10_000, systemGroups: 100, membersPerSystemGroup: 100 },
+  S: { users: 1_000, groups: 20, membersPerGroup: 50, applications: 10, assignmentsPerApplication: 20, systems: 500, systemGroups: 10, membersPerSystemGroup: 50, policies: 7, systemsPerPolicy: 25 },
+  M: { users: 10_000, groups: 200, membersPerGroup: 250, applications: 50, assignmentsPerApplication: 100, systems: 2_000, systemGroups: 50, membersPerSystemGroup: 100, policies: 14, systemsPerPolicy: 100, systemGroupsPerPolicy: 2 },
+  L: { users: 50_000, groups: 1_000, membersPerGroup: 250, applications: 200, assignmentsPerApplication: 250, systems: 10_000, systemGroups: 100, membersPerSystemGroup: 100, policies: 21, systemsPerPolicy: 500, systemGroupsPerPolicy: 2 },
 };
 const CONCURRENCY = 8;
 

@@ -16,6 +16,7 @@ describe('requestBounds', () => {
       systems: 2,
       systemGroups: 0,
       usersPerSystem: 1,
+      policies: 0,
     });
     const [org] = dataset.organizations;
     expect(org.users).toHaveLength(250);
@@ -31,19 +32,39 @@ describe('requestBounds', () => {
       1 + // systems
       1 + // system groups (none: one empty page)
       0 + // their members
-      2; // user-device: 2 systems (one page each) beat 250 users
+      2 + // user-device: 2 systems (one page each) beat 250 users
+      2 + // System Insights: one page of each table
+      1; // policies (none: one empty page, and then no result to read)
     expect(bounds.minimumRequests).toBe(expected);
     // organizations, organization, then the longest chain: groups (1) + a member list (2)
     expect(bounds.criticalPathRounds).toBe(2 + 3);
   });
 
   it('reads user-device bindings from the side with fewer pages, whichever it is', () => {
-    const manySystems = createDataset({ seed: 4, edgeCases: false, users: 10, groups: 0, applications: 0, systems: 300, systemGroups: 0, usersPerSystem: 1 });
+    const manySystems = createDataset({ seed: 4, edgeCases: false, users: 10, groups: 0, applications: 0, systems: 300, systemGroups: 0, usersPerSystem: 1, policies: 0 });
     const bounds = requestBounds(manySystems);
     // 10 users, one page each (each is bound to about 30 systems: under a page) beat 300 systems
     const [org] = manySystems.organizations;
-    const withoutBindings = 1 + 1 + 1 + 1 + 1 + Math.ceil(300 / 100) + 1;
+    const withoutBindings = 1 + 1 + 1 + 1 + 1 + Math.ceil(300 / 100) + 1 + 2 + 1;
     expect(org.users).toHaveLength(10);
     expect(bounds.minimumRequests).toBe(withoutBindings + 10);
+  });
+
+  it('counts one bulk list per System Insights table, a list per policy and one bulk list of results', () => {
+    const dataset = createDataset({ seed: 5, edgeCases: false, users: 50, groups: 0, applications: 0, systems: 20_500, systemGroups: 4, membersPerSystemGroup: 150, usersPerSystem: 0, policies: 3, systemsPerPolicy: 120, systemGroupsPerPolicy: 2 });
+    const [org] = dataset.organizations;
+    const none = createDataset({ seed: 5, edgeCases: false, users: 50, groups: 0, applications: 0, systems: 20_500, systemGroups: 4, membersPerSystemGroup: 150, usersPerSystem: 0, policies: 0 });
+    const pages = (n: number, size: number) => Math.floor(n / size) + 1;
+    // more than 10,000 rows: a second page of each table
+    expect(org.osVersions.length).toBeGreaterThan(10_000);
+    const policyRequests = 1 + [...org.policyAssociations.values()].reduce((n, list) => n + pages(list.length, 100), 0) + pages(org.policyResults.length, 100);
+    expect(org.policyResults.length).toBeGreaterThan(300);
+    expect(requestBounds(dataset).minimumRequests - requestBounds(none).minimumRequests).toBe(policyRequests - 1);
+    const withInsights = requestBounds(dataset);
+    expect(withInsights.minimumRequests - requestBounds(dataset, { systemInsights: false }).minimumRequests).toBe(
+      pages(org.diskEncryption.length, 10_000) + pages(org.osVersions.length, 10_000) - 2,
+    );
+    // the bulk list of results, page after page, is the longest chain: after the organization
+    expect(withInsights.criticalPathRounds).toBe(2 + pages(org.policyResults.length, 100));
   });
 });

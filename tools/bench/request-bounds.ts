@@ -4,11 +4,16 @@ import { type SimulatorDataset } from '@jumpcloud-graph/jumpcloud-simulator';
  * What any correct client must spend to read a dataset, computed from the dataset alone (never
  * from our client's plan), so the bench can hold the client to it:
  * - the fewest requests: every v1 list has a total count, so ceil(n / page) pages (at least
- *   one); a v2 list has none, so a client reads until a page comes back short: floor(n / page) + 1;
- *   user-device bindings can be read from either side, so the side with fewer pages counts;
+ *   one); a v2 list has none, so a client reads until a page comes back short: floor(n / page) + 1
+ *   (System Insights' pages hold 10,000 rows, the others 100); user-device bindings can be read
+ *   from either side, so the side with fewer pages counts (their sudo rights come with them); each
+ *   System Insights table is one bulk list (no table when the plan lacks it: one refused request);
+ *   policies are a list, then one association list per policy and one bulk list of results (none
+ *   without a policy);
  * - the critical path: the longest chain of requests that must follow one another (a v1 list's
  *   first page, then the rest at once; a v2 list page by page; an edge list after the page that
- *   named its parent), in rounds of one latency each.
+ *   named its parent), in rounds of one latency each. The bulk lists (System Insights, policy
+ *   results) need nothing but the organization.
  */
 export interface RequestBounds {
   minimumRequests: number;
@@ -16,9 +21,11 @@ export interface RequestBounds {
 }
 
 export const PAGE = 100;
+export const SYSTEM_INSIGHTS_PAGE = 10_000;
 
 const v1Pages = (n: number) => Math.max(1, Math.ceil(n / PAGE));
 const v2Pages = (n: number) => Math.floor(n / PAGE) + 1;
+const systemInsightsPages = (n: number) => Math.floor(n / SYSTEM_INSIGHTS_PAGE) + 1;
 /** Rounds of a v1 list: the first page gives the total, the other pages go out together. */
 const v1Rounds = (n: number) => (v1Pages(n) > 1 ? 2 : 1);
 
@@ -34,7 +41,9 @@ function max<T>(items: Iterable<T>, f: (item: T) => number): number {
   return best;
 }
 
-export function requestBounds(dataset: SimulatorDataset): RequestBounds {
+/** `systemInsights: false`: the plan lacks System Insights (its two lists are refused at once). */
+export function requestBounds(dataset: SimulatorDataset, options: { systemInsights?: boolean } = {}): RequestBounds {
+  const systemInsights = options.systemInsights ?? true;
   let minimumRequests = 1; // GET /organizations
   let longest = 0;
   for (const org of dataset.organizations) {
@@ -51,6 +60,12 @@ export function requestBounds(dataset: SimulatorDataset): RequestBounds {
     minimumRequests += v1Pages(org.applications.length) + lists(org.applicationAssociations);
     minimumRequests += v1Pages(org.systems.length) + v2Pages(org.systemGroups.length) + lists(org.systemGroupMembers);
     minimumRequests += Math.min(bySystem, byUser);
+    const diskPages = systemInsights ? systemInsightsPages(org.diskEncryption.length) : 1;
+    const osPages = systemInsights ? systemInsightsPages(org.osVersions.length) : 1;
+    minimumRequests += diskPages + osPages;
+    const withPolicies = org.policies.length > 0;
+    const resultPages = withPolicies ? v2Pages(org.policyResults.length) : 0;
+    minimumRequests += v2Pages(org.policies.length) + (withPolicies ? lists(org.policyAssociations) + resultPages : 0);
 
     const userDeviceRounds =
       bySystem <= byUser
@@ -62,6 +77,10 @@ export function requestBounds(dataset: SimulatorDataset): RequestBounds {
       v1Rounds(org.applications.length) + longestList(org.applicationAssociations),
       v2Pages(org.systemGroups.length) + longestList(org.systemGroupMembers),
       userDeviceRounds,
+      diskPages,
+      osPages,
+      v2Pages(org.policies.length) + (withPolicies ? longestList(org.policyAssociations) : 0),
+      resultPages,
     ];
     // GET /organizations, then the organization, then its longest chain
     longest = Math.max(longest, 2 + Math.max(...chains));

@@ -35,6 +35,14 @@ describe('parseServeArgs', () => {
     expect(command).toEqual({ kind: 'serve', verbose: false, options: expect.objectContaining({ dataset: {}, faults: [] }) });
   });
 
+  it('maps the policy sizes, and --no-system-insights onto a plan without System Insights', () => {
+    const command = parseServeArgs(['--policies=12', '--systems-per-policy=40', '--system-groups-per-policy=2', '--no-system-insights']);
+    expect(command.kind === 'serve' && command.options).toEqual(
+      expect.objectContaining({ dataset: { policies: 12, systemsPerPolicy: 40, systemGroupsPerPolicy: 2 }, systemInsights: false }),
+    );
+    expect(parseServeArgs([])).toEqual({ kind: 'serve', verbose: false, options: expect.not.objectContaining({ systemInsights: false }) });
+  });
+
   it('accepts --edge-cases=false', () => {
     const command = parseServeArgs(['--edge-cases=false']);
     expect(command.kind === 'serve' && command.options.dataset).toEqual({ edgeCases: false });

@@ -23,6 +23,10 @@ Options:
   --system-groups N             system groups (default 2)
   --members-per-system-group N[,N...]  members of each system group (default 3)
   --users-per-system N          users bound to each system (default 1)
+  --policies N                  device policies (default 4)
+  --systems-per-policy N        systems of its OS family each policy is bound to (default 3)
+  --system-groups-per-policy N  system groups each policy is bound to (default 1)
+  --no-system-insights          answer 403 on System Insights (a plan without it)
   --no-edge-cases               exactly the sizes asked, no edge-case objects
   --latency-ms N                delay before every response (default 0)
   --rate-limit N                requests per second (token bucket, burst N) before 429s
@@ -85,6 +89,10 @@ export function parseServeArgs(argv: readonly string[]): ServeCommand {
         'system-groups': { type: 'string' },
         'members-per-system-group': { type: 'string' },
         'users-per-system': { type: 'string' },
+        policies: { type: 'string' },
+        'systems-per-policy': { type: 'string' },
+        'system-groups-per-policy': { type: 'string' },
+        'no-system-insights': { type: 'boolean' },
         'no-edge-cases': { type: 'boolean' },
         // `--edge-cases=false` too: the spelling other tools (and yargs-style wrappers) produce for --no-edge-cases.
         'edge-cases': { type: 'string' },
@@ -116,6 +124,9 @@ export function parseServeArgs(argv: readonly string[]): ServeCommand {
     systemGroups: integer('system-groups', values['system-groups']),
     membersPerSystemGroup: integerList('members-per-system-group', values['members-per-system-group']),
     usersPerSystem: integer('users-per-system', values['users-per-system']),
+    policies: integer('policies', values.policies),
+    systemsPerPolicy: integer('systems-per-policy', values['systems-per-policy']),
+    systemGroupsPerPolicy: integer('system-groups-per-policy', values['system-groups-per-policy']),
     edgeCases: values['no-edge-cases'] || edgeCasesFlag === 'false' ? false : undefined,
   };
   const rateLimit = values['rate-limit'];
@@ -135,6 +146,7 @@ export function parseServeArgs(argv: readonly string[]): ServeCommand {
     latencyMs: integer('latency-ms', values['latency-ms']),
     rateLimit: requestsPerSecond === undefined ? undefined : { requestsPerSecond },
     faults: (values.fault ?? []).map(parseFault),
+    ...(values['no-system-insights'] ? { systemInsights: false } : {}),
   };
   return { kind: 'serve', options, verbose: (values.verbose ?? false) || (values['log-requests'] ?? false) };
 }

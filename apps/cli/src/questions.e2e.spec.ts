@@ -24,11 +24,15 @@ const EXPECTED: Record<string, number[]> = {
   'jumpcloud-empty-groups': [1],
   'jumpcloud-groups-without-application-access': [5],
   'jumpcloud-groups-passwordless-sudo': [1],
-  'jumpcloud-devices-not-encrypted': [53],
+  'jumpcloud-users-with-sudo-on-devices': [9, 2],
+  // System Insights' volumes where it has some (the agent's flag alone said 53)
+  'jumpcloud-devices-not-encrypted': [42],
   'jumpcloud-devices-not-seen-30-days': [1],
   'jumpcloud-devices-without-users': [1],
   'jumpcloud-devices-root-ssh': [1],
   'jumpcloud-devices-ssh-passwords': [36],
+  'jumpcloud-devices-failing-policies': [11, 11],
+  'jumpcloud-devices-without-policies': [22, 55],
 };
 
 interface RunJson {

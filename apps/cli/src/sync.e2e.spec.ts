@@ -61,6 +61,35 @@ describe('sync into the local graph', () => {
     expect(stored).toContain(org.users[0]._id);
     expect(stored).not.toContain(apiKey);
     expect(stored).not.toContain('PRIVATE KEY');
+    // nor what a policy printed, nowhere (not even in _rawData)
+    const failed = org.policyResults.find((r) => r.success === false);
+    expect(failed?.stdErr).toBeTruthy();
+    expect(stored).not.toContain(failed?.stdErr);
+    expect(stored).not.toContain(org.policyResults[0].stdOut);
+
+    // posture: each binding's sudo rights, System Insights on the devices, the latest result on each enforced device
+    const edges = (type: string) => graph.relationships.filter((r: { _type: string }) => r._type === type) as Record<string, unknown>[];
+    expect(edges('jumpcloud_user_uses_device').every((r) => typeof r['sudo'] === 'boolean' && typeof r['sudoWithoutPassword'] === 'boolean')).toBe(true);
+    const devices = graph.entities.filter((e: { _type: string }) => e._type === 'jumpcloud_device') as Record<string, unknown>[];
+    const insighted = new Set(org.osVersions.map((row) => row.system_id));
+    expect(devices.filter((d) => typeof d['systemInsightsOn'] === 'number').map((d) => d['_key']).sort()).toEqual([...insighted].sort());
+    const enforced = edges('jumpcloud_policy_enforces_device');
+    expect(enforced.length).toBe([...org.policyAssociations.values()].flat().filter((c) => c.to.type === 'system').length);
+    expect(enforced.filter((r) => r['compliant'] === false).length).toBeGreaterThan(0);
+    expect(enforced.every((r) => r['resultState'] === undefined || typeof r['lastResultOn'] === 'number')).toBe(true);
+  });
+
+  it('leaves System Insights out for an organization whose plan lacks it: exit 0, a warning, the agent\'s encryption flag', async () => {
+    const dataset = createDataset({ seed: 5, users: 30 });
+    const db = join(dir, 'graph.db');
+    const run = await withSimulator(dataset, (sim) => runCli(['sync', '--log-level', 'warn'], envFor(sim, db)), [], { systemInsights: false });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain('System Insights is not available');
+    const graph = JSON.parse((await runCli(['export', '--db', db])).stdout);
+    const devices = graph.entities.filter((e: { _type: string }) => e._type === 'jumpcloud_device') as Record<string, unknown>[];
+    const [org] = dataset.organizations;
+    expect(devices.map((d) => d['encrypted'])).toEqual(org.systems.map((s) => s.fde?.active === true));
+    expect(devices.some((d) => 'encryptionStatus' in d || 'osBuild' in d || 'systemInsightsOn' in d)).toBe(false);
   });
 
   it('exports the JupiterOne SDK layout, and tags entities with the account name when asked', async () => {

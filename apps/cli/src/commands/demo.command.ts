@@ -37,17 +37,21 @@ const count = (name: string) => (value: string) => {
 export async function runDemo(options: DemoOptions, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WriteStream; handleSignals?: boolean }) {
   // a bad rules file is a usage error before anything starts
   const alerts = options.rules === undefined ? undefined : loadRulesOption(options.rules, process.env);
+  const systems = options.systems ?? Math.ceil(options.users / 2);
   const simulator = new JumpCloudSimulator({
     dataset: {
       seed: options.seed,
       users: options.users,
       organizations: options.organizations,
-      // a directory's usual shape: about one device per two users, a few SSO applications
-      systems: options.systems ?? Math.ceil(options.users / 2),
+      // a directory's usual shape: about one device per two users, a few SSO applications, a policy
+      // or two per OS family, each bound to about a tenth of the devices
+      systems,
       systemGroups: 4,
       membersPerSystemGroup: Math.max(1, Math.ceil(options.users / 10)),
       applications: 8,
       assignmentsPerApplication: Math.max(1, Math.ceil(options.users / 20)),
+      policies: 6,
+      systemsPerPolicy: Math.max(1, Math.ceil(systems / 10)),
     },
     latencyMs: options.latencyMs,
   });

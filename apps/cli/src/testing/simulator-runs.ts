@@ -1,4 +1,4 @@
-import { type FaultRule, JumpCloudSimulator, type SimulatorDataset } from '@jumpcloud-graph/jumpcloud-simulator';
+import { type FaultRule, JumpCloudSimulator, type SimulatorDataset, type SimulatorOptions } from '@jumpcloud-graph/jumpcloud-simulator';
 
 /**
  * Runs each `withSimulator` call against a fresh simulator on the same port: webLink carries the
@@ -11,8 +11,13 @@ export function simulatorRuns() {
     reset(): void {
       port = 0;
     },
-    async withSimulator<T>(dataset: SimulatorDataset, run: (sim: JumpCloudSimulator) => Promise<T>, faults: FaultRule[] = []): Promise<T> {
-      const sim = new JumpCloudSimulator({ dataset, faults, port });
+    async withSimulator<T>(
+      dataset: SimulatorDataset,
+      run: (sim: JumpCloudSimulator) => Promise<T>,
+      faults: FaultRule[] = [],
+      options: Pick<SimulatorOptions, 'systemInsights'> = {},
+    ): Promise<T> {
+      const sim = new JumpCloudSimulator({ ...options, dataset, faults, port });
       port = Number(new URL(await sim.start()).port);
       try {
         return await run(sim);

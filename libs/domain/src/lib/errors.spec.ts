@@ -1,4 +1,4 @@
-import { ConfigurationError, IntegrationError, SourceAuthError, SourceRequestError } from './errors';
+import { ConfigurationError, IntegrationError, SourceAuthError, SourceFeatureUnavailableError, SourceRequestError } from './errors';
 
 describe('IntegrationError subclasses', () => {
   it('carry a stable code, fatality and the cause', () => {
@@ -14,5 +14,10 @@ describe('IntegrationError subclasses', () => {
   it('marks authentication and configuration errors fatal', () => {
     expect(new SourceAuthError('401').fatal).toBe(true);
     expect(new ConfigurationError('bad flag').fatal).toBe(true);
+  });
+
+  it('keeps a feature the plan lacks apart from an authentication error: not fatal, its own code', () => {
+    const err = new SourceFeatureUnavailableError('System Insights is not on the plan');
+    expect([err.code, err.fatal, err instanceof SourceAuthError]).toEqual(['SOURCE_FEATURE_UNAVAILABLE', false, false]);
   });
 });

@@ -49,6 +49,18 @@ export class SourceResponseError extends IntegrationError {
   }
 }
 
+/**
+ * The source does not offer what was asked for this organization (a feature its plan lacks, such
+ * as System Insights, answered with HTTP 403). Not fatal, and not a failure of the step that asked:
+ * what the feature would add is left out.
+ */
+export class SourceFeatureUnavailableError extends IntegrationError {
+  readonly code: string = 'SOURCE_FEATURE_UNAVAILABLE';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { fatal: false, cause: options.cause });
+  }
+}
+
 /** Configuration that cannot be used (bad value, missing secret). Fatal; exit code 2. */
 export class ConfigurationError extends IntegrationError {
   readonly code: string = 'CONFIGURATION_ERROR';

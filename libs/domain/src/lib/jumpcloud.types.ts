@@ -48,6 +48,8 @@ export interface User {
   sambaServiceUser: boolean | null;
   /** True when the user is also a console administrator (`admin` is a non-null object). */
   isAdmin: boolean;
+  /** The console administrator's role (`admin.roleName`), when the user is one and JumpCloud names it. */
+  adminRoleName?: string | null;
   employeeIdentifier: string | null;
   employeeType: string | null;
   jobTitle: string | null;
@@ -126,12 +128,75 @@ export interface SystemGroup {
 /** The JumpCloud graph object types an edge can point at. */
 export type GraphTargetType = 'user' | 'user_group' | 'system' | 'system_group' | 'application';
 
+/**
+ * Administrator rights an association grants on a device (`attributes.sudo` of a user <-> system
+ * binding): `null` where the edge says nothing.
+ */
+export interface SudoGrant {
+  enabled: boolean | null;
+  withoutPassword: boolean | null;
+}
+
 /** A direct edge of JumpCloud's graph: a group member, or an association. */
 export interface Membership {
-  /** The group, application or system the edge was read from. */
+  /** The group, application, system, user or policy the edge was read from. */
   fromId: string;
   toId: string;
   toType: GraphTargetType;
+  /** Set when the edge carries `attributes.sudo` (user <-> system bindings). */
+  sudo?: SudoGrant;
+}
+
+/** One disk volume of a device, as System Insights last collected it (`disk_encryption`). */
+export interface DiskVolume {
+  systemId: string;
+  /** The volume's device name, e.g. `/dev/disk1s1`. */
+  name: string | null;
+  /** `encrypted = 1`; false for any other number, null when JumpCloud sent none. */
+  encrypted: boolean | null;
+  /** `encryption_status` as sent (`encrypted`, `not encrypted`, `undefined`, ...). */
+  encryptionStatus: string | null;
+  /** `collection_time` as sent ("YYYY-MM-DD hh:mm:ss", UTC). */
+  collectedAt: string | null;
+}
+
+/** A device's operating system, as System Insights last collected it (`os_version`). */
+export interface OsVersion {
+  systemId: string;
+  name: string | null;
+  version: string | null;
+  build: string | null;
+  patch: number | null;
+  /** `collection_time` as sent ("YYYY-MM-DD hh:mm:ss", UTC). */
+  collectedAt: string | null;
+}
+
+/** A device policy: an instance of a policy template. */
+export interface Policy {
+  id: string;
+  name: string;
+  /** The template's unique name, e.g. `disk_encryption_darwin`. */
+  templateName: string | null;
+  /** The template's `osMetaFamily`: `darwin`, `windows`, `linux`, `universal`, ... */
+  osFamily: string | null;
+  raw: RawObject;
+}
+
+/**
+ * One application of a policy to a device. Only what the integration reads: what the policy
+ * printed (`stdOut`, `stdErr`) is never part of it.
+ */
+export interface PolicyResult {
+  id: string;
+  policyId: string;
+  systemId: string;
+  /** True when the policy applied successfully (the device complies). */
+  success: boolean | null;
+  /** `success`, `failed` or `pending`, as sent. */
+  state: string | null;
+  /** ISO 8601, as JumpCloud sends it. */
+  startedAt: string | null;
+  endedAt: string | null;
 }
 
 /** JumpCloud's regions with a console of their own. */

@@ -1,5 +1,17 @@
 import { type Entity, type GraphRelationship } from './graph.types';
-import { type Membership, type Organization, type Application, type System, type SystemGroup, type User, type UserGroup } from './jumpcloud.types';
+import {
+  type Application,
+  type DiskVolume,
+  type Membership,
+  type Organization,
+  type OsVersion,
+  type Policy,
+  type PolicyResult,
+  type System,
+  type SystemGroup,
+  type User,
+  type UserGroup,
+} from './jumpcloud.types';
 
 /** Requests made to the source so far, for the run summary. */
 export interface SourceRequestCounts {
@@ -30,6 +42,18 @@ export interface JumpCloudSource {
   systemUsers(orgId: string, systemId: string, signal?: AbortSignal): AsyncIterable<Membership[]>;
   /** Systems bound to a user (edges from the user to systems). */
   userSystems(orgId: string, userId: string, signal?: AbortSignal): AsyncIterable<Membership[]>;
+  /**
+   * Every disk volume of every device, from System Insights. Rejects with a
+   * `SourceFeatureUnavailableError` when the organization's plan (or the key) has no System Insights.
+   */
+  diskVolumes(orgId: string, signal?: AbortSignal): AsyncIterable<DiskVolume[]>;
+  /** Every device's operating system, from System Insights; unavailable as `diskVolumes`. */
+  osVersions(orgId: string, signal?: AbortSignal): AsyncIterable<OsVersion[]>;
+  policies(orgId: string, signal?: AbortSignal): AsyncIterable<Policy[]>;
+  /** The systems and system groups a policy is bound to directly (edges from the policy). */
+  policyTargets(orgId: string, policyId: string, signal?: AbortSignal): AsyncIterable<Membership[]>;
+  /** Every policy result of the organization, each run of a policy on a device (one bulk list). */
+  policyResults(orgId: string, signal?: AbortSignal): AsyncIterable<PolicyResult[]>;
   requestCounts(): SourceRequestCounts;
 }
 

@@ -6,18 +6,21 @@ import { toDeviceGroupEntity } from './device-group.converter';
 import { employeeKey, toUserEmployeeMappedRelationship } from './employee.converter';
 import { createEntityValidator } from './entity.validator';
 import { toGroupEntity } from './group.converter';
+import { toPolicyEntity } from './policy.converter';
 import { consoleUrlFor, type MappingContext } from './mapping-context';
 import { toUserEntity } from './user.converter';
 import {
   aMappingContext,
   aMinimalApplication,
   aMinimalOrganization,
+  aMinimalPolicy,
   aMinimalSystem,
   aMinimalSystemGroup,
   aMinimalUser,
   aMinimalUserGroup,
   anApplication,
   anOrganization,
+  aPolicy,
   aSystem,
   aSystemGroup,
   aUser,
@@ -44,6 +47,7 @@ function entitiesFor(ctx: MappingContext): [string, Entity][] {
     ['CJK user', toUserEntity(aUser({ firstName: '小龍', lastName: '李', displayName: '李 小龍', email: 'li.xiaolong@acme.example.com' }), ctx)],
     ['staged admin user with empty names', toUserEntity(aUser({ state: 'STAGED', activated: false, isAdmin: true, firstName: '', lastName: '', displayName: '' }), ctx)],
     ['user with an empty email', toUserEntity(aUser({ email: '' }), ctx)],
+    ['console administrator with a role', toUserEntity(aUser({ isAdmin: true, adminRoleName: 'Administrator With Billing' }), ctx)],
     ['user with secrets in raw', toUserEntity(aUser({ raw: { _id: 'x', password: 'p', public_key: 'k', ssh_keys: [{ public_key: 'k' }], apiKeyHash: { hash: 'h' } } }), ctx)],
     ['full user group', toGroupEntity(aUserGroup(), ctx)],
     ['minimal user group', toGroupEntity(aMinimalUserGroup(), ctx)],
@@ -77,6 +81,11 @@ function entitiesFor(ctx: MappingContext): [string, Entity][] {
       ),
     ],
     ['device without fde', toDeviceEntity(aSystem({ fdeActive: null, lastContact: 'garbage' }), ctx)],
+    ['encrypted device with System Insights', toDeviceEntity(aSystem(), ctx, { encrypted: true, encryptionStatus: 'encrypted', osBuild: '23F79', osPatchLevel: 5, systemInsightsOn: 1_748_563_200_000 })],
+    ['unencrypted device with System Insights', toDeviceEntity(aMinimalSystem(), ctx, { encrypted: false, encryptionStatus: 'undefined' })],
+    ['full policy', toPolicyEntity(aPolicy(), ctx)],
+    ['minimal policy', toPolicyEntity(aMinimalPolicy(), ctx)],
+    ['universal policy with a unicode name', toPolicyEntity(aPolicy({ name: 'Écran verrouillé 🔒', osFamily: 'universal' }), ctx)],
     ['full device group', toDeviceGroupEntity(aSystemGroup(), ctx)],
     ['minimal device group', toDeviceGroupEntity(aMinimalSystemGroup({ email: '' }), ctx)],
   ];

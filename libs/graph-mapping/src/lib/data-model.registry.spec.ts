@@ -9,6 +9,7 @@ describe('the data-model registry', () => {
       jumpcloud_application: ['Application'],
       jumpcloud_device: ['Device'],
       jumpcloud_device_group: ['Group'],
+      jumpcloud_policy: ['ControlPolicy'],
       employee: ['Person'],
     });
   });
@@ -24,6 +25,9 @@ describe('the data-model registry', () => {
       jumpcloud_account_has_device: ['HAS', 'jumpcloud_account', 'jumpcloud_device', false],
       jumpcloud_device_group_has_device: ['HAS', 'jumpcloud_device_group', 'jumpcloud_device', false],
       jumpcloud_user_uses_device: ['USES', 'jumpcloud_user', 'jumpcloud_device', false],
+      jumpcloud_account_has_policy: ['HAS', 'jumpcloud_account', 'jumpcloud_policy', false],
+      jumpcloud_policy_enforces_device: ['ENFORCES', 'jumpcloud_policy', 'jumpcloud_device', false],
+      jumpcloud_policy_enforces_device_group: ['ENFORCES', 'jumpcloud_policy', 'jumpcloud_device_group', false],
       jumpcloud_user_is_employee: ['IS', 'jumpcloud_user', 'employee', true],
     });
   });
@@ -64,10 +68,13 @@ describe('the data-model registry', () => {
       applications: ['account'],
       devices: ['account'],
       'device-groups': ['account'],
+      policies: ['account'],
       'group-members': ['users', 'groups'],
       'application-assignments': ['users', 'groups', 'applications'],
       'device-group-members': ['devices', 'device-groups'],
       'user-devices': ['users', 'devices'],
+      'device-posture': ['devices'],
+      'policy-targets': ['policies', 'devices', 'device-groups'],
       employees: ['users'],
     });
   });
@@ -82,8 +89,18 @@ describe('the data-model registry', () => {
     expect(declared.sort()).toEqual(all.map(([type]) => type).sort());
   });
 
-  it('gives every step at least one type to declare', () => {
-    for (const step of STEPS) expect(stepTypes(step.id).length).toBeGreaterThan(0);
+  it('gives every step a type to declare, or entities to add properties to (device-posture only)', () => {
+    for (const step of STEPS) expect(stepTypes(step.id).length + step.enriches.length).toBeGreaterThan(0);
+    expect(STEPS.filter((s) => s.enriches.length > 0).map((s) => [s.id, s.enriches, stepTypes(s.id)])).toEqual([['device-posture', ['jumpcloud_device'], []]]);
+  });
+
+  it('adds properties only to entity types another step declares, one the enriching step depends on', () => {
+    for (const step of STEPS) {
+      for (const type of step.enriches) {
+        const declaring = STEPS.find((s) => s.entityTypes.includes(type));
+        expect(declaring && step.dependsOn.includes(declaring.id)).toBe(true);
+      }
+    }
   });
 
   it.each([
@@ -93,10 +110,13 @@ describe('the data-model registry', () => {
     ['applications', ['jumpcloud_application', 'jumpcloud_account_has_application']],
     ['devices', ['jumpcloud_device', 'jumpcloud_account_has_device']],
     ['device-groups', ['jumpcloud_device_group']],
+    ['policies', ['jumpcloud_policy', 'jumpcloud_account_has_policy']],
     ['group-members', ['jumpcloud_group_has_user']],
     ['application-assignments', ['jumpcloud_user_assigned_application', 'jumpcloud_group_assigned_application']],
     ['device-group-members', ['jumpcloud_device_group_has_device']],
     ['user-devices', ['jumpcloud_user_uses_device']],
+    ['device-posture', []],
+    ['policy-targets', ['jumpcloud_policy_enforces_device', 'jumpcloud_policy_enforces_device_group']],
     ['employees', ['employee', 'jumpcloud_user_is_employee']],
   ] as const)('stepTypes(%s) is %j', (stepId, types) => {
     expect(stepTypes(stepId)).toEqual(types);

@@ -13,10 +13,13 @@ export type StepId =
   | 'applications'
   | 'devices'
   | 'device-groups'
+  | 'policies'
   | 'group-members'
   | 'application-assignments'
   | 'device-group-members'
   | 'user-devices'
+  | 'device-posture'
+  | 'policy-targets'
   | 'employees';
 
 /** Every relationship `_type` the integration emits (mapped ones included). */
@@ -30,6 +33,9 @@ export type RelationshipTypeName =
   | 'jumpcloud_account_has_device'
   | 'jumpcloud_device_group_has_device'
   | 'jumpcloud_user_uses_device'
+  | 'jumpcloud_account_has_policy'
+  | 'jumpcloud_policy_enforces_device'
+  | 'jumpcloud_policy_enforces_device_group'
   | 'jumpcloud_user_is_employee';
 
 /** One entity type: what the docs list and what the step that produces it declares. */
@@ -44,7 +50,7 @@ export interface EntityDefinition {
 /** One relationship type. `mapped` relationships carry `_mapping` instead of a target key. */
 export interface RelationshipDefinition {
   _type: RelationshipTypeName;
-  _class: 'HAS' | 'ASSIGNED' | 'USES' | 'IS';
+  _class: 'HAS' | 'ASSIGNED' | 'USES' | 'ENFORCES' | 'IS';
   sourceType: string;
   targetType: string;
   stepId: StepId;
@@ -52,12 +58,17 @@ export interface RelationshipDefinition {
   description: string;
 }
 
-/** One step: the types it declares (partial as a whole when it fails) and the steps it needs first. */
+/**
+ * One step: the types it declares (partial as a whole when it fails), the entity types whose
+ * properties it adds to (written by another step, so never partial for its sake), and the steps it
+ * needs first.
+ */
 export interface StepDefinition {
   id: StepId;
   name: string;
   entityTypes: string[];
   relationshipTypes: string[];
+  enriches: string[];
   dependsOn: StepId[];
 }
 
@@ -103,6 +114,13 @@ export const DEVICE_GROUP_ENTITY: EntityDefinition = {
   stepId: 'device-groups',
   description: 'A JumpCloud system group (v2 GET /systemgroups)',
 };
+export const POLICY_ENTITY: EntityDefinition = {
+  resourceName: 'Policy',
+  _type: 'jumpcloud_policy',
+  _class: ['ControlPolicy'],
+  stepId: 'policies',
+  description: 'A JumpCloud device policy (v2 GET /policies)',
+};
 export const EMPLOYEE_ENTITY: EntityDefinition = {
   resourceName: 'Employee',
   _type: 'employee',
@@ -119,6 +137,7 @@ export const ENTITIES: readonly EntityDefinition[] = [
   APPLICATION_ENTITY,
   DEVICE_ENTITY,
   DEVICE_GROUP_ENTITY,
+  POLICY_ENTITY,
   EMPLOYEE_ENTITY,
 ];
 
@@ -206,6 +225,34 @@ export const RELATIONSHIPS: readonly RelationshipDefinition[] = [
     description: 'Users bound to a system (v2 system or user associations, whichever side has fewer objects)',
   },
   {
+    _type: 'jumpcloud_account_has_policy',
+    _class: 'HAS',
+    sourceType: ACCOUNT_ENTITY._type,
+    targetType: POLICY_ENTITY._type,
+    stepId: 'policies',
+    mapped: false,
+    description: 'Every policy of the organization',
+  },
+  {
+    _type: 'jumpcloud_policy_enforces_device',
+    _class: 'ENFORCES',
+    sourceType: POLICY_ENTITY._type,
+    targetType: DEVICE_ENTITY._type,
+    stepId: 'policy-targets',
+    mapped: false,
+    description:
+      'Systems a policy is bound to directly (v2 GET /policies/{id}/associations?targets=system), with the latest result of the policy on each (v2 GET /policyresults)',
+  },
+  {
+    _type: 'jumpcloud_policy_enforces_device_group',
+    _class: 'ENFORCES',
+    sourceType: POLICY_ENTITY._type,
+    targetType: DEVICE_GROUP_ENTITY._type,
+    stepId: 'policy-targets',
+    mapped: false,
+    description: 'System groups a policy is bound to (v2 GET /policies/{id}/associations?targets=system_group)',
+  },
+  {
     _type: 'jumpcloud_user_is_employee',
     _class: 'IS',
     sourceType: USER_ENTITY._type,
@@ -216,17 +263,23 @@ export const RELATIONSHIPS: readonly RelationshipDefinition[] = [
   },
 ];
 
-const STEP_SHAPES: readonly { id: StepId; name: string; dependsOn: StepId[] }[] = [
+const STEP_SHAPES: readonly { id: StepId; name: string; dependsOn: StepId[]; enriches?: string[] }[] = [
   { id: 'account', name: 'Fetch Account', dependsOn: [] },
   { id: 'users', name: 'Fetch Users', dependsOn: ['account'] },
   { id: 'groups', name: 'Fetch User Groups', dependsOn: ['account'] },
   { id: 'applications', name: 'Fetch Applications', dependsOn: ['account'] },
   { id: 'devices', name: 'Fetch Devices', dependsOn: ['account'] },
   { id: 'device-groups', name: 'Fetch Device Groups', dependsOn: ['account'] },
+  { id: 'policies', name: 'Fetch Policies', dependsOn: ['account'] },
   { id: 'group-members', name: 'Build User Group Members', dependsOn: ['users', 'groups'] },
   { id: 'application-assignments', name: 'Build Application Assignments', dependsOn: ['users', 'groups', 'applications'] },
   { id: 'device-group-members', name: 'Build Device Group Members', dependsOn: ['devices', 'device-groups'] },
   { id: 'user-devices', name: 'Build User Devices', dependsOn: ['users', 'devices'] },
+  // System Insights' encryption and OS build, read while the systems are and folded into the device
+  // entities as the devices step writes them (so a device is always written whole): this step
+  // reports how reading them went, and fails when it did (a 403, the plan without it, is no failure).
+  { id: 'device-posture', name: 'Fetch Device Posture', dependsOn: ['devices'], enriches: [DEVICE_ENTITY._type] },
+  { id: 'policy-targets', name: 'Build Policy Targets', dependsOn: ['policies', 'devices', 'device-groups'] },
   { id: 'employees', name: 'Map Users to Employees', dependsOn: ['users'] },
 ];
 
@@ -240,6 +293,7 @@ export const STEPS: readonly StepDefinition[] = STEP_SHAPES.map((step) => ({
   name: step.name,
   entityTypes: ENTITIES.filter((e) => e.stepId === step.id).map((e) => e._type),
   relationshipTypes: RELATIONSHIPS.filter((r) => r.stepId === step.id).map((r) => r._type),
+  enriches: [...(step.enriches ?? [])],
   dependsOn: [...step.dependsOn],
 }));
 

@@ -22,6 +22,22 @@ function deviceProperty(name: string): Record<string, unknown> {
 const nonNull = (name: string) => (deviceProperty(name)['oneOf'] as Record<string, unknown>[])[0] as Record<string, unknown>;
 
 describe('toDeviceEntity', () => {
+  it('adds what System Insights says, and takes its encryption over the agent\'s flag', () => {
+    const posture = { encrypted: false, encryptionStatus: 'not encrypted', osBuild: '23F79', osPatchLevel: 5, systemInsightsOn: Date.UTC(2025, 4, 30) };
+    expect(toDeviceEntity(aSystem({ fdeActive: true }), aMappingContext(), posture)).toMatchObject(posture);
+    expect(toDeviceEntity(aSystem({ fdeActive: false }), aMappingContext(), { encrypted: true }).encrypted).toBe(true);
+  });
+
+  it('keeps the agent\'s encryption flag without System Insights volumes, and adds nothing System Insights lacks', () => {
+    for (const posture of [undefined, {}, { osBuild: '22631' }]) {
+      const entity = toDeviceEntity(aSystem({ fdeActive: true }), aMappingContext(), posture);
+      expect(entity.encrypted).toBe(true);
+      expect(entity).not.toHaveProperty('encryptionStatus');
+      expect(entity).not.toHaveProperty('systemInsightsOn');
+    }
+    expect(toDeviceEntity(aSystem({ fdeActive: null }), aMappingContext(), {}).encrypted).toBe(false);
+  });
+
   it('maps every property of docs/jupiterone.md jumpcloud_device', () => {
     expect(toDeviceEntity(aSystem(), aMappingContext())).toEqual({
       _key: SYSTEM_ID,

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { type Entity, type NetworkInterface, type System } from '@jumpcloud-graph/domain';
 import { DEVICE_ENTITY } from './data-model.registry';
+import { type DevicePosture } from './device-posture';
 import { consoleLink, type MappingContext } from './mapping-context';
 import { buildEntity, idSegment, nonBlank, omitWhenNull, toEpochMs } from './property-values';
 
@@ -82,8 +83,11 @@ function osDetails(os: string | null, version: string | null): string | null {
   return details !== '' ? details : null;
 }
 
-/** The jumpcloud_device entity of a JumpCloud system: every property the Device class requires, null where JumpCloud has no value. */
-export function toDeviceEntity(system: System, ctx: MappingContext): Entity {
+/**
+ * The jumpcloud_device entity of a JumpCloud system: every property the Device class requires, null
+ * where JumpCloud has no value; with what System Insights says of it (`posture`), when it says anything.
+ */
+export function toDeviceEntity(system: System, ctx: MappingContext, posture?: DevicePosture): Entity {
   const name = nonBlank(system.displayName) ?? nonBlank(system.hostname) ?? system.id;
   const ipv4 = addresses(system.networkInterfaces, 'IPv4');
   const remoteIp = system.remoteIp === null ? null : toIpAddress(system.remoteIp, null);
@@ -118,7 +122,12 @@ export function toDeviceEntity(system: System, ctx: MappingContext): Entity {
       category: 'endpoint',
       // Entity.active is a boolean: left out rather than null.
       active: omitWhenNull(system.active),
-      encrypted: system.fdeActive === true,
+      // System Insights' volumes when it has any for the device, else the agent's FileVault/BitLocker flag.
+      encrypted: posture?.encrypted ?? system.fdeActive === true,
+      encryptionStatus: posture?.encryptionStatus,
+      osBuild: posture?.osBuild,
+      osPatchLevel: posture?.osPatchLevel,
+      systemInsightsOn: posture?.systemInsightsOn,
       agentVersion: system.agentVersion,
       allowSshRootLogin: system.allowSshRootLogin,
       allowSshPasswordAuthentication: system.allowSshPasswordAuthentication,

@@ -12,7 +12,7 @@ describe('scrubRawData', () => {
     expect(scrubRawData('system', { _id: 's', config: { ssh: true } }, dropKeys)).toEqual({ _id: 's', config: { ssh: true } });
   });
 
-  it.each(['organization', 'user', 'group', 'application', 'system', 'system_group'] as const)(
+  it.each(['organization', 'user', 'group', 'application', 'system', 'system_group', 'policy'] as const)(
     'removes API keys, their hashes and passwords at any depth from a %s',
     (kind) => {
       const raw = {

@@ -1,5 +1,5 @@
 /** The JumpCloud object kinds whose source JSON becomes `_rawData`. */
-export type RawDataKind = 'organization' | 'user' | 'group' | 'application' | 'system' | 'system_group';
+export type RawDataKind = 'organization' | 'user' | 'group' | 'application' | 'system' | 'system_group' | 'policy';
 
 // Key names compared without case, '-' or '_', so `apiKey`, `api_key`, `API-KEY` and `x-api-key`
 // are all caught wherever they sit: an API key must never leave the mapper, whatever JumpCloud

@@ -160,6 +160,11 @@ describe('toUserEntity', () => {
     expect(toUserEntity(aUser({ isAdmin: true }), aMappingContext()).isAdmin).toBe(true);
   });
 
+  it('names the console administrator role when there is one, and leaves it out otherwise', () => {
+    expect(toUserEntity(aUser({ isAdmin: true, adminRoleName: 'Administrator With Billing' }), aMappingContext()).adminRoleName).toBe('Administrator With Billing');
+    for (const adminRoleName of [undefined, null, '']) expect(toUserEntity(aUser({ isAdmin: true, adminRoleName }), aMappingContext())).not.toHaveProperty('adminRoleName');
+  });
+
   it.each(['us', 'eu', 'in'] as const)('links to the user on the %s console', (region) => {
     const entity = toUserEntity(aUser(), aMappingContext({ consoleUrl: consoleUrlFor(region) }));
     expect(entity.webLink).toBe(`${consoleUrlFor(region)}/#/users/${USER_ID}/details`);

@@ -63,6 +63,7 @@ export function toUserEntity(user: User, ctx: MappingContext): Entity {
       ldapBindingUser: user.ldapBindingUser,
       sambaServiceUser: user.sambaServiceUser,
       isAdmin: user.isAdmin,
+      adminRoleName: omitWhenNull(nonBlank(user.adminRoleName)),
       // User.employeeId is a string (null fails validation): left out when JumpCloud has none.
       employeeId: omitWhenNull(nonBlank(user.employeeIdentifier)),
       employeeType: user.employeeType,

@@ -64,6 +64,8 @@ export interface Traversal {
   target: Selector;
   alias?: string;
   with?: Condition;
+  /** `THAT VERB AS r ...`: the relationship's own alias, for `WHERE r.property ...`. */
+  relationship?: { alias: string; position: Position };
   position: Position;
 }
 

@@ -101,6 +101,21 @@ describe('InMemoryGraphEngine', () => {
     expect(tree.relationships.map((r) => r._key)).toEqual(['admins|has|bob']);
   });
 
+  it('filters on a relationship\'s own properties through its alias in WHERE', async () => {
+    const devices = new InMemoryGraphEngine({
+      entities: [user('ann', {}), user('bob', {}), { _key: 'mac', _type: 'jumpcloud_device', _class: ['Device'], name: 'mac' } as Entity],
+      relationships: [
+        { ...rel('USES', 'ann', 'mac'), sudo: true, sudoWithoutPassword: false },
+        { ...rel('USES', 'bob', 'mac'), sudo: false },
+      ],
+    });
+    const query = async (text: string) => (await devices.execute(compileJ1ql(text, { nowMs: NOW }))).rows;
+    expect(await query('FIND User AS u THAT USES AS r Device AS d WHERE r.sudo = true RETURN u.name, d.name')).toEqual([{ 'u.name': 'ann', 'd.name': 'mac' }]);
+    // != matches a relationship without the property, as it does an entity
+    expect(await query('FIND User AS u THAT USES AS r Device WHERE r.sudoWithoutPassword != false RETURN u.name')).toEqual([{ 'u.name': 'bob' }]);
+    expect(await query('FIND User AS u THAT USES AS r Device WHERE r.sudo = true OR u.name = "bob" RETURN u.name')).toEqual([{ 'u.name': 'ann' }, { 'u.name': 'bob' }]);
+  });
+
   it('compares properties of two aliases in WHERE', async () => {
     const rows = await run('FIND User AS a THAT HAS UserGroup AS g THAT HAS User AS b WHERE a.department != b.department RETURN a.name, b.name');
     expect(rows.rows).toEqual([
@@ -132,5 +147,21 @@ describe('planning', () => {
     expect(planError('FIND User THAT !HAS Group AS g RETURN g.name').message).toMatch(/binds no entity/);
     expect(planError('FIND User AS u RETURN TREE, u.name').message).toMatch(/RETURN TREE cannot be combined/);
     expect(planError('FIND User AS u THAT HAS Group AS g RETURN g.name ORDER BY u.name').message).toMatch(/ORDER BY must use an alias the query returns/);
+  });
+
+  it('uses a relationship alias in WHERE only, compared with a value, and refuses one on THAT !', () => {
+    expect(planError('FIND User THAT USES AS r Device RETURN r.sudo').message).toBe('J1QL: "r" names a relationship, which can only be compared with a value in WHERE (column 40)');
+    expect(planError('FIND User AS u THAT USES AS r Device WHERE r.sudo = u.sudo').message).toMatch(/can only be compared with a value \(column 53\)/);
+    expect(planError('FIND User AS u THAT USES AS r Device WHERE u.name = r.name').message).toMatch(/"r" names a relationship/);
+    expect(planError('FIND User THAT !USES AS r Device').message).toMatch(/THAT !\.\.\. traversal has no relationship to name \(column 25\)/);
+    expect(planError('FIND User AS r THAT USES AS r Device').message).toMatch(/the alias "r" is used twice/);
+    expect(planError('FIND User THAT USES AS r Device AS r').message).toMatch(/the alias "r" is used twice/);
+    expect(compileJ1ql('FIND User THAT USES AS r Device WHERE r.sudo = true', { nowMs: NOW }).where).toEqual({
+      kind: 'compare-relationship',
+      hop: 0,
+      property: 'sudo',
+      operator: '=',
+      value: { kind: 'scalar', value: true },
+    });
   });
 });

@@ -71,7 +71,7 @@ export class InMemoryGraphEngine implements GraphQueryEngine {
       paths = next;
     }
     const where = plan.where;
-    return where ? paths.filter((path) => holds(where, path.entities)) : paths;
+    return where ? paths.filter((path) => holds(where, path.entities, path.relationships)) : paths;
   }
 }
 
@@ -95,18 +95,24 @@ function bindOne(index: number, entity: Entity): Entity[] {
   return bound;
 }
 
-function holds(condition: PlanCondition, bound: Entity[]): boolean {
+/**
+ * Whether the entities (and relationships) bound to the pattern's nodes (and hops) pass. A path holds
+ * one relationship per positive hop, in hop order (the only negated hop is the last one).
+ */
+function holds(condition: PlanCondition, bound: Entity[], relationships: readonly Relationship[] = []): boolean {
   switch (condition.kind) {
     case 'compare':
       return matches(propertyOf(bound[condition.node], condition.property), condition.operator, condition.value);
+    case 'compare-relationship':
+      return matches((relationships[condition.hop] as unknown as Record<string, unknown> | undefined)?.[condition.property], condition.operator, condition.value);
     case 'compare-properties':
       return matchesProperty(propertyOf(bound[condition.node], condition.property), condition.operator, propertyOf(bound[condition.otherNode], condition.otherProperty));
     case 'and':
-      return holds(condition.left, bound) && holds(condition.right, bound);
+      return holds(condition.left, bound, relationships) && holds(condition.right, bound, relationships);
     case 'or':
-      return holds(condition.left, bound) || holds(condition.right, bound);
+      return holds(condition.left, bound, relationships) || holds(condition.right, bound, relationships);
     case 'not':
-      return !holds(condition.operand, bound);
+      return !holds(condition.operand, bound, relationships);
   }
 }
 

@@ -57,6 +57,7 @@ const traversal: fc.Arbitrary<Traversal> = fc
     target: selector,
     alias: optional(fc.constantFrom(...ALIASES)),
     with: optional(condition),
+    relationship: optional(fc.constantFrom(...ALIASES).map((alias) => ({ alias, position: at }))),
   })
   .map((t) => withoutUndefined({ ...t, position: at }));
 

@@ -53,6 +53,16 @@ describe('parseJ1ql', () => {
     expect(parseJ1ql('FIND User THAT (HAS|USES) Device').traversals[0].verbs).toEqual(['HAS', 'USES']);
   });
 
+  it('names a relationship with AS right after its verb (and arrow), apart from the entity\'s alias', () => {
+    const query = parseJ1ql('FIND jumpcloud_user AS u THAT USES AS r jumpcloud_device AS d THAT ENFORCES << AS e * WHERE r.sudo = true');
+    expect(query.traversals.map((t) => [t.relationship?.alias, t.alias, t.direction])).toEqual([
+      ['r', 'd', 'both'],
+      ['e', undefined, 'in'],
+    ]);
+    expect(query.traversals[0].relationship?.position).toEqual({ line: 1, column: 39 });
+    expect(parseJ1ql(printJ1ql(query)).traversals.map((t) => t.relationship?.alias)).toEqual(['r', 'e']);
+  });
+
   it('reads every operator and value form', () => {
     const query = parseJ1ql(
       "FIND jumpcloud_user WITH a ~= 'x' AND b ^= 'y' AND c $= 'z' AND d !~= 'x' AND e !^= 'y' AND f !$= 'z' AND g >= 1.5 AND h <= -2 AND i > 0 AND j < 3 AND k = undefined AND l = [\"a\", 1, false] AND m > date.now - 30 days AND n < date.now AND tag.Owner = 'sec'",

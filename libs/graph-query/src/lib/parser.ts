@@ -284,6 +284,14 @@ class J1qlParser extends EmbeddedActionsParser {
         { ALT: () => (this.CONSUME(Incoming), (direction = 'in')) },
       ]);
     });
+    // `AS r` right after the verb (and its arrow) names the relationship itself, as in JupiterOne's
+    // `THAT ALLOWS AS rule *`; the entity's alias comes after its selector.
+    let relationship: { alias: string; position: Position } | undefined;
+    this.OPTION4(() => {
+      this.CONSUME(As);
+      const name = this.CONSUME(Identifier);
+      relationship = this.ACTION(() => ({ alias: name.image, position: positionOf(name) }));
+    });
     // The target may be left out (any entity): then the clause goes on with AS, WITH or the next part.
     let clause: { selector: Selector; alias?: string; with?: Condition } | undefined;
     this.OPTION3({
@@ -297,6 +305,7 @@ class J1qlParser extends EmbeddedActionsParser {
       const traversal: Traversal = { negated, verbs, direction, target: target.selector, position: positionOf(that) };
       if (target.alias !== undefined) traversal.alias = target.alias;
       if (target.with) traversal.with = target.with;
+      if (relationship) traversal.relationship = relationship;
       return traversal;
     });
   });

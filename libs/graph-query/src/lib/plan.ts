@@ -18,9 +18,13 @@ export type PlanValue =
   | { kind: 'undefined' }
   | { kind: 'any-of'; values: PlanValue[] };
 
-/** A filter. `node` is the index of the entity it reads in `QueryPlan.nodes`. */
+/**
+ * A filter. `node` is the index of the entity it reads in `QueryPlan.nodes`; `hop`, of the
+ * relationship it reads in `QueryPlan.hops` (a relationship named with `THAT VERB AS r`, in WHERE).
+ */
 export type PlanCondition =
   | { kind: 'compare'; node: number; property: string; operator: ComparisonOperator; value: PlanValue }
+  | { kind: 'compare-relationship'; hop: number; property: string; operator: ComparisonOperator; value: PlanValue }
   | { kind: 'compare-properties'; node: number; property: string; operator: ComparisonOperator; otherNode: number; otherProperty: string }
   | { kind: 'and' | 'or'; left: PlanCondition; right: PlanCondition }
   | { kind: 'not'; operand: PlanCondition };
@@ -44,6 +48,8 @@ export interface PlanHop {
   verbs: string[];
   direction: Direction;
   negated: boolean;
+  /** The relationship's own alias (`THAT VERB AS r`), when it has one. */
+  alias?: string;
 }
 
 export type PlanColumn =
@@ -80,11 +86,12 @@ const MS: Record<'days' | 'hours' | 'minutes', number> = { days: 86_400_000, hou
 export function planQuery(query: Query, options: { nowMs: number }): QueryPlan {
   const nodes: PlanNode[] = [];
   const aliases = new Map<string, number | 'ambiguous'>();
+  const relationshipAliases = new Map<string, number>();
   const declare = (selector: Selector, alias: string | undefined, position: Position): number => {
     const index = nodes.length;
     const name = alias ?? (selector.names.length === 1 ? selector.names[0].name : `#${index}`);
     if (alias !== undefined) {
-      if (typeof aliases.get(alias) === 'number') throw new J1qlError(`J1QL: the alias "${alias}" is used twice`, position);
+      if (typeof aliases.get(alias) === 'number' || relationshipAliases.has(alias)) throw new J1qlError(`J1QL: the alias "${alias}" is used twice`, position);
       aliases.set(alias, index);
     } else if (selector.names.length === 1) {
       aliases.set(name, aliases.has(name) ? 'ambiguous' : index);
@@ -97,6 +104,9 @@ export function planQuery(query: Query, options: { nowMs: number }): QueryPlan {
     return index;
   };
   const resolve = (alias: string, position: Position): number => {
+    if (relationshipAliases.has(alias)) {
+      throw new J1qlError(`J1QL: "${alias}" names a relationship, which can only be compared with a value in WHERE`, position);
+    }
     const index = aliases.get(alias);
     if (index === 'ambiguous') throw new J1qlError(`J1QL: "${alias}" names more than one selector; give each an alias with AS`, position);
     if (index === undefined) throw new J1qlError(`J1QL: unknown alias "${alias}"`, position);
@@ -115,14 +125,22 @@ export function planQuery(query: Query, options: { nowMs: number }): QueryPlan {
     }
     const to = declare(traversal.target, traversal.alias, traversal.target.position);
     if (traversal.with) nodes[to].filter = condition(traversal.with, to, options.nowMs);
-    hops.push({ from: current, to, verbs: traversal.verbs, direction: traversal.direction, negated: traversal.negated });
+    const hop: PlanHop = { from: current, to, verbs: traversal.verbs, direction: traversal.direction, negated: traversal.negated };
+    if (traversal.relationship) {
+      const { alias, position } = traversal.relationship;
+      if (traversal.negated) throw new J1qlError('J1QL: a THAT !... traversal has no relationship to name', position);
+      if (aliases.has(alias) || relationshipAliases.has(alias)) throw new J1qlError(`J1QL: the alias "${alias}" is used twice`, position);
+      relationshipAliases.set(alias, hops.length);
+      hop.alias = alias;
+    }
+    hops.push(hop);
     if (traversal.negated) negatedTarget = to;
     current = to;
   });
 
   const plan: QueryPlan = { nodes, hops, output: { kind: 'entities' }, skip: query.skip ?? 0 };
   if (query.limit !== undefined) plan.limit = query.limit;
-  if (query.where) plan.where = whereCondition(query.where, resolve, options.nowMs);
+  if (query.where) plan.where = whereCondition(query.where, resolve, (alias) => relationshipAliases.get(alias), options.nowMs);
   if (query.return) plan.output = output(query, resolve);
   if (query.orderBy) {
     if (plan.output.kind === 'tree') throw new J1qlError('J1QL: ORDER BY with RETURN TREE is not supported', query.orderBy.ref.position);
@@ -214,8 +232,19 @@ function condition(c: Condition, node: number, nowMs: number): PlanCondition {
   }
 }
 
-function whereCondition(c: WhereCondition, resolve: (alias: string, position: Position) => number, nowMs: number): PlanCondition {
-  if (c.kind !== 'compare') return { kind: c.kind, left: whereCondition(c.left, resolve, nowMs), right: whereCondition(c.right, resolve, nowMs) };
+function whereCondition(
+  c: WhereCondition,
+  resolve: (alias: string, position: Position) => number,
+  relationship: (alias: string) => number | undefined,
+  nowMs: number,
+): PlanCondition {
+  if (c.kind !== 'compare') return { kind: c.kind, left: whereCondition(c.left, resolve, relationship, nowMs), right: whereCondition(c.right, resolve, relationship, nowMs) };
+  const hop = relationship(c.left.alias);
+  if (hop !== undefined) {
+    queryable(c.left.property, c.left.position);
+    if (isRef(c.right)) throw new J1qlError(`J1QL: "${c.left.alias}" names a relationship, which can only be compared with a value`, c.right.position);
+    return { kind: 'compare-relationship', hop, property: c.left.property, operator: c.operator, value: planValue(c.right, nowMs) };
+  }
   const node = resolve(c.left.alias, c.left.position);
   queryable(c.left.property, c.left.position);
   if (isRef(c.right)) {

@@ -10,7 +10,8 @@ export function printJ1ql(query: Query): string {
   for (const traversal of query.traversals) {
     const verbs = traversal.verbs.length === 0 ? 'RELATES TO' : traversal.verbs.length === 1 ? traversal.verbs[0] : `(${traversal.verbs.join('|')})`;
     const arrow = traversal.direction === 'out' ? ' >>' : traversal.direction === 'in' ? ' <<' : '';
-    parts.push(`THAT ${traversal.negated ? '!' : ''}${verbs}${arrow} ${clause(traversal.target, traversal.alias, traversal.with)}`);
+    const relationship = traversal.relationship ? ` AS ${traversal.relationship.alias}` : '';
+    parts.push(`THAT ${traversal.negated ? '!' : ''}${verbs}${arrow}${relationship} ${clause(traversal.target, traversal.alias, traversal.with)}`);
   }
   if (query.where) parts.push(`WHERE ${where(query.where)}`);
   if (query.return) parts.push(`RETURN ${query.return.map(returnItem).join(', ')}`);

@@ -134,6 +134,8 @@ describe('SyncRunner: applications, devices and organizations', () => {
       'jumpcloud_account_has_device',
       'jumpcloud_device',
       'jumpcloud_device_group_has_device',
+      'jumpcloud_policy_enforces_device',
+      'jumpcloud_policy_enforces_device_group',
       'jumpcloud_user_uses_device',
     ]);
     expect(entities.filter((e) => e._type === 'jumpcloud_account').map((e) => e._key).sort()).toEqual(['o1-organization', 'o2-organization']);

@@ -207,6 +207,7 @@ export class SyncRunner {
           mapping,
           run,
           signal,
+          logger: this.logger,
           fanOut: this.options.fanOut ?? 16,
           progress: (n) => {
             objects = n;
@@ -214,6 +215,7 @@ export class SyncRunner {
           },
           settled: (id) => dag.ended(id),
           hasSettled: (id) => dag.hasEnded(id),
+          willRun: (id) => STEP_IMPLEMENTATIONS.has(id) && (selected === undefined || selected.has(id)),
         });
       } catch (cause) {
         status = 'failure';

@@ -258,6 +258,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List device policies */
+        get: operations["listPolicies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/policies/{policy_id}/associations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: components["parameters"]["PolicyId"];
+            };
+            cookie?: never;
+        };
+        /** Direct associations of a policy (the devices and device groups it applies to) */
+        get: operations["listPolicyAssociations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/policyresults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every policy result of the organization (each run of a policy on a device) */
+        get: operations["listPolicyResults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/systeminsights/disk_encryption": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every disk volume of every device, with its encryption, as last collected */
+        get: operations["listSystemInsightsDiskEncryption"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/systeminsights/os_version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The operating system version of every device, as last collected */
+        get: operations["listSystemInsightsOsVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -522,6 +609,66 @@ export interface components {
             compiledAttributes?: components["schemas"]["GraphAttributes"];
             paths: components["schemas"]["GraphConnection"][][];
         };
+        /** @description A device policy, an instance of a policy template. */
+        Policy: {
+            id: string;
+            name?: string;
+            template?: components["schemas"]["PolicyTemplate"];
+        };
+        /** @description The template a policy instantiates, in short. */
+        PolicyTemplate: {
+            id?: string;
+            /** @description Unique name of the template. */
+            name?: string;
+            displayName?: string;
+            description?: string;
+            /** @enum {string} */
+            osMetaFamily?: "linux" | "darwin" | "windows" | "ios" | "universal" | "android";
+        };
+        /** @description One application of a policy to a device. stdOut and stdErr may hold anything the policy printed; the integration never asks for them (it names its fields). */
+        PolicyResult: {
+            id: string;
+            policyID?: string;
+            systemID?: string;
+            /** Format: date-time */
+            startedAt?: string;
+            /** Format: date-time */
+            endedAt?: string;
+            /** @description success, failed or pending. */
+            state?: string;
+            success?: boolean;
+            exitStatus?: number;
+            detail?: string;
+            stdOut?: string;
+            stdErr?: string;
+        };
+        /** @description One disk volume of a device. encrypted is 1 or 0; collection_time is "YYYY-MM-DD hh:mm:ss" in UTC. */
+        SystemInsightsDiskEncryption: {
+            system_id: string;
+            collection_time?: string;
+            name?: string | null;
+            uuid?: string | null;
+            type?: string | null;
+            encrypted?: number | null;
+            encryption_status?: string | null;
+            uid?: string | null;
+            user_uuid?: string | null;
+        };
+        /** @description The operating system of a device; collection_time as in SystemInsightsDiskEncryption. */
+        SystemInsightsOsVersion: {
+            system_id: string;
+            collection_time?: string;
+            name?: string | null;
+            version?: string | null;
+            major?: number | null;
+            minor?: number | null;
+            patch?: number | null;
+            build?: string | null;
+            platform?: string | null;
+            platform_like?: string | null;
+            codename?: string | null;
+            install_date?: string | null;
+        };
     };
     responses: {
         /** @description Malformed request */
@@ -544,6 +691,15 @@ export interface components {
         };
         /** @description Key lacks access to this resource or organization */
         Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description System Insights is not part of the organization's plan, or the key may not read it (or the key lacks access to the organization) */
+        SystemInsightsForbidden: {
             headers: {
                 [name: string]: unknown;
             };
@@ -585,6 +741,7 @@ export interface components {
         ApplicationId: string;
         SystemId: string;
         UserId: string;
+        PolicyId: string;
         /** @description Target organization when the key belongs to a multi-tenant (MSP) admin. */
         OrgIdHeader: string;
         /** @description Page size (server caps it at 100). */
@@ -609,10 +766,16 @@ export interface components {
         V2Fields: string[];
         /** @description v2 filter expressions, "field:op:value". */
         V2Filter: string[];
+        /** @description Page size; System Insights lists allow up to 10,000 rows a page. */
+        SystemInsightsLimit: number;
+        /** @description "field:eq:value" or "field:in:a|b|c"; the tables take system_id and one column of their own (encryption_status, version). */
+        SystemInsightsFilter: string[];
         /** @description Object types to list associations with. */
         ApplicationAssociationTargets: ("agent_group" | "user" | "user_group")[];
         /** @description Object types to list associations with. */
         SystemAssociationTargets: ("command" | "policy" | "policy_group" | "user" | "user_group")[];
+        /** @description Object types to list associations with. */
+        PolicyAssociationTargets: ("system" | "system_group" | "user" | "user_group")[];
         /** @description Object types to list associations with. */
         UserAssociationTargets: ("active_directory" | "application" | "g_suite" | "idp_routing_policy" | "ldap_server" | "office_365" | "password_manager_item" | "policy" | "policy_group" | "radius_server" | "system" | "system_group")[];
     };
@@ -1144,6 +1307,192 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listPolicies: {
+        parameters: {
+            query?: {
+                /** @description Field names to return instead of the default set. */
+                fields?: components["parameters"]["V2Fields"];
+                /** @description v2 filter expressions, "field:op:value". */
+                filter?: components["parameters"]["V2Filter"];
+                /** @description Page size (server caps it at 100). */
+                limit?: components["parameters"]["V2Limit"];
+                /** @description Number of records to skip. */
+                skip?: components["parameters"]["V2Skip"];
+                /** @description Field names; prefix a name with "-" for descending. */
+                sort?: components["parameters"]["V2Sort"];
+            };
+            header?: {
+                /** @description Target organization when the key belongs to a multi-tenant (MSP) admin. */
+                "x-org-id"?: components["parameters"]["OrgIdHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Policies, each with the template it instantiates */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Policy"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listPolicyAssociations: {
+        parameters: {
+            query: {
+                /** @description Object types to list associations with. */
+                targets: components["parameters"]["PolicyAssociationTargets"];
+                /** @description Page size (server caps it at 100). */
+                limit?: components["parameters"]["V2Limit"];
+                /** @description Number of records to skip. */
+                skip?: components["parameters"]["V2Skip"];
+            };
+            header?: {
+                /** @description Target organization when the key belongs to a multi-tenant (MSP) admin. */
+                "x-org-id"?: components["parameters"]["OrgIdHeader"];
+            };
+            path: {
+                policy_id: components["parameters"]["PolicyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Association edges */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GraphConnection"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listPolicyResults: {
+        parameters: {
+            query?: {
+                /** @description Field names to return instead of the default set. */
+                fields?: components["parameters"]["V2Fields"];
+                /** @description v2 filter expressions, "field:op:value". */
+                filter?: components["parameters"]["V2Filter"];
+                /** @description Page size (server caps it at 100). */
+                limit?: components["parameters"]["V2Limit"];
+                /** @description Number of records to skip. */
+                skip?: components["parameters"]["V2Skip"];
+                /** @description Field names; prefix a name with "-" for descending. */
+                sort?: components["parameters"]["V2Sort"];
+            };
+            header?: {
+                /** @description Target organization when the key belongs to a multi-tenant (MSP) admin. */
+                "x-org-id"?: components["parameters"]["OrgIdHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Policy results, oldest first unless sorted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyResult"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listSystemInsightsDiskEncryption: {
+        parameters: {
+            query?: {
+                /** @description Page size; System Insights lists allow up to 10,000 rows a page. */
+                limit?: components["parameters"]["SystemInsightsLimit"];
+                /** @description Number of records to skip. */
+                skip?: components["parameters"]["V2Skip"];
+                /** @description "field:eq:value" or "field:in:a|b|c"; the tables take system_id and one column of their own (encryption_status, version). */
+                filter?: components["parameters"]["SystemInsightsFilter"];
+            };
+            header?: {
+                /** @description Target organization when the key belongs to a multi-tenant (MSP) admin. */
+                "x-org-id"?: components["parameters"]["OrgIdHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per volume and device */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SystemInsightsDiskEncryption"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["SystemInsightsForbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listSystemInsightsOsVersion: {
+        parameters: {
+            query?: {
+                /** @description Page size; System Insights lists allow up to 10,000 rows a page. */
+                limit?: components["parameters"]["SystemInsightsLimit"];
+                /** @description Number of records to skip. */
+                skip?: components["parameters"]["V2Skip"];
+                /** @description "field:eq:value" or "field:in:a|b|c"; the tables take system_id and one column of their own (encryption_status, version). */
+                filter?: components["parameters"]["SystemInsightsFilter"];
+            };
+            header?: {
+                /** @description Target organization when the key belongs to a multi-tenant (MSP) admin. */
+                "x-org-id"?: components["parameters"]["OrgIdHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per device */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SystemInsightsOsVersion"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["SystemInsightsForbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };

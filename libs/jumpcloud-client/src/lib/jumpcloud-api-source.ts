@@ -1,8 +1,12 @@
 import {
   type Application,
+  type DiskVolume,
   type JumpCloudSource,
   type Membership,
   type Organization,
+  type OsVersion,
+  type Policy,
+  type PolicyResult,
   type SourceRequestCounts,
   type System,
   type SystemGroup,
@@ -53,7 +57,7 @@ const userSchema = z.looseObject({
   externally_managed: bool,
   ldap_binding_user: bool,
   samba_service_user: bool,
-  admin: z.looseObject({}).nullish(),
+  admin: z.looseObject({ roleName: str }).nullish(),
   employeeIdentifier: str,
   employeeType: str,
   jobTitle: str,
@@ -121,6 +125,48 @@ const systemGroupSchema = z.looseObject({
   membershipMethod: str,
 });
 
+// Only the sudo grant of an edge's attributes is read; the rest of the bag stays JumpCloud's.
+const connectionAttributesSchema = z
+  .looseObject({ sudo: z.looseObject({ enabled: bool, withoutPassword: bool }).nullish() })
+  .nullish();
+
+const policySchema = z.looseObject({
+  id: z.string(),
+  name: str,
+  template: z.looseObject({ name: str, osMetaFamily: str }).nullish(),
+});
+
+// stdOut and stdErr are not asked for (POLICY_RESULT_FIELDS) and never read if sent anyway.
+const policyResultSchema = z.looseObject({
+  id: z.string(),
+  policyID: str,
+  systemID: str,
+  success: bool,
+  state: str,
+  startedAt: str,
+  endedAt: str,
+});
+
+const diskVolumeSchema = z.looseObject({
+  system_id: z.string(),
+  name: str,
+  encrypted: z.number().nullish(),
+  encryption_status: str,
+  collection_time: str,
+});
+
+const osVersionSchema = z.looseObject({
+  system_id: z.string(),
+  name: str,
+  version: str,
+  build: str,
+  patch: z.number().nullish(),
+  collection_time: str,
+});
+
+/** What the integration reads of a policy result: what the policy printed (stdOut, stdErr) is never asked for. */
+export const POLICY_RESULT_FIELDS = ['id', 'policyID', 'systemID', 'success', 'state', 'startedAt', 'endedAt'] as const;
+
 const TARGET_TYPES: readonly GraphTargetType[] = ['user', 'user_group', 'system', 'system_group', 'application'];
 
 const n = <T>(value: T | null | undefined): T | null => value ?? null;
@@ -177,6 +223,7 @@ export function toUser(raw: unknown, endpoint = 'GET /api/systemusers'): User {
     ldapBindingUser: n(u.ldap_binding_user),
     sambaServiceUser: n(u.samba_service_user),
     isAdmin: u.admin !== null && u.admin !== undefined,
+    adminRoleName: n(u.admin?.roleName),
     employeeIdentifier: n(u.employeeIdentifier),
     employeeType: n(u.employeeType),
     jobTitle: n(u.jobTitle),
@@ -268,7 +315,55 @@ export function toMembership(fromId: string, connection: GraphConnection, endpoi
   if (!TARGET_TYPES.includes(type)) {
     throw new JumpCloudResponseError(`JumpCloud sent an edge to an unknown type "${connection.to.type}" on ${endpoint}`, endpoint);
   }
-  return { fromId, toId: connection.to.id, toType: type };
+  const attributes = connectionAttributesSchema.safeParse(connection.attributes);
+  if (!attributes.success) {
+    const issue = attributes.error.issues[0];
+    throw new JumpCloudResponseError(
+      `JumpCloud sent malformed edge attributes to ${connection.to.id} on ${endpoint}: attributes.${issue ? issue.path.join('.') : ''} ${issue?.message ?? 'invalid'}`,
+      endpoint,
+    );
+  }
+  const sudo = attributes.data?.sudo;
+  const membership: Membership = { fromId, toId: connection.to.id, toType: type };
+  if (sudo) membership.sudo = { enabled: n(sudo.enabled), withoutPassword: n(sudo.withoutPassword) };
+  return membership;
+}
+
+export function toPolicy(raw: unknown, endpoint = 'GET /api/v2/policies'): Policy {
+  const p = parse(policySchema, raw, 'policy', endpoint);
+  return { id: p.id, name: p.name ?? p.id, templateName: n(p.template?.name), osFamily: n(p.template?.osMetaFamily), raw: p };
+}
+
+/** A policy result of a device, or undefined for one that names no device (a user's, say). */
+export function toPolicyResult(raw: unknown, endpoint = 'GET /api/v2/policyresults'): PolicyResult | undefined {
+  const r = parse(policyResultSchema, raw, 'policy result', endpoint);
+  if (!r.policyID || !r.systemID) return undefined;
+  // Built field by field: nothing else of the result (what the policy printed) is kept.
+  return {
+    id: r.id,
+    policyId: r.policyID,
+    systemId: r.systemID,
+    success: n(r.success),
+    state: n(r.state),
+    startedAt: n(r.startedAt),
+    endedAt: n(r.endedAt),
+  };
+}
+
+export function toDiskVolume(raw: unknown, endpoint = 'GET /api/v2/systeminsights/disk_encryption'): DiskVolume {
+  const v = parse(diskVolumeSchema, raw, 'disk encryption row', endpoint);
+  return {
+    systemId: v.system_id,
+    name: n(v.name),
+    encrypted: v.encrypted === null || v.encrypted === undefined ? null : v.encrypted === 1,
+    encryptionStatus: n(v.encryption_status),
+    collectedAt: n(v.collection_time),
+  };
+}
+
+export function toOsVersion(raw: unknown, endpoint = 'GET /api/v2/systeminsights/os_version'): OsVersion {
+  const o = parse(osVersionSchema, raw, 'OS version row', endpoint);
+  return { systemId: o.system_id, name: n(o.name), version: n(o.version), build: n(o.build), patch: n(o.patch), collectedAt: n(o.collection_time) };
 }
 
 export interface JumpCloudApiSourceOptions {
@@ -386,6 +481,29 @@ export class JumpCloudApiSource implements JumpCloudSource {
   userSystems(orgId: string, userId: string, signal?: AbortSignal) {
     const endpoint = 'GET /api/v2/users/{user_id}/associations';
     return mapPages(this.org(orgId).listUserAssociations(userId, ['system'], { signal }), (c) => toMembership(userId, c, endpoint), signal);
+  }
+
+  diskVolumes(orgId: string, signal?: AbortSignal) {
+    return mapPages(this.org(orgId).listSystemInsightsDiskEncryption({ signal }), (raw) => toDiskVolume(raw), signal);
+  }
+
+  osVersions(orgId: string, signal?: AbortSignal) {
+    return mapPages(this.org(orgId).listSystemInsightsOsVersion({ signal }), (raw) => toOsVersion(raw), signal);
+  }
+
+  policies(orgId: string, signal?: AbortSignal) {
+    return mapPages(this.org(orgId).listPolicies({ signal }), (raw) => toPolicy(raw), signal);
+  }
+
+  policyTargets(orgId: string, policyId: string, signal?: AbortSignal) {
+    const endpoint = 'GET /api/v2/policies/{policy_id}/associations';
+    return mapPages(this.org(orgId).listPolicyAssociations(policyId, ['system', 'system_group'], { signal }), (c) => toMembership(policyId, c, endpoint), signal);
+  }
+
+  async *policyResults(orgId: string, signal?: AbortSignal): AsyncGenerator<PolicyResult[]> {
+    for await (const page of mapPages(this.org(orgId).listPolicyResults({ fields: POLICY_RESULT_FIELDS, signal }), (raw) => toPolicyResult(raw), signal)) {
+      yield page.filter((result): result is PolicyResult => result !== undefined);
+    }
   }
 
   requestCounts(): SourceRequestCounts {

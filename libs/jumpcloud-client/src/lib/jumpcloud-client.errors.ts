@@ -1,4 +1,4 @@
-import { ConfigurationError, SourceAuthError, SourceRequestError, SourceResponseError } from '@jumpcloud-graph/domain';
+import { ConfigurationError, SourceAuthError, SourceFeatureUnavailableError, SourceRequestError, SourceResponseError } from '@jumpcloud-graph/domain';
 
 /**
  * JumpCloud answered 401 or 403: the key is wrong, revoked, or has no access to the organization.
@@ -27,6 +27,22 @@ export class JumpCloudApiError extends SourceRequestError {
     readonly endpoint: string,
   ) {
     super(message);
+  }
+}
+
+/**
+ * JumpCloud answered 403 on a plan feature's endpoint (System Insights): the organization's plan
+ * does not include it, or the key may not read it. Not fatal: the feature's data is left out.
+ */
+export class JumpCloudFeatureUnavailableError extends SourceFeatureUnavailableError {
+  override readonly code = 'JUMPCLOUD_FEATURE_UNAVAILABLE';
+  constructor(
+    message: string,
+    readonly feature: string,
+    readonly endpoint: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, options);
   }
 }
 

@@ -7,6 +7,7 @@ import {
   JumpCloudApiError,
   JumpCloudAuthError,
   JumpCloudClientConfigError,
+  JumpCloudFeatureUnavailableError,
   JumpCloudNetworkError,
   JumpCloudResponseError,
 } from './jumpcloud-client.errors';
@@ -85,6 +86,51 @@ describe('createJumpCloudClient', () => {
     const client = createJumpCloudClient({ apiKey: API_KEY, baseUrl: fixture.baseUrl, retry: fastRetry });
     await expect(client.listUserGroups().toArray()).rejects.toMatchObject({ status: 403, code: 'JUMPCLOUD_AUTH_ERROR' });
     expect(fixture.requests).toHaveLength(1);
+  });
+
+  it('reads System Insights 10,000 rows a page, with the filter given', async () => {
+    // 10,003 rows
+    fixture = await startHttpFixture((req, res) => {
+      const query = new URL(req.url ?? '/', 'http://x').searchParams;
+      const [skip, limit] = [Number(query.get('skip')), Number(query.get('limit'))];
+      json(res, 200, Array.from({ length: Math.max(0, Math.min(limit, 10_003 - skip)) }, (_, i) => ({ system_id: `s${skip + i}`, encrypted: 1 })));
+    });
+    const client = createJumpCloudClient({ apiKey: API_KEY, baseUrl: fixture.baseUrl });
+    expect(await client.listSystemInsightsDiskEncryption().toArray()).toHaveLength(10_003);
+    await client.listSystemInsightsOsVersion({ filter: ['system_id:in:s1|s2'], pageSize: 5_000 }).toArray();
+    const filter = 'filter=system_id%3Ain%3As1%7Cs2';
+    expect(fixture.requests.map((r) => r.url)).toEqual([
+      '/api/v2/systeminsights/disk_encryption?skip=0&limit=10000',
+      '/api/v2/systeminsights/disk_encryption?skip=10000&limit=10000',
+      `/api/v2/systeminsights/os_version?skip=0&limit=5000&${filter}`,
+      `/api/v2/systeminsights/os_version?skip=5000&limit=5000&${filter}`,
+      `/api/v2/systeminsights/os_version?skip=10000&limit=5000&${filter}`,
+    ]);
+  });
+
+  it('turns a 403 on System Insights into a feature the plan lacks (not fatal), and leaves 401 fatal', async () => {
+    fixture = await startHttpFixture((req, res) => json(res, req.url?.includes('os_version') ? 401 : 403, { message: 'Forbidden' }));
+    const client = createJumpCloudClient({ apiKey: API_KEY, baseUrl: fixture.baseUrl, retry: fastRetry });
+    const error = await client.listSystemInsightsDiskEncryption().toArray().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JumpCloudFeatureUnavailableError);
+    expect(error).toMatchObject({ code: 'JUMPCLOUD_FEATURE_UNAVAILABLE', fatal: false, feature: 'System Insights', endpoint: 'GET /api/v2/systeminsights/disk_encryption' });
+    await expect(client.listSystemInsightsOsVersion().toArray()).rejects.toMatchObject({ code: 'JUMPCLOUD_AUTH_ERROR', fatal: true });
+    // a 403 elsewhere is still a refused key
+    await expect(client.listPolicies().toArray()).rejects.toMatchObject({ code: 'JUMPCLOUD_AUTH_ERROR', status: 403 });
+    expect(fixture.requests).toHaveLength(3);
+  });
+
+  it('reads policies, their system and system group associations, and policy results with the fields named', async () => {
+    fixture = await startHttpFixture((_req, res) => json(res, 200, []));
+    const client = createJumpCloudClient({ apiKey: API_KEY, baseUrl: fixture.baseUrl });
+    await client.listPolicies().toArray();
+    await client.listPolicyAssociations('p1', ['system', 'system_group']).toArray();
+    await client.listPolicyResults({ fields: ['id', 'success'] }).toArray();
+    expect(fixture.requests.map((r) => r.url)).toEqual([
+      '/api/v2/policies?skip=0&limit=100',
+      '/api/v2/policies/p1/associations?targets=system,system_group&skip=0&limit=100',
+      '/api/v2/policyresults?skip=0&limit=100&fields=id,success',
+    ]);
   });
 
   it('honours Retry-After given as an HTTP date', async () => {

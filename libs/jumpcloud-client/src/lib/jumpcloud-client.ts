@@ -2,9 +2,9 @@ import { JUMPCLOUD_CONSOLES, type JumpCloudRegion, type Logger, silentLogger } f
 import { checkSecretUrl, createRequestFetch, InsecureUrlError, type RequestFetch } from '@jumpcloud-graph/http-retry';
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import { type components, type paths } from '../generated/jumpcloud';
-import { JumpCloudClientConfigError, JumpCloudResponseError } from './jumpcloud-client.errors';
-import { type CallEndpoint, isRecord, ownId, targetId, typedLists, unwrap, type V1QueryOptions, v2Query, type V2QueryOptions } from './typed-lists';
-import { type PagedList } from './pagination';
+import { JumpCloudAuthError, JumpCloudClientConfigError, JumpCloudFeatureUnavailableError, JumpCloudResponseError } from './jumpcloud-client.errors';
+import { type CallEndpoint, isRecord, ownId, systemIdOf, targetId, typedLists, unwrap, type V1QueryOptions, v2Query, type V2QueryOptions } from './typed-lists';
+import { PagedList, SYSTEM_INSIGHTS_PAGE_SIZE } from './pagination';
 import { createRedactor } from './redact';
 import { RequestCounters, type RequestCounts } from './request-counters';
 import { RequestScheduler, type SchedulerStats } from './request-scheduler';
@@ -20,6 +20,10 @@ export type System = Schemas['System'];
 export type UserGroup = Schemas['UserGroup'];
 export type SystemGroup = Schemas['SystemGroup'];
 export type GraphConnection = Schemas['GraphConnection'];
+export type Policy = Schemas['Policy'];
+export type PolicyResult = Schemas['PolicyResult'];
+export type SystemInsightsDiskEncryption = Schemas['SystemInsightsDiskEncryption'];
+export type SystemInsightsOsVersion = Schemas['SystemInsightsOsVersion'];
 export type ApplicationAssociationTarget = NonNullable<
   paths['/api/v2/applications/{application_id}/associations']['get']['parameters']['query']
 >['targets'][number];
@@ -28,6 +32,9 @@ export type SystemAssociationTarget = NonNullable<
 >['targets'][number];
 export type UserAssociationTarget = NonNullable<
   paths['/api/v2/users/{user_id}/associations']['get']['parameters']['query']
+>['targets'][number];
+export type PolicyAssociationTarget = NonNullable<
+  paths['/api/v2/policies/{policy_id}/associations']['get']['parameters']['query']
 >['targets'][number];
 
 
@@ -70,6 +77,15 @@ export interface V2ListOptions extends V2QueryOptions {
   signal?: AbortSignal;
 }
 
+/** System Insights list options: rows come up to 10,000 a page. */
+export interface SystemInsightsListOptions {
+  /** e.g. `system_id:in:<id>|<id>`: worth it only when it saves pages (a few devices of many). */
+  filter?: readonly string[];
+  /** Rows a page (default and most 10,000). */
+  pageSize?: number;
+  signal?: AbortSignal;
+}
+
 export interface JumpCloudClient {
   /** The origin requests go to. */
   readonly baseUrl: string;
@@ -99,6 +115,21 @@ export interface JumpCloudClient {
     targets: readonly UserAssociationTarget[],
     options?: { signal?: AbortSignal },
   ): PagedList<GraphConnection>;
+  listPolicies(options?: V2ListOptions): PagedList<Policy>;
+  listPolicyAssociations(
+    policyId: string,
+    targets: readonly PolicyAssociationTarget[],
+    options?: { signal?: AbortSignal },
+  ): PagedList<GraphConnection>;
+  /** Every policy result of the organization (`fields` names the fields to read: stdOut and stdErr can be large). */
+  listPolicyResults(options?: V2ListOptions): PagedList<PolicyResult>;
+  /**
+   * System Insights' `disk_encryption` table. A 403 (System Insights is not on the organization's
+   * plan, or the key may not read it) rejects with a `JumpCloudFeatureUnavailableError`, not fatal.
+   */
+  listSystemInsightsDiskEncryption(options?: SystemInsightsListOptions): PagedList<SystemInsightsDiskEncryption>;
+  /** System Insights' `os_version` table; a 403 as `listSystemInsightsDiskEncryption`. */
+  listSystemInsightsOsVersion(options?: SystemInsightsListOptions): PagedList<SystemInsightsOsVersion>;
   /** A client for another organization that shares this one's scheduler and counters. */
   forOrganization(orgId: string | undefined): JumpCloudClient;
   requestCounts(): RequestCounts;
@@ -267,9 +298,69 @@ function buildClient(shared: Shared, orgId: string | undefined): JumpCloudClient
           ...cancelledBy(o.signal),
         }),
       ),
+    listPolicies: (o = {}) =>
+      v2List<Policy>('GET /api/v2/policies', ownId, (skip, limit) =>
+        api.GET('/api/v2/policies', { params: { query: v2Query(o, skip, limit) }, ...cancelledBy(o.signal) }),
+      ),
+    listPolicyAssociations: (policyId, targets, o = {}) =>
+      v2List<GraphConnection>('GET /api/v2/policies/{policy_id}/associations', targetId, (skip, limit) =>
+        api.GET('/api/v2/policies/{policy_id}/associations', {
+          params: { path: { policy_id: policyId }, query: { targets: [...targets], skip, limit } },
+          ...cancelledBy(o.signal),
+        }),
+      ),
+    listPolicyResults: (o = {}) =>
+      v2List<PolicyResult>('GET /api/v2/policyresults', ownId, (skip, limit) =>
+        api.GET('/api/v2/policyresults', { params: { query: v2Query(o, skip, limit) }, ...cancelledBy(o.signal) }),
+      ),
+    listSystemInsightsDiskEncryption: (o = {}) =>
+      featureOf(
+        'System Insights',
+        v2List<SystemInsightsDiskEncryption>(
+          'GET /api/v2/systeminsights/disk_encryption',
+          systemIdOf,
+          (skip, limit) =>
+            api.GET('/api/v2/systeminsights/disk_encryption', {
+              params: { query: { skip, limit, ...(o.filter ? { filter: [...o.filter] } : {}) } },
+              ...cancelledBy(o.signal),
+            }),
+          o.pageSize ?? SYSTEM_INSIGHTS_PAGE_SIZE,
+        ),
+      ),
+    listSystemInsightsOsVersion: (o = {}) =>
+      featureOf(
+        'System Insights',
+        v2List<SystemInsightsOsVersion>(
+          'GET /api/v2/systeminsights/os_version',
+          systemIdOf,
+          (skip, limit) =>
+            api.GET('/api/v2/systeminsights/os_version', {
+              params: { query: { skip, limit, ...(o.filter ? { filter: [...o.filter] } : {}) } },
+              ...cancelledBy(o.signal),
+            }),
+          o.pageSize ?? SYSTEM_INSIGHTS_PAGE_SIZE,
+        ),
+      ),
     forOrganization: (other) => buildClient(shared, other),
     requestCounts: () => shared.counters.snapshot(),
     schedulerStats: () => shared.scheduler.stats(),
   };
   return client;
+}
+
+/**
+ * A list of a plan feature: a 403 on it means the feature is not on the organization's plan (or the
+ * key may not read it), which leaves the feature's data out instead of ending the run.
+ */
+function featureOf<T>(feature: string, list: PagedList<T>): PagedList<T> {
+  return new PagedList(async function* () {
+    try {
+      yield* list.pages();
+    } catch (error) {
+      if (error instanceof JumpCloudAuthError && error.status === 403) {
+        throw new JumpCloudFeatureUnavailableError(`${feature} is not available to this key or organization (HTTP 403 on ${error.endpoint})`, feature, error.endpoint, { cause: error });
+      }
+      throw error;
+    }
+  });
 }

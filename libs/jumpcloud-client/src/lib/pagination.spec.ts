@@ -1,4 +1,4 @@
-import { PAGE_SIZE, paginateV1, paginateV2 } from './pagination';
+import { PAGE_SIZE, paginateV1, paginateV2, SYSTEM_INSIGHTS_PAGE_SIZE } from './pagination';
 
 /** A list of `size` items served in pages, recording the skips requested. */
 function v1Source(size: number) {
@@ -41,6 +41,24 @@ describe.each([
     const items = await paginateV2(source.fetchPage).toArray();
     expect(items).toEqual(Array.from({ length: size }, (_, i) => i));
     expect(source.skips).toEqual(Array.from({ length: v2Requests }, (_, i) => i * PAGE_SIZE));
+  });
+});
+
+describe('paginateV2 with a larger page (System Insights)', () => {
+  it.each([
+    [0, [0]],
+    [9_999, [0]],
+    [10_000, [0, 10_000]],
+    [25_000, [0, 10_000, 20_000]],
+  ])('reads %i rows with the skips %j', async (size, skips) => {
+    const source = v2Source(size);
+    const rows = await paginateV2(source.fetchPage, SYSTEM_INSIGHTS_PAGE_SIZE).toArray();
+    expect(rows).toHaveLength(size);
+    expect(source.skips).toEqual(skips);
+  });
+
+  it('refuses a page size that is not a positive integer', () => {
+    expect(() => paginateV2(v2Source(1).fetchPage, 0)).toThrow(RangeError);
   });
 });
 

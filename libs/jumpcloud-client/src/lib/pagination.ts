@@ -66,16 +66,21 @@ export function paginateV1<T>(
   });
 }
 
+/** System Insights' largest page: its bulk lists are read 10,000 rows at a time. */
+export const SYSTEM_INSIGHTS_PAGE_SIZE = 10_000;
+
 /**
  * v2 paging. v2 lists carry no total, so pages are read in sequence until a short one; the
  * concurrency comes from reading many such lists (one per group, application or system) at once.
+ * `pageSize` is the endpoint's largest page (100, or 10,000 for System Insights).
  */
-export function paginateV2<T>(fetchPage: (skip: number, limit: number) => Promise<T[]>): PagedList<T> {
+export function paginateV2<T>(fetchPage: (skip: number, limit: number) => Promise<T[]>, pageSize = PAGE_SIZE): PagedList<T> {
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError(`pageSize must be a positive integer, got ${pageSize}`);
   return new PagedList(async function* () {
-    for (let skip = 0; ; skip += PAGE_SIZE) {
-      const page = await fetchPage(skip, PAGE_SIZE);
+    for (let skip = 0; ; skip += pageSize) {
+      const page = await fetchPage(skip, pageSize);
       if (page.length > 0) yield page;
-      if (page.length < PAGE_SIZE) return;
+      if (page.length < pageSize) return;
     }
   });
 }

@@ -89,6 +89,8 @@ export async function unwrap(endpoint: string, send: () => Sent, redact: (text: 
 /** The id of a v2 object itself, and of the target of a graph connection (`to.id`). */
 export const ownId = (item: Record<string, unknown>) => item['id'];
 export const targetId = (item: Record<string, unknown>) => (isRecord(item['to']) ? item['to']['id'] : undefined);
+/** System Insights rows have no id of their own: each names its device. */
+export const systemIdOf = (item: Record<string, unknown>) => item['system_id'];
 
 /**
  * The two list shapes over `call`: v1 lists (`{totalCount, results}` pages whose items carry
@@ -107,7 +109,7 @@ export function typedLists(call: CallEndpoint, lookahead: number) {
         return { totalCount: data['totalCount'], results: data['results'] as T[] } satisfies V1Page<T>;
       }, lookahead);
     },
-    v2List<T>(endpoint: string, idOf: (item: Record<string, unknown>) => unknown, send: (skip: number, limit: number) => Sent): PagedList<T> {
+    v2List<T>(endpoint: string, idOf: (item: Record<string, unknown>) => unknown, send: (skip: number, limit: number) => Sent, pageSize?: number): PagedList<T> {
       return paginateV2(async (skip, limit) => {
         const data = await call(endpoint, () => send(skip, limit));
         if (!Array.isArray(data)) {
@@ -115,7 +117,7 @@ export function typedLists(call: CallEndpoint, lookahead: number) {
         }
         checkItems(endpoint, data, (item) => typeof idOf(item) === 'string', 'an item has no id');
         return data as T[];
-      });
+      }, pageSize);
     },
   };
 }

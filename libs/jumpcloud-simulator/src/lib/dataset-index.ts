@@ -3,9 +3,13 @@ import type {
   GraphConnection,
   Organization,
   OrganizationData,
+  Policy,
+  PolicyResult,
   SimulatorDataset,
   System,
   SystemGroup,
+  SystemInsightsDiskEncryption,
+  SystemInsightsOsVersion,
   SystemUser,
   UserGroup,
 } from './dataset.types';
@@ -31,6 +35,12 @@ export interface OrganizationIndex {
   readonly systemGroupMembers: ReadonlyMap<string, readonly GraphConnection[]>;
   /** Derived from the system and application sides, so both directions always agree. */
   readonly userAssociations: ReadonlyMap<string, { readonly system: readonly GraphConnection[]; readonly application: readonly GraphConnection[] }>;
+  readonly diskEncryption: readonly SystemInsightsDiskEncryption[];
+  readonly osVersions: readonly SystemInsightsOsVersion[];
+  readonly policies: ListView<Policy>;
+  readonly policiesById: ReadonlyMap<string, Policy>;
+  readonly policyAssociations: ReadonlyMap<string, readonly GraphConnection[]>;
+  readonly policyResults: ListView<PolicyResult>;
 }
 
 export interface DatasetIndex {
@@ -64,6 +74,7 @@ function indexOrganization(data: OrganizationData): OrganizationIndex {
   const applications = inIdOrder(data.applications, (a) => a._id);
   const systems = inIdOrder(data.systems, (s) => s._id);
   const systemGroups = inIdOrder(data.systemGroups, (g) => g.id);
+  const policies = inIdOrder(data.policies, (p) => p.id);
 
   const userAssociations = new Map<string, { system: GraphConnection[]; application: GraphConnection[] }>();
   const sideOf = (userId: string) => {
@@ -77,7 +88,8 @@ function indexOrganization(data: OrganizationData): OrganizationIndex {
   // Walking the owners in id order makes each user's list come out in id order too.
   for (const system of systems) {
     for (const connection of data.systemUserAssociations.get(system._id) ?? []) {
-      if (connection.to.type === 'user') sideOf(connection.to.id).system.push({ to: { id: system._id, type: 'system', attributes: null }, attributes: null });
+      // the binding's attributes (sudo) are the binding's: the same seen from either side
+      if (connection.to.type === 'user') sideOf(connection.to.id).system.push({ to: { id: system._id, type: 'system', attributes: null }, attributes: connection.attributes ?? null });
     }
   }
   for (const application of applications) {
@@ -106,6 +118,12 @@ function indexOrganization(data: OrganizationData): OrganizationIndex {
     systemGroupsById: mapBy(systemGroups, (g) => g.id),
     systemGroupMembers: data.systemGroupMembers,
     userAssociations,
+    diskEncryption: data.diskEncryption,
+    osVersions: data.osVersions,
+    policies: new ListView(policies, 'id'),
+    policiesById: mapBy(policies, (p) => p.id),
+    policyAssociations: data.policyAssociations,
+    policyResults: new ListView(inIdOrder(data.policyResults, (r) => r.id ?? ''), 'id'),
   };
 }
 

@@ -39,6 +39,14 @@ describe('createDataset', () => {
     expect(org.systemGroups).toHaveLength(2);
     expect([...org.userGroupMembers.values()].map((m) => m.length)).toEqual([5, 5, 5, 5, 5]);
     expect([...org.systemGroupMembers.values()].map((m) => m.length)).toEqual([3, 3]);
+    expect(org.policies).toHaveLength(4);
+    expect(org.policies.map((p) => (org.policyAssociations.get(p.id) ?? []).map((c) => c.to.type))).toEqual(
+      org.policies.map((p) => {
+        const family = p.template?.osMetaFamily;
+        const fitting = org.systems.filter((s) => family === 'universal' || s.osFamily === family).length;
+        return [...Array<string>(Math.min(3, fitting)).fill('system'), 'system_group'];
+      }),
+    );
   });
 
   it('adds a passwordless-sudo group and an exposed device last, leaving every other object as it was', () => {
@@ -54,6 +62,70 @@ describe('createDataset', () => {
     // the last of their lists, so the objects made before them are unchanged
     expect(org.userGroups.at(-1)?.id).toBe(group?.id);
     expect(org.systems.at(-1)?._id).toBe(exposed?._id);
+  });
+
+  it('adds posture and policies after everything else: the directory and every id of every organization stay as they were', () => {
+    const without = createDataset({ seed: 7, organizations: 2, users: 30, systems: 12, policies: 0 });
+    const withMore = createDataset({ seed: 7, organizations: 2, users: 30, systems: 12, policies: 9, systemsPerPolicy: 5, systemGroupsPerPolicy: 2 });
+    without.organizations.forEach((org, i) => {
+      const other = withMore.organizations[i] as OrganizationData;
+      expect(other.users).toEqual(org.users);
+      expect(other.userGroups).toEqual(org.userGroups);
+      expect(other.systems).toEqual(org.systems);
+      expect(other.systemGroups).toEqual(org.systemGroups);
+      expect(other.systemUserAssociations).toEqual(org.systemUserAssociations);
+      expect(other.diskEncryption).toEqual(org.diskEncryption);
+      expect([org.policies.length, other.policies.length]).toEqual([0, 9]);
+    });
+  });
+
+  it('grants sudo on some user <-> system bindings, some of it without a password', () => {
+    const org = only(createDataset({ seed: 1, users: 200, systems: 150, usersPerSystem: 2, edgeCases: false }));
+    const grants = [...org.systemUserAssociations.values()].flat().map((c) => (c.attributes as { sudo?: { enabled: boolean; withoutPassword: boolean } } | null)?.sudo);
+    expect(grants.filter((g) => g?.enabled && g.withoutPassword).length).toBeGreaterThan(0);
+    expect(grants.filter((g) => g?.enabled && !g.withoutPassword).length).toBeGreaterThan(0);
+    expect(grants.filter((g) => g?.enabled === false).length).toBeGreaterThan(0);
+    expect(grants.filter((g) => g === undefined).length).toBeGreaterThan(0);
+    expect(grants.every((g) => g === undefined || g.enabled || !g.withoutPassword)).toBe(true);
+  });
+
+  it('gives System Insights rows to most systems: volumes of Macs and Linux systems, encrypted or not, and one OS version each', () => {
+    const org = only(createDataset({ seed: 1, systems: 200, edgeCases: false }));
+    const systems = new Map(org.systems.map((s) => [s._id, s]));
+    expect(org.diskEncryption.every((row) => ['darwin', 'linux'].includes(systems.get(row.system_id)?.osFamily ?? ''))).toBe(true);
+    expect(org.diskEncryption.every((row) => (row.encrypted === 1) === (row.encryption_status === 'encrypted'))).toBe(true);
+    expect(org.diskEncryption.every((row) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(row.collection_time ?? ''))).toBe(true);
+    // encrypted and not, a Mac whose FileVault flag disagrees with its volumes, and systems without rows
+    expect(new Set(org.diskEncryption.map((row) => row.encrypted))).toEqual(new Set([0, 1]));
+    const unencryptedVolume = new Set(org.diskEncryption.filter((row) => row.encrypted !== 1).map((row) => row.system_id));
+    expect([...unencryptedVolume].some((id) => systems.get(id)?.fde?.active === true)).toBe(true);
+    const versions = org.osVersions.map((row) => row.system_id);
+    expect(new Set(versions).size).toBe(versions.length);
+    expect(versions.length).toBeGreaterThan(150);
+    expect(versions.length).toBeLessThan(200);
+  });
+
+  it('binds each policy to systems of its OS family and to system groups, with results only on the systems it reaches', () => {
+    const org = only(createDataset({ seed: 1, systems: 60, systemGroups: 3, membersPerSystemGroup: 10, policies: 7, systemsPerPolicy: 4, systemGroupsPerPolicy: 1, edgeCases: false }));
+    const systems = new Map(org.systems.map((s) => [s._id, s]));
+    expect(new Set(org.policies.map((p) => p.template?.name)).size).toBe(7);
+    for (const policy of org.policies) {
+      const family = policy.template?.osMetaFamily;
+      const bound = org.policyAssociations.get(policy.id) ?? [];
+      const direct = bound.filter((c) => c.to.type === 'system');
+      expect(direct.length).toBeLessThanOrEqual(4);
+      expect(direct.every((c) => family === 'universal' || systems.get(c.to.id)?.osFamily === family)).toBe(true);
+      expect(bound.filter((c) => c.to.type === 'system_group')).toHaveLength(1);
+      const reached = new Set([...direct.map((c) => c.to.id), ...bound.filter((c) => c.to.type === 'system_group').flatMap((c) => (org.systemGroupMembers.get(c.to.id) ?? []).map((m) => m.to.id))]);
+      expect(org.policyResults.filter((r) => r.policyID === policy.id).every((r) => reached.has(r.systemID ?? '') && (family === 'universal' || systems.get(r.systemID ?? '')?.osFamily === family))).toBe(true);
+    }
+    const results = org.policyResults;
+    expect(results.map((r) => r.id)).toEqual(results.map((r) => r.id).sort());
+    expect(new Set(results.map((r) => r.state))).toEqual(new Set(['success', 'failed']));
+    expect(results.every((r) => r.success === (r.state === 'success') && typeof r.stdOut === 'string' && Date.parse(r.endedAt ?? '') > Date.parse(r.startedAt ?? ''))).toBe(true);
+    // some device has two runs of the same policy
+    const pairs = results.map((r) => `${r.policyID}|${r.systemID}`);
+    expect(new Set(pairs).size).toBeLessThan(pairs.length);
   });
 
   it('gives exactly the sizes asked with edgeCases false', () => {
@@ -138,6 +210,7 @@ describe('createDataset', () => {
     expect(() => createDataset({ groups: 1.5 })).toThrow(RangeError);
     expect(() => createDataset({ organizations: 0 })).toThrow(RangeError);
     expect(() => createDataset({ membersPerGroup: [] })).toThrow(RangeError);
+    expect(() => createDataset({ policies: -2 })).toThrow(RangeError);
   });
 
   describe('edge cases (edgeCases true, the default)', () => {

@@ -5,9 +5,13 @@ import type {
   GraphConnection,
   Organization,
   OrganizationData,
+  Policy,
+  PolicyResult,
   SimulatorDataset,
   System,
   SystemGroup,
+  SystemInsightsDiskEncryption,
+  SystemInsightsOsVersion,
   SystemUser,
   UserGroup,
 } from './dataset.types';
@@ -23,6 +27,9 @@ import {
   LOCATIONS,
   ORGANIZATION_NAMES,
   OS_CATALOG,
+  OS_VERSION_FACTS,
+  POLICY_TEMPLATES,
+  type PolicyTemplate,
   SYSTEM_GROUP_NAMES,
   USER_GROUP_NAMES,
 } from './sample-data';
@@ -33,6 +40,7 @@ const SECONDS_PER_ID = 60;
 /** The dataset's "now" (last contacts, password expiry): fixed so datasets never depend on the clock. */
 const REFERENCE_NOW_MS = Date.UTC(2025, 5, 1);
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 
 const DEFAULTS = {
   seed: 1,
@@ -46,6 +54,9 @@ const DEFAULTS = {
   systemGroups: 2,
   membersPerSystemGroup: 3,
   usersPerSystem: 1,
+  policies: 4,
+  systemsPerPolicy: 3,
+  systemGroupsPerPolicy: 1,
   edgeCases: true,
 } as const;
 
@@ -66,10 +77,16 @@ export function createDataset(options: DatasetOptions = {}): SimulatorDataset {
     SECONDS_PER_ID,
   );
   const multiTenant = resolved.organizations > 1;
+  const builders: OrganizationBuilder[] = [];
   const organizations: OrganizationData[] = [];
   for (let index = 0; index < resolved.organizations; index++) {
-    organizations.push(new OrganizationBuilder(resolved, ids, index, multiTenant).build());
+    const builder = new OrganizationBuilder(resolved, ids, index, multiTenant);
+    builders.push(builder);
+    organizations.push(builder.build());
   }
+  // Posture and policies come after every organization's directory, each from random streams of
+  // their own, so that adding them changed no other object (nor any id) of any dataset.
+  builders.forEach((builder, index) => builder.addPostureAndPolicies(organizations[index] as OrganizationData));
   return { organizations, multiTenant };
 }
 
@@ -98,11 +115,14 @@ function resolveOptions(options: DatasetOptions): ResolvedOptions {
     systemGroups: count('systemGroups', options.systemGroups, DEFAULTS.systemGroups),
     membersPerSystemGroup: counts('membersPerSystemGroup', options.membersPerSystemGroup, DEFAULTS.membersPerSystemGroup),
     usersPerSystem: count('usersPerSystem', options.usersPerSystem, DEFAULTS.usersPerSystem),
+    policies: count('policies', options.policies, DEFAULTS.policies),
+    systemsPerPolicy: count('systemsPerPolicy', options.systemsPerPolicy, DEFAULTS.systemsPerPolicy),
+    systemGroupsPerPolicy: count('systemGroupsPerPolicy', options.systemGroupsPerPolicy, DEFAULTS.systemGroupsPerPolicy),
     edgeCases: options.edgeCases ?? DEFAULTS.edgeCases,
   };
 }
 
-function edge(id: string, type: 'user' | 'user_group' | 'system'): GraphConnection {
+function edge(id: string, type: 'user' | 'user_group' | 'system' | 'system_group'): GraphConnection {
   return { to: { id, type, attributes: null }, attributes: null };
 }
 
@@ -124,6 +144,17 @@ function numbered(list: readonly string[], index: number): string {
 
 function isoAt(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/** System Insights' collection_time: "YYYY-MM-DD hh:mm:ss", UTC without a zone. */
+function collectionTime(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** A random UUID-shaped string (volumes have one). */
+function uuid(r: Random): string {
+  const hex = r.hex(32).toUpperCase();
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** A PEM block with random base64 content: looks like key material, is none. */
@@ -286,6 +317,11 @@ class OrganizationBuilder {
       systemGroups,
       systemGroupMembers,
       systemUserAssociations,
+      diskEncryption: [],
+      osVersions: [],
+      policies: [],
+      policyAssociations: new Map(),
+      policyResults: [],
     };
     if (edgeUsers && edgeGroups && edgeSystems) {
       const [u0] = users as [SystemUser];
@@ -300,6 +336,141 @@ class OrganizationBuilder {
       };
     }
     return data;
+  }
+
+  /**
+   * What the posture issue added, made once every organization is built (see createDataset), each
+   * part from its own random stream: sudo rights on some user <-> system bindings, System Insights
+   * rows, and policies with their bindings and results.
+   */
+  addPostureAndPolicies(data: OrganizationData): void {
+    this.addDeviceSudo(this.random('deviceSudo'), data);
+    this.addSystemInsights(this.random('systemInsights'), data);
+    this.addPolicies(this.random('policies'), this.random('policyResults'), data);
+  }
+
+  /** About one binding in eight grants sudo (a third of those without a password); about half of the others say so explicitly. */
+  private addDeviceSudo(r: Random, data: OrganizationData): void {
+    for (const system of data.systems) {
+      for (const connection of data.systemUserAssociations.get(system._id) ?? []) {
+        const roll = r.next();
+        if (roll < 0.12) connection.attributes = { sudo: { enabled: true, withoutPassword: r.chance(0.3) } };
+        else if (roll < 0.55) connection.attributes = { sudo: { enabled: false, withoutPassword: false } };
+      }
+    }
+  }
+
+  /**
+   * One os_version row per system System Insights knows (nine in ten), and disk_encryption rows for
+   * Macs (the data volume, encrypted as FileVault says nearly always; sometimes an external volume,
+   * often not encrypted) and Linux systems (one volume, a third of them encrypted with LUKS).
+   * Windows systems have no disk_encryption rows: that table does not cover them.
+   */
+  private addSystemInsights(r: Random, data: OrganizationData): void {
+    for (const system of data.systems) {
+      if (r.chance(0.1)) continue;
+      const collected = REFERENCE_NOW_MS - r.int(0, 72 * HOUR_MS);
+      const facts = OS_VERSION_FACTS[`${system.os ?? ''} ${system.version ?? ''}`];
+      if (facts) {
+        const row: SystemInsightsOsVersion = {
+          system_id: system._id,
+          collection_time: collectionTime(collected),
+          name: facts.name,
+          version: facts.version,
+          major: facts.major,
+          minor: facts.minor,
+          patch: system.osFamily === 'windows' ? r.int(3000, 5200) : r.int(0, 7),
+          build: facts.build,
+          platform: facts.platform,
+          platform_like: facts.platformLike,
+          codename: facts.codename,
+          install_date: '',
+        };
+        data.osVersions.push(row);
+      }
+      const volume = (name: string, encrypted: boolean, encryptedType: string, unencryptedStatus: string): SystemInsightsDiskEncryption => ({
+        system_id: system._id,
+        collection_time: collectionTime(collected),
+        name,
+        uuid: uuid(r),
+        type: encrypted ? encryptedType : '',
+        encrypted: encrypted ? 1 : 0,
+        encryption_status: encrypted ? 'encrypted' : unencryptedStatus,
+        uid: '',
+        user_uuid: '',
+      });
+      if (system.osFamily === 'darwin') {
+        data.diskEncryption.push(volume('/dev/disk1s1', system.fde?.active === true ? r.chance(0.95) : r.chance(0.1), 'AES-XTS', 'undefined'));
+        if (r.chance(0.25)) data.diskEncryption.push(volume('/dev/disk2s1', r.chance(0.4), 'AES-XTS', 'undefined'));
+      } else if (system.osFamily === 'linux') {
+        data.diskEncryption.push(volume(r.chance(0.5) ? '/dev/nvme0n1p2' : '/dev/sda1', r.chance(0.35), 'aes-xts-plain64', 'not encrypted'));
+      }
+    }
+  }
+
+  /**
+   * Policies of the catalog's templates in turn, each bound to systems of its OS family and to
+   * system groups; results for the systems each reaches (directly or through a group, of its
+   * family): none yet for one in ten, else the latest (passing four times in five) and for some an
+   * older one before it.
+   */
+  private addPolicies(r: Random, results: Random, data: OrganizationData): void {
+    // Templates are JumpCloud's, not the organization's: the same ids in every organization.
+    const templateIds = POLICY_TEMPLATES.map((_template, i) => `5e${createRandom(deriveSeed(this.options.seed, `policyTemplate${i}`)).hex(22)}`);
+    const fits = (template: PolicyTemplate, system: System) => template.osMetaFamily === 'universal' || system.osFamily === template.osMetaFamily;
+    for (let i = 0; i < this.options.policies; i++) {
+      const template = POLICY_TEMPLATES[i % POLICY_TEMPLATES.length] as PolicyTemplate;
+      const round = Math.floor(i / POLICY_TEMPLATES.length);
+      const policy: Policy = {
+        id: this.ids.next().id,
+        name: round === 0 ? template.displayName : `${template.displayName} ${round + 1}`,
+        template: {
+          id: templateIds[i % POLICY_TEMPLATES.length] as string,
+          name: template.name,
+          displayName: template.displayName,
+          description: template.description,
+          osMetaFamily: template.osMetaFamily,
+        },
+      };
+      data.policies.push(policy);
+      const eligible = data.systems.filter((system) => fits(template, system));
+      const direct = this.pickMembers(r, eligible, Math.min(this.options.systemsPerPolicy, eligible.length), 'system');
+      const groups = r
+        .sample(data.systemGroups.length, Math.min(this.options.systemGroupsPerPolicy, data.systemGroups.length))
+        .sort((a, b) => a - b)
+        .map((k) => (data.systemGroups[k] as SystemGroup).id);
+      data.policyAssociations.set(policy.id, [...direct, ...groups.map((id) => edge(id, 'system_group'))]);
+
+      const reached = new Set(direct.map((c) => c.to.id));
+      for (const group of groups) for (const c of data.systemGroupMembers.get(group) ?? []) reached.add(c.to.id);
+      for (const system of data.systems) {
+        if (!reached.has(system._id) || !fits(template, system) || results.chance(0.1)) continue;
+        const latestEnd = REFERENCE_NOW_MS - results.int(1, 7 * 24) * HOUR_MS;
+        const ends = results.chance(0.3) ? [latestEnd - results.int(1, 30) * DAY_MS, latestEnd] : [latestEnd];
+        ends.forEach((end, k) => {
+          const success = k === ends.length - 1 ? results.chance(0.8) : results.chance(0.5);
+          data.policyResults.push(this.policyResult(results, policy, template, system, end, success));
+        });
+      }
+    }
+  }
+
+  private policyResult(r: Random, policy: Policy, template: PolicyTemplate, system: System, endMs: number, success: boolean): PolicyResult {
+    const host = system.hostname ?? system._id;
+    return {
+      id: this.ids.next().id,
+      policyID: policy.id,
+      systemID: system._id,
+      startedAt: isoAt(endMs - r.int(1, 120) * 1000),
+      endedAt: isoAt(endMs),
+      state: success ? 'success' : 'failed',
+      success,
+      exitStatus: success ? 0 : 1,
+      detail: '',
+      // What a policy prints: the integration must never store it.
+      stdOut: `${template.name} on ${host}: ${success ? 'applied' : 'not applied'}`,
+      stdErr: success ? '' : `${template.name} on ${host}: exit status 1 (${template.displayName} could not be enforced)`,
+    };
   }
 
   private buildOrganization(): Organization {

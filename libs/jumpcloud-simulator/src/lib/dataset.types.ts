@@ -3,8 +3,12 @@ import type {
   components,
   GraphConnection,
   Organization,
+  Policy,
+  PolicyResult,
   System,
   SystemGroup,
+  SystemInsightsDiskEncryption,
+  SystemInsightsOsVersion,
   SystemUser,
   UserGroup,
 } from '@jumpcloud-graph/jumpcloud-client';
@@ -16,8 +20,12 @@ export type {
   GraphConnection,
   Organization,
   OrganizationSummary,
+  Policy,
+  PolicyResult,
   System,
   SystemGroup,
+  SystemInsightsDiskEncryption,
+  SystemInsightsOsVersion,
   SystemUser,
   UserGroup,
 } from '@jumpcloud-graph/jumpcloud-client';
@@ -49,6 +57,12 @@ export interface DatasetOptions {
   membersPerSystemGroup?: number | number[];
   /** User<->system associations per system (default 1), capped by users. */
   usersPerSystem?: number;
+  /** Device policies (default 4), their templates taken in turn from a catalog of several OS families. */
+  policies?: number;
+  /** Systems of its OS family each policy is bound to directly (default 3), capped by those systems. */
+  systemsPerPolicy?: number;
+  /** System groups each policy is bound to (default 1), capped by the system groups. */
+  systemGroupsPerPolicy?: number;
   /**
    * Default true: each organization also gets the objects listed in {@link EdgeCaseMarkers}.
    * false gives exactly the sizes asked and nothing else (no dangling or duplicate members).
@@ -138,8 +152,20 @@ export interface OrganizationData {
   systemGroups: SystemGroup[];
   /** Keyed by system group id; members are `system` objects. */
   systemGroupMembers: Map<string, GraphConnection[]>;
-  /** Keyed by system id: the users bound to it. The user side (`/users/{id}/associations?targets=system`) is derived from this. */
+  /**
+   * Keyed by system id: the users bound to it, some with `attributes.sudo`. The user side
+   * (`/users/{id}/associations?targets=system`) is derived from this, attributes included.
+   */
   systemUserAssociations: Map<string, GraphConnection[]>;
+  /** System Insights' `disk_encryption` rows (Macs and Linux systems; most systems have some). */
+  diskEncryption: SystemInsightsDiskEncryption[];
+  /** System Insights' `os_version` rows, one per system that System Insights knows. */
+  osVersions: SystemInsightsOsVersion[];
+  policies: Policy[];
+  /** Keyed by policy id: the systems and system groups it is bound to directly. */
+  policyAssociations: Map<string, GraphConnection[]>;
+  /** Every run of every policy on the systems it reaches (directly or through a group), in id order. */
+  policyResults: PolicyResult[];
   /** Present when the dataset was built with `edgeCases: true`. */
   edgeCases?: EdgeCaseMarkers;
 }

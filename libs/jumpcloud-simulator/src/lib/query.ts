@@ -20,9 +20,12 @@ function nonNegativeInteger(query: URLSearchParams, name: string, fallback: numb
   return value;
 }
 
-/** `limit` defaults to 10 and may not exceed 100; `skip` defaults to 0. Anything else is a 400. */
-export function parsePage(query: URLSearchParams): Page {
-  return { limit: nonNegativeInteger(query, 'limit', DEFAULT_LIMIT, MAX_LIMIT), skip: nonNegativeInteger(query, 'skip', 0) };
+/** System Insights lists allow pages of up to 10,000 rows. */
+export const MAX_SYSTEM_INSIGHTS_LIMIT = 10_000;
+
+/** `limit` defaults to 10 and may not exceed `maxLimit` (100); `skip` defaults to 0. Anything else is a 400. */
+export function parsePage(query: URLSearchParams, maxLimit = MAX_LIMIT): Page {
+  return { limit: nonNegativeInteger(query, 'limit', DEFAULT_LIMIT, maxLimit), skip: nonNegativeInteger(query, 'skip', 0) };
 }
 
 export function paginate<T>(items: readonly T[], page: Page): T[] {

@@ -2,7 +2,7 @@ import type { components, paths } from '@jumpcloud-graph/jumpcloud-client';
 import { ApiError } from './api-error';
 import type { DatasetIndex, OrganizationIndex } from './dataset-index';
 import type { GraphConnection, GraphObjectWithPaths, Organization, OrganizationSummary } from './dataset.types';
-import { filtered, paginate, parsePage, projector, listParam, type ApiVersion } from './query';
+import { filtered, MAX_SYSTEM_INSIGHTS_LIMIT, paginate, parsePage, projector, listParam, type ApiVersion } from './query';
 import { applicationUserGroups, applicationUsers } from './traversal';
 
 /** A path template of our OpenAPI document, e.g. `/api/v2/usergroups/{group_id}/members`. */
@@ -23,6 +23,8 @@ export interface RouteContext {
   readonly orgIdHeader: string | undefined;
   readonly params: Readonly<Record<string, string>>;
   readonly query: URLSearchParams;
+  /** Plan features the key's organizations have: without System Insights, its paths answer 403. */
+  readonly features: { readonly systemInsights: boolean };
 }
 
 export interface ScopedRouteContext extends RouteContext {
@@ -52,6 +54,7 @@ function enumValues<T extends string>() {
 type Parameters = components['parameters'];
 const APPLICATION_TARGETS = enumValues<Parameters['ApplicationAssociationTargets'][number]>()(['agent_group', 'user', 'user_group']);
 const SYSTEM_TARGETS = enumValues<Parameters['SystemAssociationTargets'][number]>()(['command', 'policy', 'policy_group', 'user', 'user_group']);
+const POLICY_TARGETS = enumValues<Parameters['PolicyAssociationTargets'][number]>()(['system', 'system_group', 'user', 'user_group']);
 const USER_TARGETS = enumValues<Parameters['UserAssociationTargets'][number]>()([
   'active_directory',
   'application',
@@ -120,6 +123,21 @@ function v1Object<T extends { _id: string }>(item: T): T & { id: string } {
 function v1Page<T extends { _id: string }>(view: { select(query: URLSearchParams, version: ApiVersion): readonly T[] }, query: URLSearchParams) {
   const { total, page } = listPage(view, query, 'v1', '_id');
   return { totalCount: total, results: page.map(v1Object) };
+}
+
+/**
+ * A System Insights table: 403 when the feature is off; else pages of up to 10,000 rows, filtered by
+ * `system_id` or the table's own column (`eq` or `in`, as JumpCloud documents).
+ */
+function systemInsightsPage<T>(context: RouteContext, rows: readonly T[], columns: readonly string[]): T[] {
+  if (!context.features.systemInsights) throw new ApiError(403, 'System Insights is not enabled for this organization');
+  const page = parsePage(context.query, MAX_SYSTEM_INSIGHTS_LIMIT);
+  for (const expression of listParam(context.query, 'filter', 'v2')) {
+    const [field, operator] = expression.split(':');
+    if (!columns.includes(field ?? '')) throw new ApiError(400, `filter field must be one of ${columns.join(', ')}, got "${field ?? ''}"`);
+    if (operator !== 'eq' && operator !== 'in') throw new ApiError(400, `filter operator must be eq or in, got "${operator ?? ''}"`);
+  }
+  return paginate(filtered(rows, context.query, 'v2'), page);
 }
 
 /** The organizations a key sees: all of a multi-tenant dataset, else the one. */
@@ -222,6 +240,34 @@ export const ROUTES: RouteTable = {
         query,
       );
     },
+  },
+  '/api/v2/policies': {
+    scope: 'organization',
+    handle: ({ organization, query }) => listPage(organization.policies, query, 'v2', 'id').page,
+  },
+  '/api/v2/policies/{policy_id}/associations': {
+    scope: 'organization',
+    handle: ({ organization, params, query }) => {
+      found(organization.policiesById, params['policy_id'], 'policy');
+      const targets = parseTargets<string>(query, POLICY_TARGETS);
+      const connections = organization.policyAssociations.get(params['policy_id'] ?? '') ?? [];
+      return pageOf(
+        connections.filter((connection) => targets.has(connection.to.type)),
+        query,
+      );
+    },
+  },
+  '/api/v2/policyresults': {
+    scope: 'organization',
+    handle: ({ organization, query }) => listPage(organization.policyResults, query, 'v2', 'id').page,
+  },
+  '/api/v2/systeminsights/disk_encryption': {
+    scope: 'organization',
+    handle: (context) => systemInsightsPage(context, context.organization.diskEncryption, ['system_id', 'encryption_status']),
+  },
+  '/api/v2/systeminsights/os_version': {
+    scope: 'organization',
+    handle: (context) => systemInsightsPage(context, context.organization.osVersions, ['system_id', 'version']),
   },
   '/api/v2/users/{user_id}/associations': {
     scope: 'organization',

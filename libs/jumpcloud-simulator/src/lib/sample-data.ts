@@ -88,3 +88,35 @@ export const OS_CATALOG: readonly OsTemplate[] = [
   { osFamily: 'linux', os: 'Ubuntu', versions: ['22.04', '24.04'], arches: ['x86_64', 'aarch64'], vendors: ['Amazon EC2', 'Dell Inc.'], templateName: 'linux-ubuntu-x86_64', interfaceName: 'eth0' },
   { osFamily: 'linux', os: 'Red Hat Enterprise Linux', versions: ['8.10', '9.4'], arches: ['x86_64'], vendors: ['VMware, Inc.'], templateName: 'linux-redhat-x86_64', interfaceName: 'ens192' },
 ];
+
+export interface PolicyTemplate {
+  name: string;
+  displayName: string;
+  description: string;
+  osMetaFamily: 'darwin' | 'windows' | 'linux' | 'universal';
+}
+
+/** Policy templates of each OS family (and one for every family), taken in turn by the policies of a dataset. */
+export const POLICY_TEMPLATES: readonly PolicyTemplate[] = [
+  { name: 'disk_encryption_darwin', displayName: 'FileVault Disk Encryption', description: 'Turns on FileVault and escrows the recovery key', osMetaFamily: 'darwin' },
+  { name: 'bitlocker_windows', displayName: 'BitLocker Disk Encryption', description: 'Encrypts the system drive with BitLocker', osMetaFamily: 'windows' },
+  { name: 'ssh_root_login_linux', displayName: 'Disable SSH Root Login', description: 'Sets PermitRootLogin no in sshd_config', osMetaFamily: 'linux' },
+  { name: 'screen_lock_darwin', displayName: 'Screen Lock', description: 'Locks the screen after 5 minutes of inactivity', osMetaFamily: 'darwin' },
+  { name: 'windows_updates_windows', displayName: 'Automatic Windows Updates', description: 'Installs updates automatically', osMetaFamily: 'windows' },
+  { name: 'password_complexity_linux', displayName: 'Password Complexity', description: 'Requires long passwords with mixed characters', osMetaFamily: 'linux' },
+  { name: 'agent_log_level_universal', displayName: 'Agent Log Level', description: 'Sets the agent log level on every device', osMetaFamily: 'universal' },
+];
+
+/** What System Insights' os_version reports per OS and version of OS_CATALOG: build, and the numbers osquery splits out. */
+export const OS_VERSION_FACTS: Readonly<Record<string, { name: string; version: string; major: number; minor: number; build: string; platform: string; platformLike: string; codename: string }>> = {
+  'Mac OS X 13.6.7': { name: 'macOS', version: '13.6.7', major: 13, minor: 6, build: '22G720', platform: 'darwin', platformLike: 'darwin', codename: '' },
+  'Mac OS X 14.5': { name: 'macOS', version: '14.5', major: 14, minor: 5, build: '23F79', platform: 'darwin', platformLike: 'darwin', codename: '' },
+  'Mac OS X 15.1': { name: 'macOS', version: '15.1', major: 15, minor: 1, build: '24B83', platform: 'darwin', platformLike: 'darwin', codename: '' },
+  'Windows 10 Pro 22H2': { name: 'Microsoft Windows 10 Pro', version: '10.0.19045', major: 10, minor: 0, build: '19045', platform: 'windows', platformLike: 'windows', codename: '' },
+  'Windows 11 Pro 23H2': { name: 'Microsoft Windows 11 Pro', version: '10.0.22631', major: 10, minor: 0, build: '22631', platform: 'windows', platformLike: 'windows', codename: '' },
+  'Windows 11 Enterprise 24H2': { name: 'Microsoft Windows 11 Enterprise', version: '10.0.26100', major: 10, minor: 0, build: '26100', platform: 'windows', platformLike: 'windows', codename: '' },
+  'Ubuntu 22.04': { name: 'Ubuntu', version: '22.04.4 LTS (Jammy Jellyfish)', major: 22, minor: 4, build: '', platform: 'ubuntu', platformLike: 'debian', codename: 'jammy' },
+  'Ubuntu 24.04': { name: 'Ubuntu', version: '24.04.1 LTS (Noble Numbat)', major: 24, minor: 4, build: '', platform: 'ubuntu', platformLike: 'debian', codename: 'noble' },
+  'Red Hat Enterprise Linux 8.10': { name: 'Red Hat Enterprise Linux', version: '8.10 (Ootpa)', major: 8, minor: 10, build: '', platform: 'rhel', platformLike: 'fedora', codename: '' },
+  'Red Hat Enterprise Linux 9.4': { name: 'Red Hat Enterprise Linux', version: '9.4 (Plow)', major: 9, minor: 4, build: '', platform: 'rhel', platformLike: 'fedora', codename: '' },
+};

@@ -209,21 +209,66 @@ describe('JumpCloudSimulator over HTTP (single tenant)', () => {
     });
 
     it('show user<->system associations the same from both sides', async () => {
+      // each binding with its attributes (the sudo grant), which both sides show alike
       const fromSystems = new Set<string>();
       for (const system of org().systems) {
         const users = await getJson<Schemas['GraphConnection'][]>(`/api/v2/systems/${system._id}/associations?targets=user&limit=100`);
-        for (const c of users) fromSystems.add(`${c.to.id}|${system._id}`);
+        for (const c of users) fromSystems.add(`${c.to.id}|${system._id}|${JSON.stringify(c.attributes)}`);
       }
       const fromUsers = new Set<string>();
       for (const user of org().users) {
         const systems = await getJson<Schemas['GraphConnection'][]>(`/api/v2/users/${user._id}/associations?targets=system&limit=100`);
         for (const c of systems) {
           expect(c.to.type).toBe('system');
-          fromUsers.add(`${user._id}|${c.to.id}`);
+          fromUsers.add(`${user._id}|${c.to.id}|${JSON.stringify(c.attributes)}`);
         }
       }
       expect(fromSystems.size).toBe(6);
       expect([...fromUsers].sort()).toEqual([...fromSystems].sort());
+    });
+  });
+
+  describe('System Insights', () => {
+    type DiskRows = Schemas['SystemInsightsDiskEncryption'][];
+
+    it('serves its tables up to 10,000 rows a page, filtered by system_id', async () => {
+      const all = await getJson<DiskRows>('/api/v2/systeminsights/disk_encryption?limit=10000');
+      expect(all).toEqual(org().diskEncryption);
+      expect(all.length).toBeGreaterThan(0);
+      await expectError(await get('/api/v2/systeminsights/disk_encryption?limit=10001'), 400);
+      const [first] = all;
+      const one = await getJson<DiskRows>(`/api/v2/systeminsights/disk_encryption?limit=10000&filter=system_id:eq:${first?.system_id}`);
+      expect(one).toEqual(all.filter((row) => row.system_id === first?.system_id));
+      const versions = await getJson<Schemas['SystemInsightsOsVersion'][]>('/api/v2/systeminsights/os_version?limit=2&skip=1');
+      expect(versions).toEqual(org().osVersions.slice(1, 3));
+    });
+
+    it('refuses a filter on another field or with another operator', async () => {
+      await expectError(await get('/api/v2/systeminsights/os_version?filter=name:eq:Ubuntu'), 400);
+      await expectError(await get('/api/v2/systeminsights/os_version?filter=system_id:ne:x'), 400);
+    });
+  });
+
+  describe('policies', () => {
+    it('lists policies with their template, and what each is bound to by target type', async () => {
+      const policies = await getJson<Schemas['Policy'][]>('/api/v2/policies?limit=100');
+      expect(policies).toEqual(org().policies);
+      const policy = org().policies[0];
+      const bound = org().policyAssociations.get(policy?.id ?? '') ?? [];
+      const systems = await getJson<Schemas['GraphConnection'][]>(`/api/v2/policies/${policy?.id}/associations?targets=system&limit=100`);
+      expect(systems).toEqual(bound.filter((c) => c.to.type === 'system'));
+      const both = await getJson<Schemas['GraphConnection'][]>(`/api/v2/policies/${policy?.id}/associations?targets=system,system_group&limit=100`);
+      expect(both).toEqual(bound);
+      await expectError(await get(`/api/v2/policies/${policy?.id}/associations?targets=application`), 400);
+      await expectError(await get('/api/v2/policies/0123456789abcdef01234567/associations?targets=system'), 404);
+    });
+
+    it('pages the results, and gives only the fields asked (what a policy printed among them or not)', async () => {
+      const results = org().policyResults;
+      expect(results.length).toBeGreaterThan(0);
+      expect(await getJson<Schemas['PolicyResult'][]>('/api/v2/policyresults?limit=100')).toEqual(results.slice(0, 100));
+      const lean = await getJson<Record<string, unknown>[]>('/api/v2/policyresults?limit=3&fields=policyID,systemID,success');
+      expect(lean).toEqual(results.slice(0, 3).map((r) => ({ id: r.id, policyID: r.policyID, systemID: r.systemID, success: r.success })));
     });
   });
 
@@ -245,6 +290,16 @@ describe('JumpCloudSimulator over HTTP (single tenant)', () => {
     const res = await fetch(`${sim().baseUrl}/api/systemusers`, { method: 'POST', headers: { 'x-api-key': sim().apiKey } });
     await expectError(res, 405);
     expect(res.headers.get('allow')).toBe('GET');
+  });
+});
+
+describe('JumpCloudSimulator without System Insights on the plan', () => {
+  const { get } = useSimulator({ dataset: { users: 5, edgeCases: false }, systemInsights: false });
+
+  it('answers 403 on System Insights, and serves the rest', async () => {
+    await expectError(await get('/api/v2/systeminsights/disk_encryption?limit=10000'), 403);
+    await expectError(await get('/api/v2/systeminsights/os_version'), 403);
+    expect((await get('/api/v2/policies')).status).toBe(200);
   });
 });
 
@@ -454,6 +509,11 @@ describe('JumpCloudSimulator lifecycle', () => {
         'GET /api/v2/systemgroups/{group_id}/members',
         'GET /api/v2/systems/{system_id}/associations',
         'GET /api/v2/users/{user_id}/associations',
+        'GET /api/v2/policies',
+        'GET /api/v2/policies/{policy_id}/associations',
+        'GET /api/v2/policyresults',
+        'GET /api/v2/systeminsights/disk_encryption',
+        'GET /api/v2/systeminsights/os_version',
       ].sort(),
     );
   });

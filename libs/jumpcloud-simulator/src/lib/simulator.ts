@@ -30,6 +30,11 @@ export interface SimulatorOptions {
   requestLogLimit?: number;
   /** Called once per request, after its entry is recorded (e.g. to print a request line). */
   onRequest?: (entry: RequestLogEntry) => void;
+  /**
+   * Whether the organizations' plan includes System Insights (default true). false answers 403 on
+   * its paths, as JumpCloud does for a plan without it.
+   */
+  systemInsights?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -95,6 +100,7 @@ export class JumpCloudSimulator {
   private readonly faults = new FaultInjector();
   private readonly logLimit: number;
   private readonly onRequest: ((entry: RequestLogEntry) => void) | undefined;
+  private readonly features: { systemInsights: boolean };
   private server: Server | undefined;
   private url: string | undefined;
   private stopping = new AbortController();
@@ -116,6 +122,7 @@ export class JumpCloudSimulator {
     for (const rule of options.faults ?? []) this.faults.add(rule);
     this.logLimit = options.requestLogLimit ?? 100_000;
     this.onRequest = options.onRequest;
+    this.features = { systemInsights: options.systemInsights ?? true };
   }
 
   /**
@@ -322,7 +329,14 @@ export class JumpCloudSimulator {
 
     let reply: Reply;
     try {
-      const context = { index: this.index, organization: resolved.organization, orgIdHeader: resolved.orgIdHeader, params: route.params, query: url.searchParams };
+      const context = {
+        index: this.index,
+        organization: resolved.organization,
+        orgIdHeader: resolved.orgIdHeader,
+        params: route.params,
+        query: url.searchParams,
+        features: this.features,
+      };
       if (definition.scope === 'organization') {
         const organization = resolved.organization;
         if (!organization) return error(401, 'x-org-id header is required for multi-tenant administrators');

@@ -48,8 +48,15 @@ const graph = fc
   .chain((specs) => {
     const entities: Entity[] = specs.map((spec, i) => ({ _key: `k${String.fromCharCode(97 + ((i * 7) % 26))}${i}`, _type: spec.kind.type, _class: [spec.kind.class], ...spec.properties }) as Entity);
     const relationship = fc
-      .record({ from: fc.nat(entities.length - 1), to: fc.nat(entities.length - 1), verb: fc.constantFrom(...VERBS) })
-      .map(({ from, to, verb }): Relationship => ({
+      .record({
+        from: fc.nat(entities.length - 1),
+        to: fc.nat(entities.length - 1),
+        verb: fc.constantFrom(...VERBS),
+        // edges with properties of their own (a user's sudo on a device, a policy's last result)
+        properties: fc.dictionary(fc.constantFrom(...PROPERTIES), propertyValue, { maxKeys: 2 }),
+      })
+      .map(({ from, to, verb, properties }): Relationship => ({
+        ...properties,
         _key: `${entities[from]._key}|${verb.toLowerCase()}|${entities[to]._key}`,
         _type: `t_${verb.toLowerCase()}`,
         _class: verb,
@@ -83,8 +90,12 @@ const clause = (alias: string) => fc.tuple(selector, sometimes(condition, 35)).m
 const query = fc
   .record({
     find: clause('a'),
-    hops: fc.oneof({ weight: 2, arbitrary: fc.constant([] as [boolean, string, string, string][]) }, { weight: 3, arbitrary: fc.array(fc.tuple(fc.boolean(), verb, arrow, clause('x')), { minLength: 1, maxLength: 2 }) }),
+    hops: fc.oneof(
+      { weight: 2, arbitrary: fc.constant([] as [boolean, string, string, string, boolean][]) },
+      { weight: 3, arbitrary: fc.array(fc.tuple(fc.boolean(), verb, arrow, clause('x'), fc.boolean()), { minLength: 1, maxLength: 2 }) },
+    ),
     where: sometimes(fc.tuple(fc.constantFrom(...PROPERTIES), operator, fc.oneof(literal, fc.constantFrom(...PROPERTIES).map((p) => `a.${p}`))), 25),
+    relationshipWhere: sometimes(fc.tuple(fc.constantFrom(...PROPERTIES), operator, literal, fc.constantFrom('AND', 'OR')), 50),
     output: fc.constantFrom('entities', 'columns', 'count', 'grouped', 'tree', 'all'),
     order: sometimes(fc.tuple(fc.constantFrom(...PROPERTIES), fc.boolean()), 40),
     skip: sometimes(fc.nat(3), 20),
@@ -92,14 +103,26 @@ const query = fc
   })
   .map((q) => {
     const aliases = ['a'];
+    const relationshipAliases: string[] = [];
     const parts = [`FIND ${q.find}`];
-    q.hops.forEach(([negated, v, a, c], i) => {
+    q.hops.forEach(([negated, v, a, c, named], i) => {
       const alias = `b${i}`;
-      parts.push(`THAT ${negated && i === q.hops.length - 1 ? '!' : ''}${v}${a} ${c.replace(' AS x', ` AS ${alias}`)}`);
-      if (!(negated && i === q.hops.length - 1)) aliases.push(alias);
+      const isNegated = negated && i === q.hops.length - 1;
+      // THAT VERB AS r0 ...: the relationship named, for WHERE r0.p ...
+      const relationship = named && !isNegated ? ` AS r${i}` : '';
+      if (relationship) relationshipAliases.push(`r${i}`);
+      parts.push(`THAT ${isNegated ? '!' : ''}${v}${a}${relationship} ${c.replace(' AS x', ` AS ${alias}`)}`);
+      if (!isNegated) aliases.push(alias);
     });
     const last = aliases[aliases.length - 1];
-    if (q.where) parts.push(`WHERE ${last}.${q.where[0]} ${q.where[1]} ${q.where[2]}`);
+    const filters: string[] = [];
+    if (q.where) filters.push(`${last}.${q.where[0]} ${q.where[1]} ${q.where[2]}`);
+    const onRelationship = relationshipAliases[relationshipAliases.length - 1];
+    if (q.relationshipWhere && onRelationship) {
+      const [p, op, v, join] = q.relationshipWhere;
+      filters.push(`${filters.length > 0 ? `${join} ` : ''}${onRelationship}.${p} ${op} ${v}`);
+    }
+    if (filters.length > 0) parts.push(`WHERE ${filters.join(' ')}`);
     const returns: Record<string, string | undefined> = {
       entities: undefined,
       columns: `${aliases.map((al) => `${al}.name`).join(', ')}, a.n AS "n of a"`,

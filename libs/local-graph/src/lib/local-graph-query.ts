@@ -110,21 +110,30 @@ function propertyPairTest(left: string, property: string, operator: string, righ
   return { text: `(${present.text} AND EXISTS (SELECT 1 FROM json_each(${left}, ?) e WHERE ${test.text}))`, params: [...present.params, jsonPath(property), ...test.params] };
 }
 
-/** `docOf(node)`: the SQL expression of a node's properties document. */
-function condition(c: PlanCondition, docOf: (node: number) => string): Sql {
+/**
+ * `docOf(node)`: the SQL expression of a node's properties document; `relationshipDocOf(hop)`, of a
+ * positive hop's relationship (WHERE only: a node's own filter reads its node alone).
+ */
+function condition(c: PlanCondition, docOf: (node: number) => string, relationshipDocOf?: (hop: number) => string): Sql {
   switch (c.kind) {
     case 'and':
     case 'or': {
-      const [l, r] = [condition(c.left, docOf), condition(c.right, docOf)];
+      const [l, r] = [condition(c.left, docOf, relationshipDocOf), condition(c.right, docOf, relationshipDocOf)];
       return { text: `(${l.text} ${c.kind.toUpperCase()} ${r.text})`, params: [...l.params, ...r.params] };
     }
     case 'not': {
-      const inner = condition(c.operand, docOf);
+      const inner = condition(c.operand, docOf, relationshipDocOf);
       return { text: `NOT (${inner.text})`, params: inner.params };
     }
     case 'compare': {
       const { positive, negated } = splitNegation(c.operator);
       const test = positiveValueTest(docOf(c.node), c.property, positive, c.value);
+      return { text: negated ? `NOT (${test.text})` : `(${test.text})`, params: test.params };
+    }
+    case 'compare-relationship': {
+      if (relationshipDocOf === undefined) throw new Error('a relationship condition outside WHERE');
+      const { positive, negated } = splitNegation(c.operator);
+      const test = positiveValueTest(relationshipDocOf(c.hop), c.property, positive, c.value);
       return { text: negated ? `NOT (${test.text})` : `(${test.text})`, params: test.params };
     }
     case 'compare-properties': {
@@ -326,7 +335,8 @@ function pattern(plan: QueryPlan, layout: Layout, start: number): { from: string
     const inner = join([selects(plan.nodes[hop.to], to, layout), ...nodeFilter(hop.to), connects(hop.verbs, hop.direction, `r${i}`, aliasOf(hop.from), to, layout)], ' AND ');
     conditions.push({ text: `NOT EXISTS (SELECT 1 FROM ${table} r${i} CROSS JOIN ${table} ${to} WHERE ${inner.text})`, params: inner.params });
   });
-  if (plan.where) conditions.push(condition(plan.where, docOf));
+  // a relationship's properties are its JSON (relationships carry no _rawData, so no props apart)
+  if (plan.where) conditions.push(condition(plan.where, docOf, (hop) => `r${hop}.json`));
   const relationships = plan.hops.flatMap((hop, i) => (hop.negated ? [] : [`r${i}`]));
   // CROSS JOIN keeps SQLite's join order to ours: each relationship is looked up by the key of the
   // entity bound before it (the from/to indexes), each next entity by its key.

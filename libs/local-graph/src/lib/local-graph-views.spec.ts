@@ -87,6 +87,24 @@ describe('the local graph read model', () => {
     }
   });
 
+  it('filters on the properties of a relationship named in the query, from either end', async () => {
+    await commit({
+      entities: [user(1), user(2), group(10)],
+      relationships: [
+        { ...hasUser(group(10)._key, user(1)._key), role: 'owner' },
+        { ...hasUser(group(10)._key, user(2)._key), role: 'member' },
+      ],
+    });
+    const store = stores.open();
+    try {
+      const names = async (text: string) => (await store.queryEngine().execute(compileJ1ql(text))).rows.map((r) => r['u.name']);
+      expect(await names('FIND jumpcloud_group AS g THAT HAS AS r jumpcloud_user AS u WHERE r.role = "owner" RETURN u.name')).toEqual(['User 1']);
+      expect(await names('FIND jumpcloud_user AS u THAT HAS << AS r jumpcloud_group WHERE r.role != "owner" RETURN u.name')).toEqual(['User 2']);
+    } finally {
+      store.close();
+    }
+  });
+
   it("reads the run's shape and starts each join from the node that visits the fewest rows", async () => {
     const users = [1, 2, 3, 4, 5].map((n) => user(n));
     await commit({

@@ -1,6 +1,7 @@
 import {
   type Application,
   type Organization,
+  type Policy,
   type System,
   type SystemGroup,
   type User,
@@ -18,6 +19,7 @@ export const GROUP_ID = '5c2a1b3c4d5e6f7a8b9c0d3a';
 export const APP_ID = '5c2a1b3c4d5e6f7a8b9c0d4b';
 export const SYSTEM_ID = '5c2a1b3c4d5e6f7a8b9c0d5c';
 export const SYSTEM_GROUP_ID = '5c2a1b3c4d5e6f7a8b9c0d6d';
+export const POLICY_ID = '5c2a1b3c4d5e6f7a8b9c0d7e';
 
 export const PRIVATE_KEY_PEM = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----';
 export const SSH_PUBLIC_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIsecretkeymaterial jane@laptop';
@@ -290,4 +292,19 @@ export function aSystemGroup(overrides: Partial<SystemGroup> = {}): SystemGroup 
 
 export function aMinimalSystemGroup(overrides: Partial<SystemGroup> = {}): SystemGroup {
   return { id: SYSTEM_GROUP_ID, name: 'Laptops', description: null, email: null, membershipMethod: null, raw: { id: SYSTEM_GROUP_ID, name: 'Laptops' }, ...overrides };
+}
+
+export function aPolicy(overrides: Partial<Policy> = {}): Policy {
+  return {
+    id: POLICY_ID,
+    name: 'Mac FileVault',
+    templateName: 'filevault_darwin',
+    osFamily: 'darwin',
+    raw: { id: POLICY_ID, name: 'Mac FileVault', template: { id: '5c2a1b3c4d5e6f7a8b9c0d8f', name: 'filevault_darwin', displayName: 'FileVault 2', osMetaFamily: 'darwin' } },
+    ...overrides,
+  };
+}
+
+export function aMinimalPolicy(overrides: Partial<Policy> = {}): Policy {
+  return { id: POLICY_ID, name: '', templateName: null, osFamily: null, raw: { id: POLICY_ID }, ...overrides };
 }

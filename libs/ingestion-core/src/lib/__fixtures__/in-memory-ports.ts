@@ -1,5 +1,6 @@
 import {
   type Application,
+  type DiskVolume,
   type Entity,
   type GraphTargetType,
   type GraphPublisher,
@@ -7,12 +8,17 @@ import {
   type JumpCloudSource,
   type Membership,
   type Organization,
+  type OsVersion,
+  type Policy,
+  type PolicyResult,
   type PublishResult,
   type PublishSession,
   type System,
+  type SudoGrant,
   type SystemGroup,
   type User,
   type UserGroup,
+  SourceFeatureUnavailableError,
 } from '@jumpcloud-graph/domain';
 
 /**
@@ -35,6 +41,16 @@ export interface Directory {
   systemGroupMembers?: Record<string, Membership[]>;
   /** Users bound to systems, by system id; the user side is derived from it. */
   systemUsers?: Record<string, string[]>;
+  /** The sudo grant of a binding, by `${systemId}|${userId}` (both sides list it). */
+  sudo?: Record<string, SudoGrant>;
+  /** System Insights rows; `systemInsights: 'unavailable'` answers as a plan without it (a 403). */
+  diskVolumes?: DiskVolume[];
+  osVersions?: OsVersion[];
+  systemInsights?: 'unavailable';
+  policies?: Policy[];
+  /** Direct system and system group associations of policies, by policy id. */
+  policyTargets?: Record<string, Membership[]>;
+  policyResults?: PolicyResult[];
 }
 
 export function org(id: string, displayName = `Org ${id}`): Organization {
@@ -131,6 +147,14 @@ export function member(groupId: string, userId: string, toType: GraphTargetType 
   return { fromId: groupId, toId: userId, toType };
 }
 
+export function policy(id: string, osFamily = 'linux'): Policy {
+  return { id, name: `policy ${id}`, templateName: `template_${osFamily}`, osFamily, raw: { id, name: `policy ${id}` } };
+}
+
+export function policyResult(id: string, policyId: string, systemId: string, success: boolean, endedAt: string): PolicyResult {
+  return { id, policyId, systemId, success, state: success ? 'success' : 'failed', startedAt: endedAt, endedAt };
+}
+
 export type ListName =
   | 'organizations'
   | 'users'
@@ -142,7 +166,12 @@ export type ListName =
   | 'systemGroups'
   | 'systemGroupMembers'
   | 'systemUsers'
-  | 'userSystems';
+  | 'userSystems'
+  | 'diskVolumes'
+  | 'osVersions'
+  | 'policies'
+  | 'policyTargets'
+  | 'policyResults';
 
 type Failure = { list: ListName; error: Error; afterPages?: number; orgId?: string };
 
@@ -186,11 +215,26 @@ export class InMemorySource implements JumpCloudSource {
   }
   systemUsers(orgId: string, systemId: string) {
     const users = this.dir(orgId).systemUsers?.[systemId] ?? [];
-    return this.pages(orgId, 'systemUsers', users.map((userId) => member(systemId, userId, 'user')));
+    return this.pages(orgId, 'systemUsers', users.map((userId) => this.bound(orgId, member(systemId, userId, 'user'), systemId, userId)));
   }
   userSystems(orgId: string, userId: string) {
     const bound = Object.entries(this.dir(orgId).systemUsers ?? {}).filter(([, users]) => users.includes(userId));
-    return this.pages(orgId, 'userSystems', bound.map(([systemId]) => member(userId, systemId, 'system')));
+    return this.pages(orgId, 'userSystems', bound.map(([systemId]) => this.bound(orgId, member(userId, systemId, 'system'), systemId, userId)));
+  }
+  diskVolumes(orgId: string) {
+    return this.insights(orgId, 'diskVolumes', this.dir(orgId).diskVolumes ?? []);
+  }
+  osVersions(orgId: string) {
+    return this.insights(orgId, 'osVersions', this.dir(orgId).osVersions ?? []);
+  }
+  policies(orgId: string) {
+    return this.pages(orgId, 'policies', this.dir(orgId).policies ?? []);
+  }
+  policyTargets(orgId: string, policyId: string) {
+    return this.pages(orgId, 'policyTargets', this.dir(orgId).policyTargets?.[policyId] ?? []);
+  }
+  policyResults(orgId: string) {
+    return this.pages(orgId, 'policyResults', this.dir(orgId).policyResults ?? []);
   }
   requestCounts() {
     return { total: this.requests, retries: 0, byEndpoint: {} };
@@ -212,13 +256,27 @@ export class InMemorySource implements JumpCloudSource {
     if (failure) throw failure.error;
   }
 
-  private async *pages<T>(orgId: string, list: ListName, items: T[]): AsyncGenerator<T[]> {
-    for (let start = 0, page = 0; start < items.length || page === 0; start += 100, page += 1) {
+  private bound(orgId: string, edge: Membership, systemId: string, userId: string): Membership {
+    const sudo = this.dir(orgId).sudo?.[`${systemId}|${userId}`];
+    return sudo ? { ...edge, sudo } : edge;
+  }
+
+  /** System Insights: 10,000 rows a page, or a 403 (the feature is not on the plan). */
+  private async *insights<T>(orgId: string, list: ListName, rows: T[]): AsyncGenerator<T[]> {
+    if (this.dir(orgId).systemInsights === 'unavailable') {
+      this.count(list);
+      throw new SourceFeatureUnavailableError(`System Insights is not available (HTTP 403 on ${list})`);
+    }
+    yield* this.pages(orgId, list, rows, 10_000);
+  }
+
+  private async *pages<T>(orgId: string, list: ListName, items: T[], size = 100): AsyncGenerator<T[]> {
+    for (let start = 0, page = 0; start < items.length || page === 0; start += size, page += 1) {
       this.count(list);
       this.fail(list, page, orgId);
-      const slice = items.slice(start, start + 100);
+      const slice = items.slice(start, start + size);
       if (slice.length > 0) yield slice;
-      if (slice.length < 100) return;
+      if (slice.length < size) return;
     }
   }
 }

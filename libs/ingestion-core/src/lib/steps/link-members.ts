@@ -1,4 +1,4 @@
-import { type GraphRelationship, type Membership } from '@jumpcloud-graph/domain';
+import { type GraphRelationship, type Membership, type PropertyValue } from '@jumpcloud-graph/domain';
 import { KeyDeduplicator, type RelationshipTypeName, type StepId, toRelationship } from '@jumpcloud-graph/graph-mapping';
 import { forEachConcurrent } from '../concurrency';
 import { type StepContext } from './step';
@@ -15,6 +15,8 @@ export interface MemberEdge {
    * its list): its entity type, key, and the step that writes it.
    */
   member: { type: string; key: string; step: StepId };
+  /** The edge's own properties (a user's sudo rights on a device, a policy's latest result). */
+  properties?: Record<string, PropertyValue>;
 }
 
 export interface LinkMembersOptions {
@@ -23,6 +25,11 @@ export interface LinkMembersOptions {
   read(parentId: string): AsyncIterable<Membership[]>;
   /** The relationship a member stands for, or undefined to skip it (another target type). */
   edge(parentId: string, member: Membership): MemberEdge | undefined;
+  /**
+   * What `edge` needs besides the member (data read alongside the lists): no edge is made before it
+   * settles, and its failure fails the step. The lists are read meanwhile, a page per parent.
+   */
+  waitFor?: Promise<unknown>;
 }
 
 /**
@@ -45,11 +52,12 @@ export async function linkMembers(context: StepContext, options: LinkMembersOpti
   const waitingMembers: Membership[] = [];
   const waitingScopes: KeyDeduplicator[] = [];
   const waitingSteps = new Set<StepId>();
-  const relate = (edge: MemberEdge) => toRelationship(edge.relationship, edge.fromKey, edge.toKey);
+  const relate = (edge: MemberEdge) => toRelationship(edge.relationship, edge.fromKey, edge.toKey, edge.properties);
 
   await forEachConcurrent(options.parents, fanOut, async (parentId) => {
     const scope = new KeyDeduplicator();
     for await (const page of options.read(parentId)) {
+      if (options.waitFor) await options.waitFor;
       const relationships: GraphRelationship[] = [];
       for (const member of page) {
         const edge = options.edge(parentId, member);

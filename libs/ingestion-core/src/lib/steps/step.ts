@@ -1,5 +1,5 @@
-import { type JumpCloudSource, type Organization } from '@jumpcloud-graph/domain';
-import { type MappingContext, type StepId } from '@jumpcloud-graph/graph-mapping';
+import { type JumpCloudSource, type Logger, type Organization } from '@jumpcloud-graph/domain';
+import { type DevicePostureCollector, type MappingContext, type StepId } from '@jumpcloud-graph/graph-mapping';
 import { type RunState } from '../run-state';
 
 /** A user with an email, remembered by the users step for the employees step (not the object). */
@@ -34,7 +34,18 @@ export interface OrganizationIds {
   readonly applications: string[];
   readonly devices: string[];
   readonly deviceGroups: string[];
+  readonly policies: string[];
 }
+
+/**
+ * How reading System Insights went: its rows folded per device; the feature not on the
+ * organization's plan (a 403: the properties are left out, and that is no failure); or another
+ * error (the device-posture step fails with it).
+ */
+export type DevicePostureOutcome =
+  | { kind: 'read'; collector: DevicePostureCollector }
+  | { kind: 'unavailable'; reason: string }
+  | { kind: 'failed'; error: unknown };
 
 /** What the steps of one organization share. */
 export interface OrganizationState {
@@ -44,13 +55,15 @@ export interface OrganizationState {
   /** Users written so far, awaited by `user-devices` to pick the smaller side. */
   readonly userCount: WatchedCount;
   readonly employees: EmployeeSeed[];
+  /** System Insights, read once (started by whichever of `devices` and `device-posture` asks first). */
+  posture?: Promise<DevicePostureOutcome>;
 }
 
 export function organizationState(organization: Organization): OrganizationState {
   return {
     organization,
     accountKey: organization.id,
-    ids: { users: [], groups: [], applications: [], devices: [], deviceGroups: [] },
+    ids: { users: [], groups: [], applications: [], devices: [], deviceGroups: [], policies: [] },
     userCount: new WatchedCount(),
     employees: [],
   };
@@ -62,6 +75,7 @@ export interface StepContext {
   readonly mapping: MappingContext;
   readonly run: RunState;
   readonly signal: AbortSignal;
+  readonly logger: Logger;
   /** Member or association lists to read at once. */
   readonly fanOut: number;
   /** Reports objects written so far by this step. */
@@ -70,6 +84,8 @@ export interface StepContext {
   settled(stepId: StepId): Promise<void>;
   /** Whether the given step (of this organization) has ended. */
   hasSettled(stepId: StepId): boolean;
+  /** Whether the given step is part of this run (selected, or every step when none is). */
+  willRun(stepId: StepId): boolean;
 }
 
 /** The code of a step; its id, types and dependencies are data in graph-mapping's registry. */

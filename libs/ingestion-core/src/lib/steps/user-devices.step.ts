@@ -1,10 +1,12 @@
+import { userDeviceProperties } from '@jumpcloud-graph/graph-mapping';
 import { linkMembers } from './link-members';
 import { type StepImplementation } from './step';
 
 /**
  * user -> device USES, read from whichever side has fewer objects: one association list per
  * system (`/systems/{id}/associations?targets=user`) or per user
- * (`/users/{id}/associations?targets=system`). The systems are known when the step starts; the
+ * (`/users/{id}/associations?targets=system`). Each edge carries the user's sudo rights on the
+ * device, from the binding's own attributes (both sides list them, so no request is added). The systems are known when the step starts; the
  * users are still being counted, so the step waits until either as many users as systems are
  * written (the systems side is then no larger) or the users step ends (its count is then final).
  */
@@ -22,7 +24,13 @@ export const userDevicesStep: StepImplementation = {
         read: (systemId) => source.systemUsers(orgId, systemId, signal),
         edge: (systemId, association) =>
           association.toType === 'user'
-            ? { relationship: 'jumpcloud_user_uses_device', fromKey: association.toId, toKey: systemId, member: { type: 'jumpcloud_user', key: association.toId, step: 'users' } }
+            ? {
+                relationship: 'jumpcloud_user_uses_device',
+                fromKey: association.toId,
+                toKey: systemId,
+                member: { type: 'jumpcloud_user', key: association.toId, step: 'users' },
+                properties: userDeviceProperties(association.sudo),
+              }
             : undefined,
       });
     } else {
@@ -31,7 +39,13 @@ export const userDevicesStep: StepImplementation = {
         read: (userId) => source.userSystems(orgId, userId, signal),
         edge: (userId, association) =>
           association.toType === 'system'
-            ? { relationship: 'jumpcloud_user_uses_device', fromKey: userId, toKey: association.toId, member: { type: 'jumpcloud_device', key: association.toId, step: 'devices' } }
+            ? {
+                relationship: 'jumpcloud_user_uses_device',
+                fromKey: userId,
+                toKey: association.toId,
+                member: { type: 'jumpcloud_device', key: association.toId, step: 'devices' },
+                properties: userDeviceProperties(association.sudo),
+              }
             : undefined,
       });
     }
