@@ -1,29 +1,40 @@
 #!/usr/bin/env node
-// Verifies that our hand-written JumpCloud OpenAPI subset only uses facts that
-// exist in JumpCloud's official v1/v2 OpenAPI documents.
+// Verifies that our hand-written OpenAPI subsets only use facts that exist in JumpCloud's official
+// API documents.
 //
 //   node tools/openapi/check-official.mjs <ours.yaml> <official-v1.yaml> <official-v2.yaml> [--verbose]
+//       The console API: our `/api/v2/<x>` -> official v2 `/<x>`, our `/api/<x>` -> official v1 `/<x>`.
+//   node tools/openapi/check-official.mjs --directory-insights <ours.yaml> <official.json> [--verbose]
+//       The Directory Insights API, whose official document is Swagger 2.0 (read through
+//       fromSwagger2): our `/<x>` -> official `/<x>` (both below the base path), and every server
+//       of ours must be one of the official document's (scheme, host or host template, base path).
 //
-// Mapping: our `/api/v2/<x>` -> official v2 `/<x>`, our `/api/<x>` -> official v1 `/<x>`.
 // For every operation in our document it checks that:
 //   - the path and the HTTP method exist in the official document;
 //   - every parameter (name + in, path-level and operation-level, $refs resolved)
 //     exists there, with the same `required`, the same effective style/explode,
 //     a compatible type and enum values that are a subset of the official ones;
+//   - the request body, if we send one, is declared there with the same `required`; every
+//     property of its schema exists in the official body schema (as for responses, below), and
+//     every top-level property the official body requires is required in ours;
 //   - every property of every response schema (recursively through $ref,
 //     allOf/oneOf/anyOf, items and nested objects) exists at the same place in
 //     the official response schema, with a compatible type and enum subset.
+// An official object that declares no properties and `additionalProperties: true` is free-form:
+// the names of our properties there cannot be checked, which --verbose reports as a note.
 // When the official operation does not declare one of our status codes, the
 // official `<n>XX` or `default` response is used; for 4xx/5xx codes the
 // official document's `components.schemas.Error` is the last fallback
-// (use --verbose to see where fallbacks happen).
+// (use --verbose to see where fallbacks happen). Response headers are not checked.
 //
 // Output: one line per mismatch, then `N checked, M missing`. Exit code 1 when
 // anything is missing, 2 on usage/IO errors. Only names from OUR document are
-// printed, never text from the official documents.
+// printed (and the names of properties an official request body requires), never text from the
+// official documents.
 //
-// The comparison is also a function, checkOfficial(ours, v1, v2), for tools/openapi/official-facts.mjs,
-// which runs it against the committed extract of the official documents (no documents needed).
+// The comparisons are also functions, checkOfficial(ours, v1, v2) and checkDirectoryInsights(ours,
+// official), for tools/openapi/official-facts.mjs, which runs them against the committed extract
+// of the official documents (no documents needed).
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -43,10 +54,32 @@ export function load(file) {
 }
 
 /**
- * Compares our document with the official v1 and v2 documents (parsed). Returns how many facts were
- * checked, one line per mismatch, and (with verbose) where fallbacks happened.
+ * Compares our console API document with the official v1 and v2 documents (parsed). Returns how many
+ * facts were checked, one line per mismatch, and (with verbose) where fallbacks happened.
  */
 export function checkOfficial(ours, v1, v2, { verbose = false } = {}) {
+  const locate = (path) => {
+    if (path.startsWith('/api/v2/')) return { off: v2, offPath: path.slice('/api/v2'.length), name: 'v2' };
+    if (path.startsWith('/api/')) return { off: v1, offPath: path.slice('/api'.length), name: 'v1' };
+    return { problem: `${path}: not under /api or /api/v2` };
+  };
+  return compareDocument(ours, locate, { verbose });
+}
+
+/**
+ * Compares our Directory Insights document with the official one, as `fromSwagger2` gives it (or
+ * its extract): the same paths below the base path, and our servers among the official ones.
+ */
+export function checkDirectoryInsights(ours, official, { verbose = false } = {}) {
+  const locate = (path) => ({ off: official, offPath: path, name: 'Directory Insights' });
+  return compareDocument(ours, locate, { verbose, servers: official.servers ?? [] });
+}
+
+/**
+ * The comparison itself. `locate(path)` names, for a path of ours, the official document and the
+ * path there (or a problem); `servers`, when given, are the official server URLs ours must be among.
+ */
+function compareDocument(ours, locate, { verbose = false, servers } = {}) {
   let checked = 0;
   const problems = [];
   const miss = (msg) => problems.push(msg);
@@ -187,9 +220,14 @@ export function checkOfficial(ours, v1, v2, { verbose = false } = {}) {
       for (const v of ourEnum) if (!offEnum.has(v)) miss(`${where}: enum value ${v} not in official enum`);
     }
 
-    // properties
+    // properties (none can be checked by name against a free-form official object)
     const offProps = propertiesOf(offNodes);
-    for (const [name, subs] of propertiesOf(ourNodes)) {
+    const ourProps = propertiesOf(ourNodes);
+    const freeForm = offProps.size === 0 && offNodes.some((n) => n.additionalProperties === true);
+    if (freeForm && ourProps.size) {
+      note(`${where}: official schema is a free-form object; properties ${[...ourProps.keys()].join(', ')} not checked`);
+    }
+    for (const [name, subs] of freeForm ? [] : ourProps) {
       checked++;
       const loc = `${where}.${name}`;
       if (!offProps.has(name)) {
@@ -262,6 +300,46 @@ export function checkOfficial(ours, v1, v2, { verbose = false } = {}) {
     }
   }
 
+  // ---------------------------------------------------------------- request bodies
+
+  /** The names in `required` of the nodes a schema is made of (top level only). */
+  function requiredOf(nodes) {
+    const out = new Set();
+    for (const n of nodes) if (Array.isArray(n.required)) n.required.forEach((name) => out.add(name));
+    return out;
+  }
+
+  function compareRequestBody(op, offOp, off, where) {
+    if (!op.requestBody) return;
+    const loc = `${where} request body`;
+    checked++;
+    const body = deref(ours, op.requestBody, loc);
+    const offBody = deref(off, offOp.requestBody, loc);
+    if (!body) return;
+    if (!offBody) {
+      miss(`${loc}: not in official operation`);
+      return;
+    }
+    if (Boolean(body.required) !== Boolean(offBody.required)) miss(`${loc}: required=${Boolean(body.required)} differs from official`);
+    for (const [mediaType, media] of Object.entries(body.content ?? {})) {
+      if (!media?.schema) continue;
+      checked++;
+      const offContent = offBody.content ?? {};
+      const offMedia = offContent[mediaType] ?? offContent['application/json'] ?? Object.values(offContent)[0];
+      if (!offMedia?.schema) {
+        miss(`${loc}: no official ${mediaType} schema to compare with`);
+        continue;
+      }
+      compareSchema(media.schema, [offMedia.schema], off, `${loc}`);
+      // What the server requires must be what we always send.
+      const ourRequired = requiredOf(flatten(ours, media.schema, loc));
+      for (const name of requiredOf(flatten(off, offMedia.schema, loc))) {
+        checked++;
+        if (!ourRequired.has(name)) miss(`${loc}.${name}: required by the official schema, optional in ours`);
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- responses
 
   function officialResponseSchema(off, offOp, code, mediaType, where) {
@@ -318,21 +396,15 @@ export function checkOfficial(ours, v1, v2, { verbose = false } = {}) {
 
   for (const [path, rawItem] of Object.entries(ours.paths ?? {})) {
     checked++;
-    let off;
-    let offPath;
-    if (path.startsWith('/api/v2/')) {
-      off = v2;
-      offPath = path.slice('/api/v2'.length);
-    } else if (path.startsWith('/api/')) {
-      off = v1;
-      offPath = path.slice('/api'.length);
-    } else {
-      miss(`${path}: not under /api or /api/v2`);
+    const found = locate(path);
+    if (found.problem) {
+      miss(found.problem);
       continue;
     }
+    const { off, offPath, name } = found;
     const offItem = deref(off, findOfficialPath(off, offPath), path);
     if (!offItem) {
-      miss(`${path}: path not in official ${off === v2 ? 'v2' : 'v1'} document`);
+      miss(`${path}: path not in official ${name} document`);
       continue;
     }
     const item = deref(ours, rawItem, path) ?? {};
@@ -347,21 +419,162 @@ export function checkOfficial(ours, v1, v2, { verbose = false } = {}) {
         continue;
       }
       compareParams(item, op, offItem, offOp, off, where);
+      compareRequestBody(op, offOp, off, where);
       compareResponses(op, offOp, off, where);
+    }
+  }
+
+  // ---------------------------------------------------------------- servers
+
+  if (servers) {
+    const official = new Set(servers.map((s) => normalizeServer(s?.url)));
+    for (const server of ours.servers ?? []) {
+      checked++;
+      if (!official.has(normalizeServer(server?.url))) miss(`server ${server?.url}: not a server of the official document`);
     }
   }
 
   return { checked, problems, notes };
 }
 
+const normalizeServer = (url) => String(url ?? '').replace(/\/+$/, '').toLowerCase();
+
+// ---------------------------------------------------------------- Swagger 2.0
+
+/**
+ * An OpenAPI 3 reading of a Swagger 2.0 document, as far as the check reads documents: paths with
+ * their parameters (a `body` parameter becomes the request body, under each media type the
+ * operation consumes), responses (their schema under each media type it produces), the
+ * definitions, parameters and responses as components (with every `$ref` pointing there), and
+ * `servers`, from the schemes, the host (or the `x-ms-parameterized-host` template with each value
+ * its parameters enumerate) and the base path. formData parameters are not supported.
+ */
+export function fromSwagger2(doc) {
+  if (!doc || typeof doc !== 'object' || doc.swagger !== '2.0') throw new Error('not a Swagger 2.0 document');
+  const REFS = [
+    ['#/definitions/', '#/components/schemas/'],
+    ['#/parameters/', '#/components/parameters/'],
+    ['#/responses/', '#/components/responses/'],
+  ];
+  const moveRef = (ref) => {
+    for (const [from, to] of REFS) if (typeof ref === 'string' && ref.startsWith(from)) return to + ref.slice(from.length);
+    return ref;
+  };
+  /** A copy of a schema (or any node) with its $refs moved to components. */
+  const rewrite = (node) => {
+    if (Array.isArray(node)) return node.map(rewrite);
+    if (node === null || typeof node !== 'object') return node;
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, k === '$ref' ? moveRef(v) : rewrite(v)]));
+  };
+  const globalParameters = doc.parameters ?? {};
+  const resolveParameter = (p) => (typeof p?.$ref === 'string' && p.$ref.startsWith('#/parameters/') ? globalParameters[p.$ref.slice('#/parameters/'.length)] : p);
+
+  const SCALAR_KEYS = ['type', 'format', 'enum', 'items', 'default', 'minimum', 'maximum', 'nullable'];
+  /** A non-body parameter: its type keywords move into `schema`; csv arrays are form, not exploded. */
+  const parameter = (p) => {
+    if (typeof p?.$ref === 'string') return { $ref: moveRef(p.$ref) };
+    if (p?.in === 'formData') throw new Error(`formData parameter ${p.name} is not supported`);
+    const out = { name: p.name, in: p.in };
+    if ('required' in p) out.required = p.required;
+    const schema = {};
+    for (const key of SCALAR_KEYS) if (key in p) schema[key] = rewrite(p[key]);
+    out.schema = schema;
+    if (p.type === 'array') {
+      const format = p.collectionFormat ?? 'csv';
+      if (format === 'multi') Object.assign(out, { style: 'form', explode: true });
+      else if (format === 'csv') Object.assign(out, p.in === 'query' ? { style: 'form', explode: false } : { style: 'simple', explode: false });
+      else if (format === 'ssv') Object.assign(out, { style: 'spaceDelimited', explode: false });
+      else if (format === 'pipes') Object.assign(out, { style: 'pipeDelimited', explode: false });
+    }
+    return out;
+  };
+  const media = (types, schema) => Object.fromEntries(types.map((t) => [t, { schema: rewrite(schema) }]));
+  const response = (r) => {
+    if (typeof r?.$ref === 'string') return { $ref: moveRef(r.$ref) };
+    const out = {};
+    if (r && typeof r === 'object' && 'description' in r) out.description = r.description;
+    if (r?.schema) out.content = media(doc.produces ?? ['application/json'], r.schema);
+    return out;
+  };
+  const operation = (op) => {
+    const out = {};
+    const params = op.parameters ?? [];
+    const body = params.find((p) => resolveParameter(p)?.in === 'body');
+    const others = params.filter((p) => p !== body);
+    if (others.length) out.parameters = others.map(parameter);
+    if (body) {
+      const b = resolveParameter(body);
+      out.requestBody = { required: b.required === true, content: media(op.consumes ?? doc.consumes ?? ['application/json'], b.schema) };
+    }
+    const produces = op.produces ?? doc.produces ?? ['application/json'];
+    out.responses = Object.fromEntries(
+      Object.entries(op.responses ?? {}).map(([code, r]) => {
+        if (typeof r?.$ref === 'string' || !r?.schema) return [code, response(r)];
+        return [code, { content: media(produces, r.schema) }];
+      }),
+    );
+    return out;
+  };
+
+  const paths = {};
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    const out = {};
+    if (Array.isArray(item.parameters)) out.parameters = item.parameters.filter((p) => resolveParameter(p)?.in !== 'body').map(parameter);
+    for (const method of HTTP_METHODS) if (item[method]) out[method] = operation(item[method]);
+    paths[path] = out;
+  }
+
+  const components = { schemas: rewrite(doc.definitions ?? {}) };
+  const namedParameters = Object.entries(globalParameters).filter(([, p]) => p?.in !== 'body');
+  if (namedParameters.length) components.parameters = Object.fromEntries(namedParameters.map(([name, p]) => [name, parameter(p)]));
+  if (doc.responses) components.responses = Object.fromEntries(Object.entries(doc.responses).map(([name, r]) => [name, response(r)]));
+
+  return { openapi: '3.0.0', info: { title: doc.info?.title ?? '', version: doc.info?.version ?? '' }, servers: swagger2Servers(doc), paths, components };
+}
+
+/** The server URLs of a Swagger 2.0 document: each scheme with each host it names, then the base path. */
+function swagger2Servers(doc) {
+  const basePath = (doc.basePath ?? '').replace(/\/+$/, '');
+  const schemes = doc.schemes?.length ? doc.schemes : ['https'];
+  const hosts = [];
+  const template = doc['x-ms-parameterized-host'];
+  if (template && typeof template.hostTemplate === 'string') {
+    let expanded = [template.hostTemplate];
+    for (const p of template.parameters ?? []) {
+      if (!Array.isArray(p.enum)) continue;
+      expanded = expanded.flatMap((h) => p.enum.map((value) => h.split(`{${p.name}}`).join(value)));
+    }
+    hosts.push(...expanded.filter((h) => !/[{}]/.test(h)));
+  }
+  if (doc.host) hosts.push(doc.host);
+  const urls = [];
+  for (const scheme of schemes) for (const host of hosts) urls.push(`${scheme}://${host}${basePath}`);
+  return [...new Set(urls)].map((url) => ({ url }));
+}
+
 function main(args) {
   const verbose = args.includes('--verbose');
-  const files = args.filter((a) => a !== '--verbose');
-  if (files.length !== 3) {
+  const di = args.includes('--directory-insights');
+  const files = args.filter((a) => a !== '--verbose' && a !== '--directory-insights');
+  if (files.length !== (di ? 2 : 3)) {
     console.error('usage: check-official.mjs <ours.yaml> <official-v1.yaml> <official-v2.yaml> [--verbose]');
+    console.error('       check-official.mjs --directory-insights <ours.yaml> <official.json> [--verbose]');
     process.exit(2);
   }
-  const { checked, problems, notes } = checkOfficial(load(files[0]), load(files[1]), load(files[2]), { verbose });
+  let result;
+  if (di) {
+    let official;
+    try {
+      official = fromSwagger2(load(files[1]));
+    } catch (err) {
+      console.error(`cannot read ${files[1]}: ${err.message}`);
+      process.exit(2);
+    }
+    result = checkDirectoryInsights(load(files[0]), official, { verbose });
+  } else {
+    result = checkOfficial(load(files[0]), load(files[1]), load(files[2]), { verbose });
+  }
+  const { checked, problems, notes } = result;
   for (const line of notes) console.log(`note: ${line}`);
   for (const line of problems) console.log(line);
   console.log(`${checked} checked, ${problems.length} missing`);

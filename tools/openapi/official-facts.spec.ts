@@ -176,6 +176,150 @@ describe('official-facts.mjs', () => {
   });
 });
 
+describe('official-facts.mjs --api directory-insights (a Swagger 2.0 official document)', () => {
+  let dir: string;
+  const file = (name: string) => join(dir, name);
+  const write = (name: string, doc: unknown) => writeFileSync(file(name), JSON.stringify(doc));
+  const run = (...args: string[]) => {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env['JUMPCLOUD_POWERSHELL_SDK'];
+    const r = spawnSync(process.execPath, [script, '--api', 'directory-insights', ...args, '--facts', file('facts.json')], { encoding: 'utf8', env });
+    return { status: r.status, out: r.stdout + r.stderr };
+  };
+
+  const official = {
+    swagger: '2.0',
+    info: { title: 'Official events', version: '1.0', description: 'Official prose.' },
+    host: 'api.example.com',
+    basePath: '/events/v1',
+    schemes: ['https'],
+    consumes: ['application/json'],
+    produces: ['application/json'],
+    'x-ms-parameterized-host': { hostTemplate: '{apiHost}.example.com', parameters: [{ name: 'apiHost', in: 'client', type: 'string', enum: ['api', 'api.eu'] }] },
+    paths: {
+      '/events': {
+        post: {
+          description: 'Official prose about the query.',
+          parameters: [{ name: 'body', in: 'body', required: true, description: 'The query.', schema: { $ref: '#/definitions/Query' } }],
+          responses: { '200': { description: 'Events.', schema: { type: 'array', items: { type: 'object', additionalProperties: true } } } },
+        },
+      },
+      '/unused': { get: { responses: { '200': { description: 'Not ours.' } } } },
+    },
+    definitions: {
+      Window: {
+        type: 'object',
+        required: ['service', 'start_time'],
+        properties: { service: { type: 'array', items: { type: 'string', enum: ['all', 'directory', 'sso'] } }, start_time: { type: 'string', format: 'date-time' } },
+      },
+      Query: {
+        description: 'Official prose.',
+        allOf: [{ $ref: '#/definitions/Window' }, { type: 'object', properties: { limit: { type: 'integer', format: 'int64' }, search_after: { type: 'array', items: { type: 'string' } } } }],
+      },
+      Unused: { type: 'object', properties: { secret: { type: 'string' } } },
+    },
+  };
+  const ours = (query: Record<string, unknown>, required = ['service', 'start_time'], servers = ['https://api.example.com/events/v1', 'https://api.eu.example.com/events/v1']) => ({
+    openapi: '3.1.0',
+    info: { title: 'ours', version: '1' },
+    servers: servers.map((url) => ({ url })),
+    paths: {
+      '/events': {
+        post: {
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required, properties: query } } } },
+          responses: {
+            '200': {
+              description: 'ok',
+              content: { 'application/json': { schema: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, made_up: { type: 'object', properties: { x: { type: 'integer' } } } } } } } },
+            },
+          },
+        },
+      },
+    },
+  });
+  const query = { service: { type: 'array', items: { type: 'string', enum: ['directory'] } }, start_time: { type: 'string' }, limit: { type: 'integer' } };
+  const extract = () => run('extract', file('official.json'), '--ours', file('ours.yaml'));
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'official-facts-di-'));
+    write('official.json', official);
+    write('ours.yaml', ours(query));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('extracts the servers, the request body (with what it requires) and the response, in OpenAPI 3 terms, and nothing else', () => {
+    const { status, out } = extract();
+    expect(out).toContain('on the documents and on the facts alike: ');
+    expect(status).toBe(0);
+    const facts = JSON.parse(readFileSync(file('facts.json'), 'utf8'));
+    expect(facts.operations).toEqual(['POST /events']);
+    expect(facts.source).toEqual({ repository: 'https://github.com/TheJumpCloud/jcapi-powershell', path: 'SwaggerSpecs/JumpCloud.SDK.DirectoryInsights.json', blob: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    expect(facts.document).toEqual({
+      servers: [{ url: 'https://api.example.com/events/v1' }, { url: 'https://api.eu.example.com/events/v1' }],
+      paths: {
+        '/events': {
+          post: {
+            requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Query' } } } },
+            responses: { '200': { content: { 'application/json': { schema: { type: 'array', items: { type: 'object', additionalProperties: true } } } } } },
+          },
+        },
+      },
+      components: {
+        schemas: {
+          Query: { allOf: [{ $ref: '#/components/schemas/Window' }, { type: 'object', properties: { limit: { type: 'integer' }, search_after: { type: 'array', items: { type: 'string' } } } }] },
+          Window: {
+            type: 'object',
+            required: ['service', 'start_time'],
+            properties: { service: { type: 'array', items: { type: 'string', enum: ['all', 'directory', 'sso'] } }, start_time: { type: 'string' } },
+          },
+        },
+      },
+    });
+    expect(JSON.stringify(facts.document)).not.toMatch(/prose|Unused|unused|description/);
+  });
+
+  it('checks from the facts alone as against the document: body properties, what the body requires, servers; not the names in a free-form response', () => {
+    expect(extract().status).toBe(0);
+    expect(run('--ours', file('ours.yaml'))).toEqual({ status: 0, out: expect.stringContaining('facts: 12 checked, 0 missing') });
+
+    write('ours.yaml', ours({ ...query, colour: { type: 'string' }, limit: { type: 'string' } }, ['service'], ['https://api.example.com/events/v1', 'https://api.in.example.com/events/v1']));
+    const fromFacts = run('--ours', file('ours.yaml'));
+    const fromDocument = spawnSync(process.execPath, [join(__dirname, 'check-official.mjs'), '--directory-insights', file('ours.yaml'), file('official.json')], { encoding: 'utf8' });
+    const problems = [
+      "POST /events request body.limit: type 'string' not allowed by official schema",
+      'POST /events request body.colour: property not in official schema',
+      'POST /events request body.start_time: required by the official schema, optional in ours',
+      'server https://api.in.example.com/events/v1: not a server of the official document',
+    ];
+    expect(fromFacts.status).toBe(1);
+    expect(fromDocument.status).toBe(1);
+    for (const line of problems) {
+      expect(fromFacts.out).toContain(line);
+      expect(fromDocument.stdout).toContain(line);
+    }
+    expect(fromFacts.out).toContain('facts: 13 checked, 4 missing');
+    expect(fromDocument.stdout).toContain('13 checked, 4 missing');
+    expect(fromFacts.out).not.toContain('made_up');
+  });
+
+  it('with the document at hand, fails when the facts are stale', () => {
+    expect(extract().status).toBe(0);
+    const withDocument = () => run('--ours', file('ours.yaml'), '--official', file('official.json'));
+    expect(withDocument()).toEqual({ status: 0, out: expect.stringContaining('is up to date with these documents') });
+    write('official.json', { ...official, basePath: '/events/v2' });
+    const { status, out } = withDocument();
+    expect(status).toBe(1);
+    expect(out).toContain('is not what these documents give today');
+    expect(out).toContain('node tools/openapi/official-facts.mjs extract --api directory-insights');
+  });
+
+  it('--api all checks only with the default files', () => {
+    const r = spawnSync(process.execPath, [script, '--api', 'all', '--ours', file('ours.yaml')], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--api all only checks');
+  });
+});
+
 describe('the check-official target', () => {
   jest.setTimeout(120_000);
   const workspaceRoot = join(__dirname, '..', '..');
@@ -191,5 +335,7 @@ describe('the check-official target', () => {
   it('runs (nx affected) when the OpenAPI document or the facts change', () => {
     expect(affectedBy('libs/jumpcloud-client/openapi/jumpcloud.yaml')).toContain('tools');
     expect(affectedBy('tools/openapi/official-facts.json')).toContain('tools');
+    expect(affectedBy('libs/jumpcloud-client/openapi/directory-insights.yaml')).toContain('tools');
+    expect(affectedBy('tools/openapi/official-facts.directory-insights.json')).toContain('tools');
   });
 });

@@ -1,4 +1,5 @@
-import { parseFault, parseServeArgs, UsageError } from './jumpcloud-simulator-args';
+import { CONTROL_OPERATIONS } from '@jumpcloud-graph/jumpcloud-simulator';
+import { parseFault, parseServeArgs, SERVE_USAGE, UsageError } from './jumpcloud-simulator-args';
 
 describe('parseServeArgs', () => {
   it('maps the flags onto simulator and dataset options', () => {
@@ -41,6 +42,19 @@ describe('parseServeArgs', () => {
       expect.objectContaining({ dataset: { policies: 12, systemsPerPolicy: 40, systemGroupsPerPolicy: 2 }, systemInsights: false }),
     );
     expect(parseServeArgs([])).toEqual({ kind: 'serve', verbose: false, options: expect.not.objectContaining({ systemInsights: false }) });
+  });
+
+  it('maps --no-directory-insights onto a key without Directory Insights, and --no-past-logins onto the dataset', () => {
+    const command = parseServeArgs(['--no-directory-insights', '--no-past-logins']);
+    expect(command.kind === 'serve' && command.options).toEqual(expect.objectContaining({ dataset: { pastLogins: false }, directoryInsights: false }));
+    expect(parseServeArgs([])).toEqual({ kind: 'serve', verbose: false, options: expect.not.objectContaining({ directoryInsights: false }) });
+  });
+
+  it('documents Directory Insights and the control endpoint with every operation in --help', () => {
+    expect(SERVE_USAGE).toContain('--no-directory-insights');
+    expect(SERVE_USAGE).toContain('POST {base URL}/insights/directory/v1/events');
+    expect(SERVE_USAGE).toContain('POST {base URL}/_control');
+    for (const operation of CONTROL_OPERATIONS) expect(SERVE_USAGE).toContain(operation);
   });
 
   it('accepts --edge-cases=false', () => {

@@ -1,4 +1,4 @@
-import { type DatasetOptions, FAULT_KINDS, type FaultKind, type FaultRule, type SimulatorOptions } from '@jumpcloud-graph/jumpcloud-simulator';
+import { CONTROL_OPERATIONS, type DatasetOptions, FAULT_KINDS, type FaultKind, type FaultRule, type SimulatorOptions } from '@jumpcloud-graph/jumpcloud-simulator';
 import { parseArgs } from 'node:util';
 import { integer, UsageError, usageErrors } from './serve-kit';
 
@@ -27,6 +27,9 @@ Options:
   --systems-per-policy N        systems of its OS family each policy is bound to (default 3)
   --system-groups-per-policy N  system groups each policy is bound to (default 1)
   --no-system-insights          answer 403 on System Insights (a plan without it)
+  --no-directory-insights       answer 403 on Directory Insights (a key without it)
+  --no-past-logins              no logins before the start (Directory Insights has only what
+                                the control records)
   --no-edge-cases               exactly the sizes asked, no edge-case objects
   --latency-ms N                delay before every response (default 0)
   --rate-limit N                requests per second (token bucket, burst N) before 429s
@@ -34,6 +37,17 @@ Options:
   --verbose, --log-requests     log one line per request to stderr (Nx swallows --verbose: use
                                 --log-requests through nx run)
   --help                        show this help
+
+Directory Insights: POST {base URL}/insights/directory/v1/events with x-api-key (and x-org-id
+for several organizations) and a JSON query: service, start_time, end_time, sort, limit,
+search_after. Paging headers: X-Limit, X-Result-Count, X-Search_after.
+
+Changes with events: POST {base URL}/_control with x-api-key (x-org-id names the organization
+to create in) and one operation or an array of them, e.g.
+  {"op":"updateUser","id":"<user id>","patch":{"department":"Sales"}}
+  {"op":"addUserGroupMember","groupId":"<group id>","userId":"<user id>"}
+  {"op":"login","userId":"<user id>","service":"sso"}
+It answers {"result":...,"events":[...]}. The operations: ${CONTROL_OPERATIONS.join(', ')}.
 
 Example: npx nx run jumpcloud-simulator:serve --users=1000 --latency-ms=20 --fault=server-error:/members:3`;
 
@@ -93,6 +107,8 @@ export function parseServeArgs(argv: readonly string[]): ServeCommand {
         'systems-per-policy': { type: 'string' },
         'system-groups-per-policy': { type: 'string' },
         'no-system-insights': { type: 'boolean' },
+        'no-directory-insights': { type: 'boolean' },
+        'no-past-logins': { type: 'boolean' },
         'no-edge-cases': { type: 'boolean' },
         // `--edge-cases=false` too: the spelling other tools (and yargs-style wrappers) produce for --no-edge-cases.
         'edge-cases': { type: 'string' },
@@ -127,6 +143,7 @@ export function parseServeArgs(argv: readonly string[]): ServeCommand {
     policies: integer('policies', values.policies),
     systemsPerPolicy: integer('systems-per-policy', values['systems-per-policy']),
     systemGroupsPerPolicy: integer('system-groups-per-policy', values['system-groups-per-policy']),
+    pastLogins: values['no-past-logins'] ? false : undefined,
     edgeCases: values['no-edge-cases'] || edgeCasesFlag === 'false' ? false : undefined,
   };
   const rateLimit = values['rate-limit'];
@@ -147,6 +164,7 @@ export function parseServeArgs(argv: readonly string[]): ServeCommand {
     rateLimit: requestsPerSecond === undefined ? undefined : { requestsPerSecond },
     faults: (values.fault ?? []).map(parseFault),
     ...(values['no-system-insights'] ? { systemInsights: false } : {}),
+    ...(values['no-directory-insights'] ? { directoryInsights: false } : {}),
   };
   return { kind: 'serve', options, verbose: (values.verbose ?? false) || (values['log-requests'] ?? false) };
 }

@@ -1,4 +1,12 @@
 export type { components, operations, paths } from './generated/jumpcloud';
+export type { paths as DirectoryInsightsPaths } from './generated/directory-insights';
+export {
+  DIRECTORY_INSIGHTS_PAGE_SIZE,
+  DIRECTORY_INSIGHTS_URLS,
+  type DirectoryEventsOptions,
+  type DirectoryInsightsEvent,
+  type DirectoryInsightsService,
+} from './lib/directory-insights';
 export * from './lib/jumpcloud-client';
 export * from './lib/jumpcloud-client.errors';
 export { PAGE_SIZE, PagedList, paginateV1, paginateV2, SYSTEM_INSIGHTS_PAGE_SIZE, type V1Page } from './lib/pagination';

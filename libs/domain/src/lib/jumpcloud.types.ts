@@ -208,3 +208,67 @@ export const JUMPCLOUD_CONSOLES: Readonly<Record<JumpCloudRegion, string>> = {
   eu: 'https://console.eu.jumpcloud.com',
   in: 'https://console.in.jumpcloud.com',
 };
+
+/**
+ * A source of Directory Insights events: `directory` for changes to the directory (and
+ * administrators' console logins), the others for users' authentications through each service,
+ * `all` for every source.
+ */
+export type DirectoryEventService = 'all' | 'directory' | 'sso' | 'systems' | 'radius' | 'ldap';
+
+/** Who did what an event records: an administrator, a user, an API key, JumpCloud itself. */
+export interface DirectoryEventActor {
+  id: string | null;
+  /** e.g. `admin`, `user`, `system`. */
+  type: string | null;
+  email: string | null;
+  username: string | null;
+}
+
+/** The object an event is about. */
+export interface DirectoryEventResource {
+  id: string | null;
+  /** e.g. `user`, `user_group`, `system`, `system_group`, `application`. */
+  type: string | null;
+  name: string | null;
+  username: string | null;
+}
+
+/** One end of the edge an association change added or removed. */
+export interface DirectoryEventEndpoint {
+  id: string | null;
+  type: string | null;
+}
+
+/** The edge an association change added, removed or changed. */
+export interface DirectoryEventAssociation {
+  from: DirectoryEventEndpoint | null;
+  to: DirectoryEventEndpoint | null;
+  /** `add`, `remove` or `update` (the edge's attributes changed), as sent. */
+  action: string | null;
+}
+
+/**
+ * One event of JumpCloud Directory Insights: a change to the directory (`user_create`,
+ * `group_update`, `association_change`, ...) or an authentication (`sso_auth`,
+ * `user_login_attempt`, ...). Only the fields the integration reads are named; `raw` keeps the
+ * event as sent (its other fields depend on the event type and are not read).
+ */
+export interface DirectoryEvent {
+  id: string;
+  eventType: string;
+  /** The source of the event (a `DirectoryEventService` other than `all`, or one the integration does not know). */
+  service: string;
+  /** RFC 3339, as JumpCloud sends it. */
+  timestamp: string;
+  /** The organization's id. */
+  organization: string | null;
+  success: boolean | null;
+  initiatedBy: DirectoryEventActor | null;
+  resource: DirectoryEventResource | null;
+  association: DirectoryEventAssociation | null;
+  /** The user who logged in, on authentication events. */
+  username: string | null;
+  clientIp: string | null;
+  raw: RawObject;
+}

@@ -1,6 +1,8 @@
 import { type Entity, type GraphRelationship } from './graph.types';
 import {
   type Application,
+  type DirectoryEvent,
+  type DirectoryEventService,
   type DiskVolume,
   type Membership,
   type Organization,
@@ -18,6 +20,20 @@ export interface SourceRequestCounts {
   total: number;
   retries: number;
   byEndpoint: Record<string, number>;
+}
+
+/** A time window of Directory Insights events (`JumpCloudSource.directoryEvents`). */
+export interface DirectoryEventQuery {
+  /** The sources to read, e.g. `['directory']` for what changed, `['all']` for logins too. */
+  service: readonly DirectoryEventService[];
+  /** The window's first instant (RFC 3339), included. */
+  startTime: string;
+  /** The window's last instant (RFC 3339); now when left out. */
+  endTime?: string;
+  /** Timestamp order: oldest first (`ASC`, the default) or newest first. */
+  sort?: 'ASC' | 'DESC';
+  /** Events a page at most (default and most 10,000). */
+  limit?: number;
 }
 
 /**
@@ -54,6 +70,14 @@ export interface JumpCloudSource {
   policyTargets(orgId: string, policyId: string, signal?: AbortSignal): AsyncIterable<Membership[]>;
   /** Every policy result of the organization, each run of a policy on a device (one bulk list). */
   policyResults(orgId: string, signal?: AbortSignal): AsyncIterable<PolicyResult[]>;
+  /**
+   * The organization's Directory Insights events in a time window, page by page, in timestamp
+   * order, each event once. Rejects with a `SourceFeatureUnavailableError` when Directory Insights
+   * cannot be read at all (the plan or the key gives no access to it, or the server has no such
+   * endpoint: HTTP 401, 403 or 404), which an incremental sync answers with a full one; any other
+   * failure (a 5xx after retries) is an ordinary `SourceRequestError`.
+   */
+  directoryEvents(orgId: string, query: DirectoryEventQuery, signal?: AbortSignal): AsyncIterable<DirectoryEvent[]>;
   requestCounts(): SourceRequestCounts;
 }
 

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-describe('src/generated/jumpcloud.ts', () => {
-  it('is what openapi-typescript makes of openapi/jumpcloud.yaml today (not stale)', () => {
+describe('src/generated/jumpcloud.ts and src/generated/directory-insights.ts', () => {
+  it('are what openapi-typescript makes of openapi/jumpcloud.yaml and openapi/directory-insights.yaml today (not stale)', () => {
     const workspaceRoot = join(__dirname, '..', '..', '..', '..');
     const run = spawnSync(process.execPath, [join(workspaceRoot, 'tools/openapi/generate.mjs'), '--check'], {
       encoding: 'utf8',

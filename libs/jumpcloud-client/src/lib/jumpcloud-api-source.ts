@@ -1,5 +1,7 @@
 import {
   type Application,
+  type DirectoryEvent,
+  type DirectoryEventQuery,
   type DiskVolume,
   type JumpCloudSource,
   type Membership,
@@ -162,6 +164,27 @@ const osVersionSchema = z.looseObject({
   build: str,
   patch: z.number().nullish(),
   collection_time: str,
+});
+
+// Directory Insights events: what the sync reads is checked; the rest of an event (which depends on
+// its event_type) is let through into raw, unread.
+const actorSchema = z.looseObject({ id: str, type: str, email: str, username: str }).nullish();
+const resourceSchema = z.looseObject({ id: str, type: str, name: str, username: str }).nullish();
+// DI names an association's ends `object_id` and what was done `op`; `id` and `action` are read too.
+const edgeEndSchema = z.looseObject({ object_id: str, id: str, type: str }).nullish();
+const directoryEventSchema = z.looseObject({
+  id: z.string().min(1),
+  event_type: z.string().min(1),
+  service: z.string(),
+  // The watermark of an incremental sync is an event's timestamp: it must be one.
+  timestamp: z.iso.datetime({ offset: true }),
+  organization: str,
+  success: bool,
+  initiated_by: actorSchema,
+  resource: resourceSchema,
+  association: z.looseObject({ connection: z.looseObject({ from: edgeEndSchema, to: edgeEndSchema }).nullish(), op: str, action: str }).nullish(),
+  username: str,
+  client_ip: str,
 });
 
 /** What the integration reads of a policy result: what the policy printed (stdOut, stdErr) is never asked for. */
@@ -366,6 +389,27 @@ export function toOsVersion(raw: unknown, endpoint = 'GET /api/v2/systeminsights
   return { systemId: o.system_id, name: n(o.name), version: n(o.version), build: n(o.build), patch: n(o.patch), collectedAt: n(o.collection_time) };
 }
 
+export function toDirectoryEvent(raw: unknown, endpoint = 'POST /insights/directory/v1/events'): DirectoryEvent {
+  const e = parse(directoryEventSchema, raw, 'Directory Insights event', endpoint);
+  const connection = e.association?.connection;
+  const end = (o: { object_id?: string | null; id?: string | null; type?: string | null } | null | undefined) =>
+    o ? { id: o.object_id ?? n(o.id), type: n(o.type) } : null;
+  return {
+    id: e.id,
+    eventType: e.event_type,
+    service: e.service,
+    timestamp: e.timestamp,
+    organization: n(e.organization),
+    success: n(e.success),
+    initiatedBy: e.initiated_by ? { id: n(e.initiated_by.id), type: n(e.initiated_by.type), email: n(e.initiated_by.email), username: n(e.initiated_by.username) } : null,
+    resource: e.resource ? { id: n(e.resource.id), type: n(e.resource.type), name: n(e.resource.name), username: n(e.resource.username) } : null,
+    association: e.association ? { from: end(connection?.from), to: end(connection?.to), action: e.association.op ?? n(e.association.action) } : null,
+    username: n(e.username),
+    clientIp: n(e.client_ip),
+    raw: e,
+  };
+}
+
 export interface JumpCloudApiSourceOptions {
   /** Sync only this organization (sent as `x-org-id`). */
   orgId?: string;
@@ -504,6 +548,13 @@ export class JumpCloudApiSource implements JumpCloudSource {
     for await (const page of mapPages(this.org(orgId).listPolicyResults({ fields: POLICY_RESULT_FIELDS, signal }), (raw) => toPolicyResult(raw), signal)) {
       yield page.filter((result): result is PolicyResult => result !== undefined);
     }
+  }
+
+  /** Directory Insights events (with the organization's `x-org-id` when the source reads several). */
+  directoryEvents(orgId: string, query: DirectoryEventQuery, signal?: AbortSignal) {
+    const { service, startTime, endTime, sort, limit } = query;
+    const events = this.org(orgId).listDirectoryEvents({ service, startTime, endTime, sort, limit, signal });
+    return mapPages(events, (raw) => toDirectoryEvent(raw), signal);
   }
 
   requestCounts(): SourceRequestCounts {

@@ -47,6 +47,26 @@ export class JumpCloudFeatureUnavailableError extends SourceFeatureUnavailableEr
 }
 
 /**
+ * Directory Insights cannot be read: it answered 401, 403 or 404 (the organization's plan or the
+ * key gives no access to it, or a JumpCloud-compatible server has no such endpoint), or no
+ * Directory Insights address is known for the console in use (`status` null, nothing was sent).
+ * Not fatal, and not an ordinary failure: an incremental sync falls back to a full one, and last
+ * logins are left out. A 5xx that retries did not cure stays a `JumpCloudApiError`.
+ */
+export class DirectoryInsightsUnavailableError extends SourceFeatureUnavailableError {
+  override readonly code = 'JUMPCLOUD_DIRECTORY_INSIGHTS_UNAVAILABLE';
+  readonly feature = 'Directory Insights';
+  constructor(
+    message: string,
+    readonly status: number | null,
+    readonly endpoint: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, options);
+  }
+}
+
+/**
  * The request never got an HTTP answer: the host is unreachable, the connection was reset on
  * every attempt, or every attempt timed out.
  */

@@ -1,9 +1,32 @@
 import { JUMPCLOUD_CONSOLES, type JumpCloudRegion, type Logger, silentLogger } from '@jumpcloud-graph/domain';
 import { checkSecretUrl, createRequestFetch, InsecureUrlError, type RequestFetch } from '@jumpcloud-graph/http-retry';
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
+import { type paths as DirectoryInsightsPaths } from '../generated/directory-insights';
 import { type components, type paths } from '../generated/jumpcloud';
+import {
+  DIRECTORY_EVENTS_ENDPOINT,
+  DIRECTORY_INSIGHTS_PATH,
+  directoryEventList,
+  type DirectoryEventsOptions,
+  type DirectoryInsightsEvent,
+  directoryInsightsUrlOf,
+  eventPageOf,
+  noDirectoryInsights,
+} from './directory-insights';
 import { JumpCloudAuthError, JumpCloudClientConfigError, JumpCloudFeatureUnavailableError, JumpCloudResponseError } from './jumpcloud-client.errors';
-import { type CallEndpoint, isRecord, ownId, systemIdOf, targetId, typedLists, unwrap, type V1QueryOptions, v2Query, type V2QueryOptions } from './typed-lists';
+import {
+  type CallEndpoint,
+  isRecord,
+  ownId,
+  systemIdOf,
+  targetId,
+  typedLists,
+  unwrap,
+  unwrapResponse,
+  type V1QueryOptions,
+  v2Query,
+  type V2QueryOptions,
+} from './typed-lists';
 import { PagedList, SYSTEM_INSIGHTS_PAGE_SIZE } from './pagination';
 import { createRedactor } from './redact';
 import { RequestCounters, type RequestCounts } from './request-counters';
@@ -48,6 +71,12 @@ export interface JumpCloudClientOptions {
   baseUrl?: string;
   /** Which JumpCloud console to call when no `baseUrl` is given. Default `us`. */
   region?: JumpCloudRegion;
+  /**
+   * The Directory Insights base URL (events are queried at `${directoryInsightsUrl}/events`).
+   * Default: the region's Directory Insights host for a JumpCloud console (US and EU; none is
+   * documented for IN), `${baseUrl}/insights/directory/v1` for any other base URL.
+   */
+  directoryInsightsUrl?: string;
   /** Requests in flight at most (default 8). */
   concurrency?: number;
   /** Per-attempt timeout, body included (default 30 s). */
@@ -89,6 +118,8 @@ export interface SystemInsightsListOptions {
 export interface JumpCloudClient {
   /** The origin requests go to. */
   readonly baseUrl: string;
+  /** Where Directory Insights is queried, if anywhere is known (see `directoryInsightsUrl`). */
+  readonly directoryInsightsUrl: string | undefined;
   /** The typed openapi-fetch client underneath, for endpoints without a helper. */
   readonly api: Client<paths>;
   listOrganizations(options?: V1ListOptions): PagedList<OrganizationSummary>;
@@ -130,6 +161,13 @@ export interface JumpCloudClient {
   listSystemInsightsDiskEncryption(options?: SystemInsightsListOptions): PagedList<SystemInsightsDiskEncryption>;
   /** System Insights' `os_version` table; a 403 as `listSystemInsightsDiskEncryption`. */
   listSystemInsightsOsVersion(options?: SystemInsightsListOptions): PagedList<SystemInsightsOsVersion>;
+  /**
+   * Directory Insights events of a time window, page by page (`for await` gives them one by
+   * one), each event once, through the same scheduler, retries and counters as every other
+   * request (counted as `POST /insights/directory/v1/events`). 401, 403 and 404, or no known
+   * Directory Insights address, reject with a `DirectoryInsightsUnavailableError`.
+   */
+  listDirectoryEvents(options: DirectoryEventsOptions): PagedList<DirectoryInsightsEvent>;
   /** A client for another organization that shares this one's scheduler and counters. */
   forOrganization(orgId: string | undefined): JumpCloudClient;
   requestCounts(): RequestCounts;
@@ -138,6 +176,7 @@ export interface JumpCloudClient {
 
 interface Shared {
   baseUrl: string;
+  directoryInsightsUrl: string | undefined;
   apiKey: string;
   userAgent: string;
   scheduler: RequestScheduler;
@@ -154,6 +193,7 @@ interface Shared {
 export function createJumpCloudClient(options: JumpCloudClientOptions): JumpCloudClient {
   if (!options.apiKey) throw new JumpCloudClientConfigError('a JumpCloud API key is required');
   const baseUrl = resolveBaseUrl(options);
+  const directoryInsightsUrl = resolveDirectoryInsightsUrl(options, baseUrl);
   const redact = createRedactor([options.apiKey]);
   const scheduler = new RequestScheduler(options.concurrency ?? 8);
   const counters = new RequestCounters();
@@ -176,6 +216,7 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
   });
   const shared: Shared = {
     baseUrl,
+    directoryInsightsUrl,
     apiKey: options.apiKey,
     userAgent: `jumpcloud-graph/${options.version ?? CLIENT_VERSION}`,
     scheduler,
@@ -206,17 +247,36 @@ function resolveBaseUrl(options: JumpCloudClientOptions): string {
 }
 
 /**
- * Every request's headers: the key, the organization (a multi-tenant key's `x-org-id`), who we
- * are, and JSON; and the endpoint it calls, remembered for the transport's counters and errors.
+ * The Directory Insights base URL: the option (checked as the base URL is), else the one that goes
+ * with the console base URL.
  */
-function requestHeaders(shared: Shared, orgId: string | undefined): Middleware {
+function resolveDirectoryInsightsUrl(options: JumpCloudClientOptions, baseUrl: string): string | undefined {
+  if (options.directoryInsightsUrl === undefined) return directoryInsightsUrlOf(baseUrl);
+  let url: URL;
+  try {
+    url = checkSecretUrl(options.directoryInsightsUrl, { what: 'the Directory Insights URL', allowInsecureHttp: options.allowInsecureHttp });
+  } catch (error) {
+    throw new JumpCloudClientConfigError(error instanceof InsecureUrlError ? error.message : String(error));
+  }
+  if (url.search || url.hash) {
+    throw new JumpCloudClientConfigError('the Directory Insights URL must not carry a query or a fragment');
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/**
+ * Every request's headers: the key, the organization (a multi-tenant key's `x-org-id`), who we
+ * are, and JSON; and the endpoint it calls (its path in the document, after `pathPrefix`),
+ * remembered for the transport's counters and errors.
+ */
+function requestHeaders(shared: Shared, orgId: string | undefined, pathPrefix = ''): Middleware {
   return {
     onRequest({ request, schemaPath }) {
       request.headers.set('x-api-key', shared.apiKey);
       if (orgId) request.headers.set('x-org-id', orgId);
       request.headers.set('user-agent', shared.userAgent);
       request.headers.set('accept', 'application/json');
-      shared.endpoints.set(request, `${request.method} ${schemaPath}`);
+      shared.endpoints.set(request, `${request.method} ${pathPrefix}${schemaPath}`);
     },
   };
 }
@@ -239,8 +299,19 @@ function buildClient(shared: Shared, orgId: string | undefined): JumpCloudClient
     signal ? { fetch: (request: Request) => shared.fetch(request, signal) } : {};
   const { v1List, v2List } = typedLists(call, shared.scheduler.stats().limit);
 
+  // Directory Insights: another origin, the same transport (scheduler, retries, counters) and headers.
+  let insights: Client<DirectoryInsightsPaths> | undefined;
+  const directoryInsights = (url: string) => {
+    if (!insights) {
+      insights = createClient<DirectoryInsightsPaths>({ baseUrl: url, fetch: shared.fetch });
+      insights.use(requestHeaders(shared, orgId, DIRECTORY_INSIGHTS_PATH));
+    }
+    return insights;
+  };
+
   const client: JumpCloudClient = {
     baseUrl: shared.baseUrl,
+    directoryInsightsUrl: shared.directoryInsightsUrl,
     api,
     listOrganizations: (o = {}) =>
       v1List<OrganizationSummary>('GET /api/organizations', o, (query) =>
@@ -341,6 +412,16 @@ function buildClient(shared: Shared, orgId: string | undefined): JumpCloudClient
           o.pageSize ?? SYSTEM_INSIGHTS_PAGE_SIZE,
         ),
       ),
+    listDirectoryEvents(o) {
+      if (o.orgId !== undefined && o.orgId !== orgId) return buildClient(shared, o.orgId).listDirectoryEvents(o);
+      const url = shared.directoryInsightsUrl;
+      if (url === undefined) return directoryEventList(o, noDirectoryInsights(shared.baseUrl));
+      const di = directoryInsights(url);
+      return directoryEventList(o, async (body) => {
+        const { data, response } = await unwrapResponse(DIRECTORY_EVENTS_ENDPOINT, () => di.POST('/events', { body, ...cancelledBy(o.signal) }), shared.redact);
+        return eventPageOf(data, response.headers);
+      });
+    },
     forOrganization: (other) => buildClient(shared, other),
     requestCounts: () => shared.counters.snapshot(),
     schedulerStats: () => shared.scheduler.stats(),

@@ -55,7 +55,9 @@ export function createRetryingFetch(options: TransportOptions): (request: Reques
       if (cancel?.aborted) onCancel();
       else cancel?.addEventListener('abort', onCancel, { once: true });
       try {
-        const raw = await options.fetch(request, { signal: controller.signal });
+        // A body is read by sending it: each attempt sends a copy, so that a retry has one to send.
+        const sent = request.body === null ? request : request.clone();
+        const raw = await options.fetch(sent, { signal: controller.signal });
         const response = options.fetchReadsBody ? raw : await readWhole(raw);
         if (raw.status === 429) slot.throttled();
         else if (raw.ok) slot.succeeded();

@@ -67,6 +67,11 @@ export function v2Query(o: V2QueryOptions, skip: number, limit: number) {
 
 /** Returns the body of a 2xx answer, or throws the typed error for anything else. */
 export async function unwrap(endpoint: string, send: () => Sent, redact: (text: string) => string): Promise<unknown> {
+  return (await unwrapResponse(endpoint, send, redact)).data;
+}
+
+/** As `unwrap`, with the response too (for what its headers say). */
+export async function unwrapResponse(endpoint: string, send: () => Sent, redact: (text: string) => string): Promise<{ data: unknown; response: Response }> {
   let result: Awaited<Sent>;
   try {
     result = await send();
@@ -83,7 +88,7 @@ export async function unwrap(endpoint: string, send: () => Sent, redact: (text: 
     const detail = isRecord(result.error) && typeof result.error['message'] === 'string' ? `: ${result.error['message']}` : '';
     throw new JumpCloudApiError(redact(`JumpCloud answered HTTP ${response.status} on ${endpoint}${detail}`), response.status, endpoint);
   }
-  return result.data;
+  return { data: result.data, response };
 }
 
 /** The id of a v2 object itself, and of the target of a graph connection (`to.id`). */

@@ -145,3 +145,26 @@ export function indexDataset(dataset: SimulatorDataset): DatasetIndex {
     defaultOrganization: organizations.length === 1 ? organizations[0] : undefined,
   };
 }
+
+/**
+ * The index with one organization indexed anew from its (changed) data, the others kept as they
+ * were: what a change made through the simulator's control costs, instead of the whole dataset.
+ */
+export function reindexOrganization(index: DatasetIndex, data: OrganizationData): DatasetIndex {
+  const changed = indexOrganization(data);
+  if (!index.organizationsById.has(changed.id)) throw new RangeError(`dataset: no organization ${changed.id} to index again`);
+  const organizationsById = new Map(index.organizationsById);
+  organizationsById.set(changed.id, changed);
+  return {
+    multiTenant: index.multiTenant,
+    organizations: new ListView(
+      inIdOrder(
+        [...organizationsById.values()].map((o) => o.organization),
+        (o) => o._id,
+      ),
+      '_id',
+    ),
+    organizationsById,
+    defaultOrganization: index.defaultOrganization?.id === changed.id ? changed : index.defaultOrganization,
+  };
+}

@@ -205,6 +205,39 @@ describe('createDataset', () => {
     expect(typeof organization.settings?.requireAdminMFA).toBe('boolean');
   });
 
+  it('adds past logins last, from a stream of their own: every other object and id stays as it was', () => {
+    const options = { seed: 3, organizations: 2, users: 60, systems: 8 };
+    const withLogins = createDataset(options);
+    const without = createDataset({ ...options, pastLogins: false });
+    withLogins.organizations.forEach((org, i) => {
+      const { pastLogins, ...rest } = org;
+      const { pastLogins: none, ...others } = without.organizations[i] as OrganizationData;
+      expect(none).toBeUndefined();
+      expect(rest).toEqual(others);
+      expect(pastLogins?.length).toBeGreaterThan(30);
+    });
+    expect(createDataset(options)).toEqual(withLogins);
+  });
+
+  it('makes past logins of active users of the organization, through the five services, within 60 days', () => {
+    const org = only(createDataset({ users: 200 }));
+    const logins = org.pastLogins ?? [];
+    const users = new Map(org.users.map((u) => [u._id, u]));
+    expect(new Set(logins.map((l) => l.service))).toEqual(new Set(['directory', 'sso', 'systems', 'radius', 'ldap']));
+    for (const login of logins) {
+      expect(users.get(login.userId)?.state).not.toBe('STAGED');
+      expect(login.msBeforeStart).toBeGreaterThanOrEqual(60_000);
+      expect(login.msBeforeStart).toBeLessThanOrEqual(60 * 86_400_000);
+      if (login.applicationId !== undefined) expect(org.applications.map((a) => a._id)).toContain(login.applicationId);
+      if (login.systemId !== undefined) expect(org.systems.map((s) => s._id)).toContain(login.systemId);
+    }
+    // Some users logged in within 30 days, some only before, some never, and some attempts failed.
+    const recent = new Set(logins.filter((l) => l.success && l.msBeforeStart < 30 * 86_400_000).map((l) => l.userId));
+    expect(recent.size).toBeGreaterThan(30);
+    expect(org.users.filter((u) => !recent.has(u._id)).length).toBeGreaterThan(30);
+    expect(logins.some((l) => !l.success)).toBe(true);
+  });
+
   it('rejects negative and non-integer sizes', () => {
     expect(() => createDataset({ users: -1 })).toThrow(RangeError);
     expect(() => createDataset({ groups: 1.5 })).toThrow(RangeError);

@@ -3,8 +3,10 @@ import type {
   DatasetOptions,
   EdgeCaseMarkers,
   GraphConnection,
+  LoginService,
   Organization,
   OrganizationData,
+  PastLogin,
   Policy,
   PolicyResult,
   SimulatorDataset,
@@ -57,6 +59,7 @@ const DEFAULTS = {
   policies: 4,
   systemsPerPolicy: 3,
   systemGroupsPerPolicy: 1,
+  pastLogins: true,
   edgeCases: true,
 } as const;
 
@@ -87,6 +90,8 @@ export function createDataset(options: DatasetOptions = {}): SimulatorDataset {
   // Posture and policies come after every organization's directory, each from random streams of
   // their own, so that adding them changed no other object (nor any id) of any dataset.
   builders.forEach((builder, index) => builder.addPostureAndPolicies(organizations[index] as OrganizationData));
+  // Past logins last of all, from a stream of their own: no object nor id changed when they came.
+  if (resolved.pastLogins) builders.forEach((builder, index) => builder.addPastLogins(organizations[index] as OrganizationData));
   return { organizations, multiTenant };
 }
 
@@ -118,6 +123,7 @@ function resolveOptions(options: DatasetOptions): ResolvedOptions {
     policies: count('policies', options.policies, DEFAULTS.policies),
     systemsPerPolicy: count('systemsPerPolicy', options.systemsPerPolicy, DEFAULTS.systemsPerPolicy),
     systemGroupsPerPolicy: count('systemGroupsPerPolicy', options.systemGroupsPerPolicy, DEFAULTS.systemGroupsPerPolicy),
+    pastLogins: options.pastLogins ?? DEFAULTS.pastLogins,
     edgeCases: options.edgeCases ?? DEFAULTS.edgeCases,
   };
 }
@@ -347,6 +353,28 @@ class OrganizationBuilder {
     this.addDeviceSudo(this.random('deviceSudo'), data);
     this.addSystemInsights(this.random('systemInsights'), data);
     this.addPolicies(this.random('policies'), this.random('policyResults'), data);
+  }
+
+  /**
+   * Logins of the past 60 days: seven users in ten (never a staged one) logged in once or twice,
+   * mostly through SSO, nine times in ten successfully. Draws from its own stream and makes no id.
+   */
+  addPastLogins(data: OrganizationData): void {
+    const r = this.random('pastLogins');
+    const services: readonly LoginService[] = ['sso', 'sso', 'sso', 'directory', 'directory', 'systems', 'systems', 'radius', 'ldap'];
+    const logins: PastLogin[] = [];
+    for (const user of data.users) {
+      if (user.state === 'STAGED' || !r.chance(0.7)) continue;
+      const count = r.chance(0.3) ? 2 : 1;
+      for (let k = 0; k < count; k++) {
+        const service = r.pick(services);
+        const login: PastLogin = { userId: user._id, service, success: r.chance(0.9), msBeforeStart: r.int(60_000, 60 * DAY_MS) };
+        if (service === 'sso' && data.applications.length > 0) login.applicationId = r.pick(data.applications)._id;
+        if (service === 'systems' && data.systems.length > 0) login.systemId = r.pick(data.systems)._id;
+        logins.push(login);
+      }
+    }
+    data.pastLogins = logins;
   }
 
   /** About one binding in eight grants sudo (a third of those without a password); about half of the others say so explicitly. */

@@ -64,6 +64,11 @@ export interface DatasetOptions {
   /** System groups each policy is bound to (default 1), capped by the system groups. */
   systemGroupsPerPolicy?: number;
   /**
+   * Default true: some users have logins of the past 60 days ({@link OrganizationData.pastLogins}),
+   * which the simulator serves as Directory Insights events. false gives none.
+   */
+  pastLogins?: boolean;
+  /**
    * Default true: each organization also gets the objects listed in {@link EdgeCaseMarkers}.
    * false gives exactly the sizes asked and nothing else (no dangling or duplicate members).
    */
@@ -166,8 +171,33 @@ export interface OrganizationData {
   policyAssociations: Map<string, GraphConnection[]>;
   /** Every run of every policy on the systems it reaches (directly or through a group), in id order. */
   policyResults: PolicyResult[];
+  /**
+   * Logins before the simulator started (generated datasets have some unless `pastLogins: false`).
+   * The simulator serves each as a Directory Insights event, placed on its own clock when it is
+   * constructed; later changes to this list are not seen.
+   */
+  pastLogins?: PastLogin[];
   /** Present when the dataset was built with `edgeCases: true`. */
   edgeCases?: EdgeCaseMarkers;
+}
+
+/** A service users log in through, as Directory Insights names it in an event's `service`. */
+export type LoginService = 'directory' | 'sso' | 'systems' | 'radius' | 'ldap';
+
+/**
+ * A login that happened before the simulator started. A dataset has no clock, so it says how
+ * long before the start it happened; the simulator turns it into an event of its service.
+ */
+export interface PastLogin {
+  userId: string;
+  service: LoginService;
+  success: boolean;
+  /** Milliseconds before the simulator's start (at least one minute, at most 60 days in generated data). */
+  msBeforeStart: number;
+  /** `sso`: the application logged in to. */
+  applicationId?: string;
+  /** `systems`: the device logged in to. */
+  systemId?: string;
 }
 
 export interface SimulatorDataset {

@@ -5,8 +5,12 @@ import type { GraphConnection, GraphObjectWithPaths, Organization, OrganizationS
 import { filtered, MAX_SYSTEM_INSIGHTS_LIMIT, paginate, parsePage, projector, listParam, type ApiVersion } from './query';
 import { applicationUserGroups, applicationUsers } from './traversal';
 
-/** A path template of our OpenAPI document, e.g. `/api/v2/usergroups/{group_id}/members`. */
-export type PathTemplate = keyof paths;
+/**
+ * A path template of our OpenAPI document with a GET operation, e.g.
+ * `/api/v2/usergroups/{group_id}/members`. Paths with other methods only (Directory Insights'
+ * `POST /events`) are served beside this table.
+ */
+export type PathTemplate = { [P in keyof paths]: paths[P] extends { get: object } ? P : never }[keyof paths];
 
 type GetOperation<P extends PathTemplate> = paths[P] extends { get: infer Operation } ? Operation : never;
 

@@ -1,12 +1,14 @@
-import { timingSafeEqual } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ApiError, errorBody } from './api-error';
+import { CONTROL_PATH, type ControlOperation, defaultLoginTarget, loginEventBody, SimulatorControl } from './control';
 import { createDataset } from './dataset';
-import { indexDataset, type DatasetIndex, type OrganizationIndex } from './dataset-index';
-import type { DatasetOptions, SimulatorDataset } from './dataset.types';
+import { indexDataset, reindexOrganization, type DatasetIndex, type OrganizationIndex } from './dataset-index';
+import type { DatasetOptions, OrganizationData, SimulatorDataset } from './dataset.types';
 import { FaultInjector, type FaultKind, type FaultRule } from './faults';
+import { DIRECTORY_INSIGHTS_EVENTS_PATH, DirectoryInsightsLog, parseEventQuery } from './insights';
 import { TokenBucket } from './rate-limiter';
 import { matchRoute, ROUTES, type RouteMatch } from './routes';
 
@@ -35,6 +37,17 @@ export interface SimulatorOptions {
    * its paths, as JumpCloud does for a plan without it.
    */
   systemInsights?: boolean;
+  /**
+   * Whether the key may read Directory Insights (default true). false answers 403 on
+   * `POST /insights/directory/v1/events`, as JumpCloud does for a key or plan without it; the
+   * control still records events.
+   */
+  directoryInsights?: boolean;
+  /**
+   * The clock of recorded events and of Directory Insights' "now" (default `Date.now`), in epoch
+   * milliseconds. Past logins of the dataset are placed before its time at construction.
+   */
+  now?: () => number;
 }
 
 export interface RequestLogEntry {
@@ -44,7 +57,7 @@ export interface RequestLogEntry {
   endpoint: string;
   /** Query parameters; a repeated parameter keeps its last value. */
   query: Record<string, string>;
-  /** The organization the request was served for. */
+  /** The organization the request was served for (Directory Insights: the ones named, comma-joined). */
   orgId?: string;
   /** The status sent; 0 when the connection was reset (or closed) without a response. */
   status: number;
@@ -65,6 +78,8 @@ type Reply = { kind: 'json'; status: number; body: string; headers?: Record<stri
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
+/** The largest request body read (Directory Insights queries, control operations). */
+const MAX_BODY_BYTES = 1024 * 1024;
 
 function isDataset(value: SimulatorDataset | DatasetOptions): value is SimulatorDataset {
   return Array.isArray(value.organizations);
@@ -83,6 +98,29 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The request body parsed as JSON: 413 past MAX_BODY_BYTES, 400 when it is empty or not JSON. */
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) throw new ApiError(413, `the request body is larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') throw new ApiError(400, 'the request body must be JSON');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ApiError(400, 'the request body is not valid JSON');
+  }
+}
+
 /**
  * A deterministic JumpCloud API on 127.0.0.1 for tests, the demo and benchmarks: the paths of our
  * OpenAPI document with JumpCloud's paging, auth and multi-tenant rules, plus injectable latency,
@@ -91,6 +129,11 @@ function header(req: IncomingMessage, name: string): string | undefined {
 export class JumpCloudSimulator {
   readonly apiKey: string;
   readonly dataset: SimulatorDataset;
+  /**
+   * Changes the directory as an administrator would and records the Directory Insights events a
+   * real directory would (also over HTTP: `POST /_control`).
+   */
+  readonly control: SimulatorControl;
 
   private index: DatasetIndex;
   private readonly host: string;
@@ -100,7 +143,10 @@ export class JumpCloudSimulator {
   private readonly faults = new FaultInjector();
   private readonly logLimit: number;
   private readonly onRequest: ((entry: RequestLogEntry) => void) | undefined;
-  private readonly features: { systemInsights: boolean };
+  private readonly features: { systemInsights: boolean; directoryInsights: boolean };
+  private readonly insights: DirectoryInsightsLog;
+  /** Organizations changed through the control since the index was built. */
+  private readonly stale = new Set<OrganizationData>();
   private server: Server | undefined;
   private url: string | undefined;
   private stopping = new AbortController();
@@ -122,17 +168,47 @@ export class JumpCloudSimulator {
     for (const rule of options.faults ?? []) this.faults.add(rule);
     this.logLimit = options.requestLogLimit ?? 100_000;
     this.onRequest = options.onRequest;
-    this.features = { systemInsights: options.systemInsights ?? true };
+    this.features = { systemInsights: options.systemInsights ?? true, directoryInsights: options.directoryInsights ?? true };
+    this.insights = new DirectoryInsightsLog(options.now ?? Date.now);
+    this.seedPastLogins();
+    this.control = new SimulatorControl({
+      dataset: this.dataset,
+      log: this.insights,
+      // Indexed again when the next request comes, once for any number of changes before it.
+      changed: (organization) => this.stale.add(organization),
+    });
   }
 
   /**
    * Changes the dataset in place (a user loses MFA, is deleted, gets another job title) and
    * answers from the changed data from the next request on: what a directory looks like between
    * two syncs. `change` must keep the dataset consistent (remove a deleted user's memberships too).
+   * It records no Directory Insights event: use `control` for changes that an incremental sync
+   * should see.
    */
   mutate(change: (dataset: SimulatorDataset) => void): void {
     change(this.dataset);
     this.index = indexDataset(this.dataset);
+    this.stale.clear();
+  }
+
+  /** The dataset's past logins as events, each its `msBeforeStart` before the clock's time now. */
+  private seedPastLogins(): void {
+    const start = this.insights.now();
+    for (const organization of this.dataset.organizations) {
+      if (!organization.pastLogins?.length) continue;
+      const users = new Map(organization.users.map((user) => [user._id, user]));
+      const applications = new Map(organization.applications.map((application) => [application._id, application]));
+      const systems = new Map(organization.systems.map((system) => [system._id, system]));
+      for (const login of organization.pastLogins) {
+        const user = users.get(login.userId);
+        if (!user) continue;
+        const named = { application: applications.get(login.applicationId ?? ''), system: systems.get(login.systemId ?? '') };
+        const target = (login.service === 'sso' && !named.application) || (login.service === 'systems' && !named.system) ? defaultLoginTarget(organization, user, login.service) : named;
+        this.insights.seed(organization.organization._id, start - login.msBeforeStart, loginEventBody(organization, user, login.service, login.success, target));
+      }
+    }
+    this.insights.seedDone();
   }
 
   /** The base URL (`http://127.0.0.1:PORT`); clients call `${baseUrl}/api/...` and `${baseUrl}/api/v2/...`. */
@@ -226,7 +302,9 @@ export class JumpCloudSimulator {
 
     let reply: Reply;
     try {
-      reply = (await this.pause(this.latencyMs)) ? await this.process(req, url, route, entry) : { kind: 'aborted' };
+      // The control endpoint is the tests' own: no latency, rate limit or fault applies to it.
+      const latency = url.pathname === CONTROL_PATH ? 0 : this.latencyMs;
+      reply = (await this.pause(latency)) ? await this.process(req, url, route, entry) : { kind: 'aborted' };
     } catch (cause) {
       reply = error(500, cause instanceof Error ? cause.message : 'internal error');
     }
@@ -294,15 +372,78 @@ export class JumpCloudSimulator {
     return { organization, orgIdHeader };
   }
 
-  private async process(req: IncomingMessage, url: URL, route: RouteMatch | undefined, entry: RequestLogEntry): Promise<Reply> {
-    if (!this.authenticated(req)) return error(401, 'Unauthorized: missing or invalid x-api-key');
-    if (!route) return error(404, `no route for ${url.pathname}`);
-    if (entry.method !== 'GET') return error(405, `${entry.method} is not supported on ${route.template}`, { Allow: 'GET' });
+  /**
+   * Directory Insights takes several organizations at once (`x-org-id` repeated or comma-joined);
+   * otherwise the rules are the console API's.
+   */
+  private insightsOrganizations(req: IncomingMessage): string[] | Reply {
+    const raw = req.headers['x-org-id'];
+    const ids = (Array.isArray(raw) ? raw : [raw ?? ''])
+      .flatMap((value) => value.split(','))
+      .map((value) => value.trim())
+      .filter((value) => value !== '');
+    if (ids.length === 0) {
+      const organization = this.index.multiTenant ? undefined : this.index.defaultOrganization;
+      if (organization === undefined) return error(401, 'x-org-id header is required for multi-tenant administrators');
+      return [organization.id];
+    }
+    if (ids.some((id) => !OBJECT_ID.test(id))) return error(400, 'malformed x-org-id header');
+    if (ids.some((id) => !this.index.organizationsById.has(id))) return error(401, 'x-org-id names no organization this key can access');
+    return [...new Set(ids)];
+  }
 
-    const definition = ROUTES[route.template];
-    const resolved = this.resolveOrganization(req, definition.scope === 'organization');
-    if ('kind' in resolved) return resolved;
-    entry.orgId = resolved.organization?.id;
+  private async process(req: IncomingMessage, url: URL, route: RouteMatch | undefined, entry: RequestLogEntry): Promise<Reply> {
+    for (const organization of this.stale) this.index = reindexOrganization(this.index, organization);
+    this.stale.clear();
+    if (!this.authenticated(req)) return error(401, 'Unauthorized: missing or invalid x-api-key');
+    if (url.pathname === CONTROL_PATH) return this.controlRequest(req, entry);
+    const insights = url.pathname === DIRECTORY_INSIGHTS_EVENTS_PATH;
+    if (!insights && !route) return error(404, `no route for ${url.pathname}`);
+    const allowed = insights ? 'POST' : 'GET';
+    if (entry.method !== allowed) return error(405, `${entry.method} is not supported on ${route?.template ?? url.pathname}`, { Allow: allowed });
+
+    let answer: () => Promise<unknown> | unknown;
+    let headers: Record<string, string> | undefined;
+    if (insights) {
+      const organizations = this.insightsOrganizations(req);
+      if (!Array.isArray(organizations)) return organizations;
+      entry.orgId = organizations.join(',');
+      answer = async () => {
+        if (!this.features.directoryInsights) throw new ApiError(403, 'Directory Insights is not enabled for this API key');
+        const query = parseEventQuery(await readJson(req), this.insights.now());
+        const { events, searchAfter } = this.insights.query(organizations, query);
+        headers = {
+          'X-Limit': String(query.limit),
+          'X-Result-Count': String(events.length),
+          'X-Sort': query.sort,
+          'X-Search_after': JSON.stringify(searchAfter ?? query.searchAfter ?? []),
+          'X-Request-Id': randomUUID(),
+        };
+        return events;
+      };
+    } else {
+      const matched = route as RouteMatch;
+      const definition = ROUTES[matched.template];
+      const resolved = this.resolveOrganization(req, definition.scope === 'organization');
+      if ('kind' in resolved) return resolved;
+      entry.orgId = resolved.organization?.id;
+      answer = () => {
+        const context = {
+          index: this.index,
+          organization: resolved.organization,
+          orgIdHeader: resolved.orgIdHeader,
+          params: matched.params,
+          query: url.searchParams,
+          features: this.features,
+        };
+        if (definition.scope === 'organization') {
+          const organization = resolved.organization;
+          if (!organization) throw new ApiError(401, 'x-org-id header is required for multi-tenant administrators');
+          return definition.handle({ ...context, organization });
+        }
+        return definition.handle(context);
+      };
+    }
 
     if (this.bucket) {
       const retryAfter = this.bucket.take();
@@ -329,21 +470,8 @@ export class JumpCloudSimulator {
 
     let reply: Reply;
     try {
-      const context = {
-        index: this.index,
-        organization: resolved.organization,
-        orgIdHeader: resolved.orgIdHeader,
-        params: route.params,
-        query: url.searchParams,
-        features: this.features,
-      };
-      if (definition.scope === 'organization') {
-        const organization = resolved.organization;
-        if (!organization) return error(401, 'x-org-id header is required for multi-tenant administrators');
-        reply = json(200, definition.handle({ ...context, organization }));
-      } else {
-        reply = json(200, definition.handle(context));
-      }
+      const body = await answer();
+      reply = json(200, body, headers);
     } catch (cause) {
       if (!(cause instanceof ApiError)) throw cause;
       reply = error(cause.status, cause.message);
@@ -352,9 +480,50 @@ export class JumpCloudSimulator {
     if (fault?.kind === 'malformed-json' && reply.kind === 'json') {
       // A complete HTTP response whose JSON stops half way, as a broken proxy or server would send it.
       const body = reply.status === 200 && reply.body.length > 2 ? reply.body.slice(0, Math.floor(reply.body.length / 2)) : '{"results":[{"_id":';
-      return { kind: 'json', status: 200, body };
+      return { kind: 'json', status: 200, body, headers: reply.headers };
     }
     return reply;
+  }
+
+  /**
+   * `POST /_control`: one operation (an object naming `op`) or an array of them, applied in order.
+   * `x-org-id`, when sent, is the organization of every operation (an operation's own `orgId` must
+   * agree). Answers `{ result, events }` (an array of them for an array); at the first operation
+   * that fails, the error (400, 404, 409) names its index, and the ones before it stay applied.
+   */
+  private async controlRequest(req: IncomingMessage, entry: RequestLogEntry): Promise<Reply> {
+    if (entry.method !== 'POST') return error(405, `${entry.method} is not supported on ${CONTROL_PATH}`, { Allow: 'POST' });
+    const orgIdHeader = header(req, 'x-org-id');
+    if (orgIdHeader !== undefined && orgIdHeader !== '') {
+      if (!OBJECT_ID.test(orgIdHeader)) return error(400, 'malformed x-org-id header');
+      if (!this.index.organizationsById.has(orgIdHeader)) return error(401, 'x-org-id names no organization this key can access');
+      entry.orgId = orgIdHeader;
+    }
+    let body: unknown;
+    try {
+      body = await readJson(req);
+    } catch (cause) {
+      if (!(cause instanceof ApiError)) throw cause;
+      return error(cause.status, cause.message);
+    }
+    const batch = Array.isArray(body);
+    const operations: unknown[] = batch ? (body as unknown[]) : [body];
+    const results: unknown[] = [];
+    for (const [index, operation] of operations.entries()) {
+      const where = batch ? `operation ${index}${index > 0 ? ` (the ${index} before it were applied)` : ''}: ` : '';
+      if (!isRecord(operation)) return error(400, `${where}an operation must be an object with "op"`);
+      if (orgIdHeader && operation['orgId'] !== undefined && operation['orgId'] !== orgIdHeader) {
+        return error(400, `${where}orgId ${JSON.stringify(operation['orgId'])} differs from the x-org-id header`);
+      }
+      const scoped = (orgIdHeader ? { ...operation, orgId: orgIdHeader } : operation) as ControlOperation;
+      try {
+        results.push(this.control.apply(scoped));
+      } catch (cause) {
+        if (!(cause instanceof ApiError)) throw cause;
+        return error(cause.status, `${where}${cause.message}`);
+      }
+    }
+    return json(200, batch ? results : results[0]);
   }
 }
 

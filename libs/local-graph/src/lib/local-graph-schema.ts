@@ -3,7 +3,7 @@ import { sqliteErrorCode } from './local-graph-lock';
 import { LocalGraphStoreError } from './local-graph-store.errors';
 
 /** The schema this build writes and reads. Bump it with a migration in `migrateSchema`. */
-export const LOCAL_GRAPH_SCHEMA_VERSION = 2;
+export const LOCAL_GRAPH_SCHEMA_VERSION = 3;
 
 /**
  * Version 1.
@@ -105,6 +105,39 @@ CREATE INDEX alert_findings_by_evaluation ON alert_findings (evaluation_id);
 `;
 
 /**
+ * Version 3: incremental syncs. Columns added to `runs` (older runs get the defaults: they were
+ * all full syncs, without watermarks):
+ *
+ * - `mode`: `full` (the sync read everything) or `incremental` (a delta run: the previous run's
+ *   graph plus the changes the sync read).
+ * - `watermarks`: per organization, the RFC 3339 timestamp of the last Directory Insights event
+ *   the run processed (JSON object), where the next incremental sync starts reading.
+ * - `last_full_at`: when the full sync this run's graph descends from started (epoch ms): its
+ *   own `started_at` for a full run, its base's for an incremental one. On the run itself, so it
+ *   survives the pruning of that full run.
+ * - `entity_properties`: per entity `_type`, the property names its entities hold (the columns of
+ *   the per-type views), so a delta run knows its base's without reading every entity.
+ *
+ * Run tables created from this version on also have the mapping columns (see {@link createRunTable}).
+ */
+const RUNS_V3_COLUMNS: readonly { name: string; definition: string }[] = [
+  { name: 'mode', definition: "TEXT NOT NULL DEFAULT 'full' CHECK (mode IN ('full', 'incremental'))" },
+  { name: 'watermarks', definition: "TEXT NOT NULL DEFAULT '{}'" },
+  { name: 'last_full_at', definition: 'INTEGER' },
+  { name: 'entity_properties', definition: "TEXT NOT NULL DEFAULT '{}'" },
+];
+
+/** Adds version 3's columns to `runs` (those it lacks: a database may have been half-faked by a test, or migrated by a newer build and downgraded). */
+function addRunsV3Columns(db: Database.Database): void {
+  const present = new Set((db.prepare("SELECT name FROM pragma_table_info('runs')").all() as { name: string }[]).map((c) => c.name));
+  for (const { name, definition } of RUNS_V3_COLUMNS) {
+    if (!present.has(name)) db.exec(`ALTER TABLE runs ADD COLUMN ${name} ${definition}`);
+  }
+  // A run committed before version 3 was a full sync: its own start is when its full sync was.
+  db.exec("UPDATE runs SET last_full_at = started_at WHERE last_full_at IS NULL AND status = 'committed' AND mode = 'full'");
+}
+
+/**
  * The name of a run's object table. The id is interpolated into SQL, so it must be what SQLite
  * gave `runs.id`: a positive integer.
  */
@@ -124,16 +157,23 @@ export function runIdOfTable(name: string): number | undefined {
 
 /**
  * Creates a run's object table, when its session opens. A row is an object of the run: `kind`
- * 'e'ntity or 'r'elationship, its `_key` and `_type`, the SHA-256 of its canonical JSON (what
- * `diff` compares), whether `finish` carried it over from the previous run, and the canonical
- * JSON itself, last so that reading the other columns never follows a large document's overflow
- * pages. A rowid table in write order, so a write appends to its last page whatever the key.
+ * 'e'ntity or 'r'elationship, its `_key` and `_type`, whether it was carried over from an earlier
+ * run (a partial type's, or a delta run's copy of its base) rather than written by this run, and
+ * the canonical JSON itself. A rowid table in write order, so a write appends to its last page
+ * whatever the key.
  *
- * No index while the run is written: a `(kind, key)` index maintained per insert dirties index
+ * The mapping columns (version 3) keep what a mapped relationship was, so that a delta run can
+ * resolve its Person entities exactly as a full run would without the other users' mappings:
+ * `mapped` is 1 on a Person made from mapped relationships (0 on one the caller wrote itself) and
+ * on a relationship resolved from a mapped one, which also has `person_key`, `source_key` (the
+ * mapping's `sourceEntityKey`) and `person` (the canonical JSON of the Person it would make).
+ *
+ * No index while a full run is written: a `(kind, key)` index maintained per insert dirties index
  * pages all over the tree whenever keys do not arrive in order (Person entities never do: they
  * are keyed by email and come in user order), and each batch's commit writes every dirtied page
  * to the WAL again, which made writes two to five times slower. So a key written twice simply
- * has two rows until `finish` ({@link indexRunTable}).
+ * has two rows until `finish` ({@link indexRunTable}). A delta run builds its indexes once its
+ * base is copied ({@link copyBaseRun}): its few writes replace rows by key.
  */
 export function createRunTable(db: Database.Database, runId: number): void {
   db.exec(`
@@ -143,6 +183,9 @@ export function createRunTable(db: Database.Database, runId: number): void {
       key     TEXT    NOT NULL,
       type    TEXT    NOT NULL,
       carried INTEGER NOT NULL DEFAULT 0 CHECK (carried IN (0, 1)),
+      mapped  INTEGER NOT NULL DEFAULT 0 CHECK (mapped IN (0, 1)),
+      person_key TEXT,
+      source_key TEXT,
       json    TEXT    NOT NULL,
       -- a relationship's ends and its _class in upper case (NULL for entities), for the query engine's joins
       from_key TEXT,
@@ -150,9 +193,38 @@ export function createRunTable(db: Database.Database, runId: number): void {
       verb     TEXT,
       -- an entity's properties without _rawData, as SQLite's binary JSON (NULL for relationships):
       -- what the query engine's filters and the per-type views read
-      props    BLOB
+      props    BLOB,
+      person   TEXT
     );
   `);
+}
+
+/** The columns a run table of this version has, in the order a copy lists them (`id` aside). */
+export const RUN_TABLE_COLUMNS = 'kind, key, type, carried, mapped, person_key, source_key, json, from_key, to_key, verb, props, person';
+
+/**
+ * Whether a run's table has the mapping columns (tables created before version 3 do not): only
+ * such a run can be the base of a delta run.
+ */
+export function hasMappingColumns(db: Database.Database, runId: number): boolean {
+  return (db.prepare(`SELECT count(*) AS n FROM pragma_table_info(?) WHERE name IN ('mapped', 'person_key', 'source_key', 'person')`).get(runTableName(runId)) as { n: number }).n === 4;
+}
+
+/**
+ * A delta run's start: its table gets a copy of the base run's rows, marked carried, in one
+ * INSERT ... SELECT (no row crosses to JavaScript), in the base's order, then every index a
+ * committed run has, so the session's writes and deletions find rows by key and by end.
+ * Runs in the caller's transaction.
+ */
+export function copyBaseRun(db: Database.Database, runId: number, baseRunId: number): number {
+  const copied = db
+    .prepare(`INSERT INTO ${runTableName(runId)} (${RUN_TABLE_COLUMNS}) SELECT ${RUN_TABLE_COLUMNS.replace('carried', '1')} FROM ${runTableName(baseRunId)} ORDER BY id`)
+    .run().changes;
+  indexRunTable(db, runId, () => {
+    throw new LocalGraphStoreError('LOCAL_GRAPH_CORRUPT', `run ${baseRunId} holds a key twice`);
+  });
+  indexRunTableForQueries(db, runId);
+  return copied;
 }
 
 /**
@@ -186,6 +258,7 @@ export function createSchema(db: Database.Database): void {
   db.transaction(() => {
     db.exec(SCHEMA_V1);
     db.exec(SCHEMA_V2);
+    addRunsV3Columns(db);
     db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(LOCAL_GRAPH_SCHEMA_VERSION));
   }).immediate();
 }
@@ -251,6 +324,9 @@ function migrateSchema(db: Database.Database, fromVersion: number): void {
   if (fromVersion < 2) {
     db.exec(SCHEMA_V2);
   }
+  if (fromVersion < 3) {
+    addRunsV3Columns(db);
+  }
   db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(LOCAL_GRAPH_SCHEMA_VERSION));
 }
 
@@ -307,12 +383,16 @@ export function replaceReadViews(db: Database.Database, runId: number, propertie
   `);
   for (const [type, properties] of [...propertiesByType].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (!/^[a-z][a-z0-9_]*$/.test(type) || RESERVED_VIEW_NAMES.has(type) || type.startsWith('run_')) continue;
-    const columns = [...properties]
-      .filter((p) => p !== '_rawData' && p !== '_key' && p !== '_type' && !p.includes('"'))
+    const columns = viewColumnNames(properties)
       .sort()
       .map((p) => `json_extract(props, ${quoteLiteral(`$."${p}"`)}) AS ${quoteIdentifier(p)}`);
     db.exec(`CREATE VIEW ${quoteIdentifier(type)} AS SELECT key AS _key, ${['type AS _type', ...columns].join(', ')} FROM ${table} WHERE kind = 'e' AND type = ${quoteLiteral(type)}`);
   }
+}
+
+/** The property names that become columns of a per-type view: not `_rawData`, nor `_key` and `_type` (columns already), nor a name with a double quote. */
+export function viewColumnNames(properties: Iterable<string>): string[] {
+  return [...properties].filter((p) => p !== '_rawData' && p !== '_key' && p !== '_type' && !p.includes('"'));
 }
 
 const quoteLiteral = (text: string): string => `'${text.replace(/'/g, "''")}'`;

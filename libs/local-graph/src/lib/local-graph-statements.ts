@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { runTableName } from './local-graph-schema';
+import { hasMappingColumns, runTableName } from './local-graph-schema';
+import { type RunInfo, type RunMode } from './local-graph-types';
 
 /** 'e' for entities, 'r' for relationships: the `kind` column of the run tables. */
 export type ObjectKind = 'e' | 'r';
@@ -17,6 +18,10 @@ export interface RunRow {
   written_entity_counts: string;
   written_relationship_counts: string;
   abort_reason: string | null;
+  mode: RunMode;
+  watermarks: string;
+  last_full_at: number | null;
+  entity_properties: string;
 }
 
 interface CommitParams {
@@ -27,6 +32,11 @@ interface CommitParams {
   relationships: string;
   writtenEntities: string;
   writtenRelationships: string;
+  mode: RunMode;
+  watermarks: string;
+  /** For an incremental run: its base's `last_full_at` (a full run records its own start). */
+  inheritedLastFullAt: number | null;
+  entityProperties: string;
 }
 
 export interface CountRow {
@@ -39,6 +49,16 @@ export interface CountRow {
 export interface KindAndType {
   kind: ObjectKind;
   type: string;
+}
+
+/** What a delta run's write or deletion removed: enough for the counts and the Person entities to resolve again. */
+export interface RemovedRow {
+  kind: ObjectKind;
+  key: string;
+  type: string;
+  carried: 0 | 1;
+  mapped: 0 | 1;
+  person_key: string | null;
 }
 
 export interface ExportRow {
@@ -59,7 +79,7 @@ export interface DiffRow {
 
 /** The statements on `runs` (and the schema) that the store and its sessions run, prepared once per open database. */
 export interface LocalGraphStatements {
-  insertRun: Database.Statement<[string, number]>;
+  insertRun: Database.Statement<[string, number, RunMode]>;
   runById: Database.Statement<[number], RunRow>;
   allRuns: Database.Statement<[], RunRow>;
   latestCommitted: Database.Statement<[], RunRow>;
@@ -75,7 +95,7 @@ export interface LocalGraphStatements {
 
 export function prepareStatements(db: Database.Database): LocalGraphStatements {
   return {
-    insertRun: db.prepare<[string, number]>("INSERT INTO runs (status, description, started_at) VALUES ('running', ?, ?)"),
+    insertRun: db.prepare<[string, number, RunMode]>("INSERT INTO runs (status, description, started_at, mode) VALUES ('running', ?, ?, ?)"),
     runById: db.prepare<[number], RunRow>('SELECT * FROM runs WHERE id = ?'),
     allRuns: db.prepare<[], RunRow>('SELECT * FROM runs ORDER BY id DESC'),
     latestCommitted: db.prepare<[], RunRow>("SELECT * FROM runs WHERE status = 'committed' ORDER BY id DESC LIMIT 1"),
@@ -89,7 +109,9 @@ export function prepareStatements(db: Database.Database): LocalGraphStatements {
     commitRun: db.prepare<CommitParams>(
       `UPDATE runs SET status = 'committed', finished_at = @finishedAt, partial_types = @partialTypes,
          entity_counts = @entities, relationship_counts = @relationships,
-         written_entity_counts = @writtenEntities, written_relationship_counts = @writtenRelationships
+         written_entity_counts = @writtenEntities, written_relationship_counts = @writtenRelationships,
+         mode = @mode, watermarks = @watermarks, entity_properties = @entityProperties,
+         last_full_at = CASE @mode WHEN 'full' THEN started_at ELSE @inheritedLastFullAt END
        WHERE id = @id AND status = 'running'`,
     ),
     committedBeyond: db.prepare<[number], { id: number }>("SELECT id FROM runs WHERE status = 'committed' ORDER BY id DESC LIMIT -1 OFFSET ?"),
@@ -99,10 +121,27 @@ export function prepareStatements(db: Database.Database): LocalGraphStatements {
   };
 }
 
+/** The values of a run table row that a session writes (`carried` aside). */
+export type PutParams = [
+  kind: ObjectKind,
+  key: string,
+  type: string,
+  mapped: 0 | 1,
+  personKey: string | null,
+  sourceKey: string | null,
+  json: string,
+  fromKey: string | null,
+  toKey: string | null,
+  verb: string | null,
+  /** The JSON again for an entity (its `props`), null for a relationship. */
+  props: string | null,
+  person: string | null,
+];
+
 /** What a session runs on its own run's table, prepared once the table exists. */
 export interface RunTableStatements {
-  /** Appends an object; a key written again gets another row, and the later one wins at `finish`. */
-  put: Database.Statement<[ObjectKind, string, string, string, string | null, string | null, string | null, string | null]>;
+  /** Appends an object; in a full run a key written again gets another row, and the later one wins at `finish`. */
+  put: Database.Statement<PutParams>;
   /** Deletes the rows a later write of the same key superseded (all but the last), returning what they were. */
   deleteSuperseded: Database.Statement<[], KindAndType>;
   /** The last rowid (through the rowid tree: no scan); null for an empty table. */
@@ -114,9 +153,9 @@ export interface RunTableStatements {
 export function prepareRunTableStatements(db: Database.Database, runId: number): RunTableStatements {
   const table = runTableName(runId);
   return {
-    // the last parameter: the JSON again for an entity (its `props`), null for a relationship
-    put: db.prepare<[ObjectKind, string, string, string, string | null, string | null, string | null, string | null]>(
-      `INSERT INTO ${table} (kind, key, type, json, from_key, to_key, verb, props) VALUES (?, ?, ?, ?, ?, ?, ?, jsonb(json_remove(?, '$._rawData')))`,
+    put: db.prepare<PutParams>(
+      `INSERT INTO ${table} (kind, key, type, mapped, person_key, source_key, json, from_key, to_key, verb, props, person)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, jsonb(json_remove(?, '$._rawData')), ?)`,
     ),
     deleteSuperseded: db.prepare<[], KindAndType>(
       `DELETE FROM ${table} WHERE id IN (
@@ -129,19 +168,69 @@ export function prepareRunTableStatements(db: Database.Database, runId: number):
   };
 }
 
+/** What a delta run's session runs on its table, once the base is copied and indexed: everything goes through an index. */
+export interface DeltaStatements {
+  /** Removes the object with this kind and key (before it is written again, or deleted). */
+  remove: Database.Statement<[ObjectKind, string], RemovedRow>;
+  /** Removes every relationship from an entity (the `_from` index). */
+  removeFrom: Database.Statement<[string], RemovedRow>;
+  /** Removes every relationship to an entity (the `_to` index). */
+  removeTo: Database.Statement<[string], RemovedRow>;
+  /** The entity at a key, if any. */
+  entity: Database.Statement<[string], { mapped: 0 | 1; type: string }>;
+  /**
+   * The relationship that gives a Person its properties: of the relationships resolved from mapped
+   * ones to it, the one with the smallest source key, the later written of equals (a full run's rule).
+   */
+  personSource: Database.Statement<[{ key: string }], { person: string; carried: 0 | 1 }>;
+  /** Writes a Person made from mapped relationships: key, type, carried, then its canonical JSON twice (`json`, `props`). */
+  putPerson: Database.Statement<[string, string, 0 | 1, string, string]>;
+  /** Whether an entity of a type holds a property (`$."name"`): stops at the first that does. */
+  hasProperty: Database.Statement<[string, string], { found: 1 }>;
+}
+
+export function prepareDeltaStatements(db: Database.Database, runId: number): DeltaStatements {
+  const table = runTableName(runId);
+  const removed = 'RETURNING kind, key, type, carried, mapped, person_key';
+  return {
+    remove: db.prepare<[ObjectKind, string], RemovedRow>(`DELETE FROM ${table} WHERE kind = ? AND key = ? ${removed}`),
+    removeFrom: db.prepare<[string], RemovedRow>(`DELETE FROM ${table} WHERE from_key = ? ${removed}`),
+    removeTo: db.prepare<[string], RemovedRow>(`DELETE FROM ${table} WHERE to_key = ? ${removed}`),
+    entity: db.prepare<[string], { mapped: 0 | 1; type: string }>(`SELECT mapped, type FROM ${table} WHERE kind = 'e' AND key = ?`),
+    // A Person is an end of each of its relationships: the two end indexes find them.
+    personSource: db.prepare<[{ key: string }], { person: string; carried: 0 | 1 }>(
+      `SELECT person, carried FROM (
+         SELECT person, carried, source_key, id FROM ${table} WHERE to_key = @key AND person_key = @key
+         UNION ALL
+         SELECT person, carried, source_key, id FROM ${table} WHERE from_key = @key AND person_key = @key)
+       ORDER BY source_key, id DESC LIMIT 1`,
+    ),
+    putPerson: db.prepare<[string, string, 0 | 1, string, string]>(
+      `INSERT INTO ${table} (kind, key, type, carried, mapped, json, props) VALUES ('e', ?, ?, ?, 1, ?, jsonb(json_remove(?, '$._rawData')))`,
+    ),
+    hasProperty: db.prepare<[string, string], { found: 1 }>(
+      `SELECT 1 AS found FROM ${table} WHERE kind = 'e' AND type = ? AND json_type(props, ?) IS NOT NULL LIMIT 1`,
+    ),
+  };
+}
+
 /**
  * DIFF with partial types: the previous run's objects of the types in `types` (a JSON array,
  * read with json_each) that this run did not write again survive, marked carried. Runs once the
- * run's table has its unique index (the NOT EXISTS goes through it).
+ * run's table has its unique index (the NOT EXISTS goes through it). The query columns are
+ * computed from the JSON (tables older than queries lack them); a table older than version 3
+ * has no mapping columns, so its objects come without.
  */
 export function prepareCarryOver(db: Database.Database, runId: number, previousRunId: number): Database.Statement<[string]> {
   const table = runTableName(runId);
+  const mapping = hasMappingColumns(db, previousRunId) ? 'p.mapped, p.person_key, p.source_key, p.person' : '0, NULL, NULL, NULL';
   return db.prepare<[string]>(
-    `INSERT INTO ${table} (kind, key, type, json, carried, from_key, to_key, verb, props)
+    `INSERT INTO ${table} (kind, key, type, json, carried, from_key, to_key, verb, props, mapped, person_key, source_key, person)
      SELECT p.kind, p.key, p.type, p.json, 1,
        CASE p.kind WHEN 'r' THEN json_extract(p.json, '$._fromEntityKey') END, CASE p.kind WHEN 'r' THEN json_extract(p.json, '$._toEntityKey') END,
        CASE p.kind WHEN 'r' THEN upper(json_extract(p.json, '$._class')) END,
-       CASE p.kind WHEN 'e' THEN jsonb(json_remove(p.json, '$._rawData')) END
+       CASE p.kind WHEN 'e' THEN jsonb(json_remove(p.json, '$._rawData')) END,
+       ${mapping}
      FROM ${runTableName(previousRunId)} p
      WHERE p.type IN (SELECT value FROM json_each(?))
        AND NOT EXISTS (SELECT 1 FROM ${table} n WHERE n.kind = p.kind AND n.key = p.key)`,
@@ -180,4 +269,26 @@ export function prepareDiffRows(db: Database.Database, fromRunId: number, toRunI
        FROM ${from} o LEFT JOIN ${to} n ON n.kind = o.kind AND n.key = o.key
        WHERE n.id IS NULL OR n.type <> o.type`,
   );
+}
+
+/** A `runs` row as the store reports it. */
+export function toRunInfo(row: RunRow): RunInfo {
+  return {
+    id: row.id,
+    status: row.status,
+    description: row.description,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    partialTypes: JSON.parse(row.partial_types) as string[],
+    entities: JSON.parse(row.entity_counts) as Record<string, number>,
+    relationships: JSON.parse(row.relationship_counts) as Record<string, number>,
+    written: {
+      entities: JSON.parse(row.written_entity_counts) as Record<string, number>,
+      relationships: JSON.parse(row.written_relationship_counts) as Record<string, number>,
+    },
+    abortReason: row.abort_reason,
+    mode: row.mode,
+    watermarks: JSON.parse(row.watermarks) as Record<string, string>,
+    lastFullSyncAt: row.last_full_at,
+  };
 }

@@ -5,6 +5,8 @@ import { IntegrationError } from '@jumpcloud-graph/domain';
  *
  * - `LOCAL_GRAPH_BUSY`: another session (this process or another) is writing to the database.
  * - `LOCAL_GRAPH_NO_DIFF`: `diff` needs two committed runs and the database has fewer.
+ * - `LOCAL_GRAPH_NO_BASE`: a delta run (`startFrom: 'latest'`) needs a committed run to start from,
+ *   written by schema version 3 or later; there is none (run a full sync first).
  * - `LOCAL_GRAPH_NOT_FOUND`: the requested run does not exist or is not committed (or no run is),
  *   or the database file does not exist and the store was opened with `create: false`.
  * - `LOCAL_GRAPH_NOT_OURS`: the path names something that is not a jumpcloud-graph database (a
@@ -22,6 +24,7 @@ import { IntegrationError } from '@jumpcloud-graph/domain';
 export type LocalGraphStoreErrorCode =
   | 'LOCAL_GRAPH_BUSY'
   | 'LOCAL_GRAPH_NO_DIFF'
+  | 'LOCAL_GRAPH_NO_BASE'
   | 'LOCAL_GRAPH_NOT_FOUND'
   | 'LOCAL_GRAPH_NOT_OURS'
   | 'LOCAL_GRAPH_CORRUPT'

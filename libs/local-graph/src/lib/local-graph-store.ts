@@ -5,14 +5,13 @@ import {
   type Entity,
   type GraphPublisher,
   type Logger,
-  type PublishSessionOptions,
   type Relationship,
   silentLogger,
 } from '@jumpcloud-graph/domain';
 import { type GraphQueryEngine } from '@jumpcloud-graph/graph-query';
 import { assertCreatable, createDatabaseFile, databaseFileExists, openOwnDatabase, toOpenError } from './local-graph-file';
 import { LocalGraphLock, PRIVATE_FILE_MODE, sqliteErrorCode } from './local-graph-lock';
-import { createRunTable, dropRunTable, hasQueryColumns, runIdOfTable, runTableName } from './local-graph-schema';
+import { copyBaseRun, createRunTable, dropRunTable, hasMappingColumns, hasQueryColumns, runIdOfTable, runTableName } from './local-graph-schema';
 import { LocalGraphAlertState } from './local-graph-alerts';
 import { chooseStart, type GraphShape, layoutOf, readGraphShape, runPlan } from './local-graph-query';
 import { LocalGraphSession } from './local-graph-session';
@@ -25,12 +24,14 @@ import {
   prepareDiffRows,
   prepareExportRows,
   prepareStatements,
+  toRunInfo,
 } from './local-graph-statements';
 import { LocalGraphStoreError } from './local-graph-store.errors';
 import {
   type ExportedGraph,
   type GraphDiff,
   type J1IntegrationExportResult,
+  type LocalGraphSessionOptions,
   type LocalGraphStoreOptions,
   type RunInfo,
   type TypeChanges,
@@ -105,11 +106,18 @@ export class LocalGraphStore implements GraphPublisher {
 
   /**
    * Begins a run (creating the database first if the store was opened with `create:
-   * 'on-first-session'`). Throws `LOCAL_GRAPH_BUSY` while another session (of this store,
-   * another store on the same file, or another process) is open on this database.
+   * 'on-first-session'`): a full run, or with `startFrom: 'latest'` a delta run whose graph starts
+   * as the latest committed run's (its rows copied in SQL and indexed here, before this returns;
+   * `LOCAL_GRAPH_NO_BASE` when there is no such run, or it was written before schema version 3).
+   * Throws `LOCAL_GRAPH_BUSY` while another session (of this store, another store on the same
+   * file, or another process) is open on this database.
    */
-  async openSession(options: PublishSessionOptions): Promise<LocalGraphSession> {
+  async openSession(options: LocalGraphSessionOptions): Promise<LocalGraphSession> {
     this.assertOpen();
+    const startFrom = options.startFrom ?? 'empty';
+    if (startFrom !== 'empty' && startFrom !== 'latest') {
+      throw new LocalGraphStoreError('LOCAL_GRAPH_INVALID_OPTIONS', `startFrom must be 'empty' or 'latest', got ${String(startFrom)}`);
+    }
     if (this.activeSession !== undefined) {
       throw this.busy();
     }
@@ -120,19 +128,34 @@ export class LocalGraphStore implements GraphPublisher {
     }
     let runId: number;
     let abandoned: number[];
+    let base: RunRow | undefined;
     let session: LocalGraphSession;
+    let copied = 0;
+    const startedAt = Date.now();
     try {
-      ({ runId, abandoned } = db
+      ({ runId, abandoned, base } = db
         .transaction(() => {
           // We hold the lock, so any run still 'running' has lost its process (or is this
           // connection's, whose end failed half-way).
           const stale = discardAbandonedRuns(db, statements);
-          const inserted = statements.insertRun.run(options.description, Date.now());
+          // Under the lock, no other run can commit (nor prune this one) before this run ends.
+          const latest = startFrom === 'latest' ? this.deltaBase(db, statements) : undefined;
+          const inserted = statements.insertRun.run(options.description, Date.now(), latest === undefined ? 'full' : 'incremental');
           const id = Number(inserted.lastInsertRowid);
           createRunTable(db, id);
-          return { runId: id, abandoned: stale };
+          return { runId: id, abandoned: stale, base: latest };
         })
         .immediate());
+      if (base !== undefined) {
+        const baseId = base.id;
+        try {
+          // A transaction of its own: until it commits, the run is an empty one that a crash discards.
+          copied = db.transaction(() => copyBaseRun(db, runId, baseId)).immediate();
+        } catch (error) {
+          discardRun(db, statements, runId, 'the base run could not be copied');
+          throw error;
+        }
+      }
       session = new LocalGraphSession(runId, {
         db,
         statements,
@@ -140,6 +163,7 @@ export class LocalGraphStore implements GraphPublisher {
         logger: this.logger,
         keepRuns: this.keepRuns,
         path: this.path,
+        base,
         onEnd: () => {
           this.activeSession = undefined;
         },
@@ -147,11 +171,19 @@ export class LocalGraphStore implements GraphPublisher {
     } catch (error) {
       // A run row left 'running' (if the session could not be set up) is discarded by the next open or session.
       lock.release();
+      if (error instanceof LocalGraphStoreError) throw error;
       throw new LocalGraphStoreError('LOCAL_GRAPH_WRITE_FAILED', `cannot start a run in ${this.path}`, { cause: error });
     }
     logAbandoned(this.logger, abandoned);
     this.activeSession = session;
-    this.logger.info({ localRunId: runId, description: options.description }, 'local graph run started');
+    this.logger.info(
+      {
+        localRunId: runId,
+        description: options.description,
+        ...(base === undefined ? {} : { baseRunId: base.id, copiedObjects: copied, copyMs: Date.now() - startedAt }),
+      },
+      'local graph run started',
+    );
     return session;
   }
 
@@ -461,6 +493,21 @@ export class LocalGraphStore implements GraphPublisher {
     logAbandoned(this.logger, abandoned);
   }
 
+  /** The latest committed run, which a delta run starts from; `LOCAL_GRAPH_NO_BASE` if there is none it can start from. */
+  private deltaBase(db: Database.Database, statements: LocalGraphStatements): RunRow {
+    const latest = statements.latestCommitted.get();
+    if (latest === undefined) {
+      throw new LocalGraphStoreError('LOCAL_GRAPH_NO_BASE', `a delta run starts from the latest committed run, and ${this.path} has none: run a full sync first`);
+    }
+    if (!hasMappingColumns(db, latest.id)) {
+      throw new LocalGraphStoreError(
+        'LOCAL_GRAPH_NO_BASE',
+        `run ${latest.id} in ${this.path} was written before schema version 3, without what a delta run needs: run a full sync first`,
+      );
+    }
+    return latest;
+  }
+
   private committedRun(statements: LocalGraphStatements, runId: number | undefined): RunRow {
     const row = runId === undefined ? statements.latestCommitted.get() : statements.runById.get(runId);
     if (row === undefined || row.status !== 'committed') {
@@ -517,6 +564,18 @@ function discardAbandonedRuns(db: Database.Database, statements: LocalGraphState
   return abandoned;
 }
 
+/** Drops a run that could not start and marks it aborted; if that fails too, the next open or session does it. */
+function discardRun(db: Database.Database, statements: LocalGraphStatements, runId: number, reason: string): void {
+  try {
+    db.transaction(() => {
+      dropRunTable(db, runId);
+      statements.abortRun.run(Date.now(), reason, runId);
+    }).immediate();
+  } catch {
+    // the original error is what the caller reports
+  }
+}
+
 function logAbandoned(logger: Logger, runIds: readonly number[]): void {
   for (const id of runIds) {
     logger.warn({ localRunId: id }, 'local graph run abandoned by a process that ended; marked aborted');
@@ -544,24 +603,6 @@ function updatedDetail(row: DiffRow): UpdatedDetail {
     throw new Error(`diff row of ${row.key} is updated but lacks a version`);
   }
   return { key: row.key, changes: propertyChanges(JSON.parse(row.before) as Record<string, unknown>, JSON.parse(row.after) as Record<string, unknown>) };
-}
-
-function toRunInfo(row: RunRow): RunInfo {
-  return {
-    id: row.id,
-    status: row.status,
-    description: row.description,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    partialTypes: JSON.parse(row.partial_types) as string[],
-    entities: JSON.parse(row.entity_counts) as Record<string, number>,
-    relationships: JSON.parse(row.relationship_counts) as Record<string, number>,
-    written: {
-      entities: JSON.parse(row.written_entity_counts) as Record<string, number>,
-      relationships: JSON.parse(row.written_relationship_counts) as Record<string, number>,
-    },
-    abortReason: row.abort_reason,
-  };
 }
 
 function sortedByKey<T>(record: Record<string, T>): Record<string, T> {

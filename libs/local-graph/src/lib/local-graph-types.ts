@@ -1,4 +1,4 @@
-import { type Entity, type Logger, type Relationship } from '@jumpcloud-graph/domain';
+import { type Entity, type Logger, type PublishResult, type PublishSession, type PublishSessionOptions, type Relationship } from '@jumpcloud-graph/domain';
 
 /** Options of `LocalGraphStore.open`. */
 export interface LocalGraphStoreOptions {
@@ -26,6 +26,71 @@ export interface LocalGraphStoreOptions {
 /** A run's status: `running` until `finish` (committed) or `abort`/a crash (aborted). */
 export type RunStatus = 'running' | 'committed' | 'aborted';
 
+/**
+ * How a run's sync read JumpCloud: `full` (everything) or `incremental` (only what changed since
+ * the previous run, applied to that run's graph by a delta run).
+ */
+export type RunMode = 'full' | 'incremental';
+
+/** Options of `LocalGraphStore.openSession`. */
+export interface LocalGraphSessionOptions extends PublishSessionOptions {
+  /**
+   * What the run's graph starts from:
+   * - `'empty'` (the default): nothing. The run's graph is what it writes (plus the previous run's
+   *   objects of its partial types): a full sync, with DIFF semantics.
+   * - `'latest'`: the latest committed run's graph (a delta run). The session's writes replace
+   *   objects with the same kind and `_key`, and `deleteObjects` removes objects; everything else
+   *   stays as it was. Throws `LOCAL_GRAPH_NO_BASE` when no committed run can be the base (none,
+   *   or one written before schema version 3: run a full sync first).
+   */
+  startFrom?: 'empty' | 'latest';
+}
+
+/** An object of the graph by its kind ('e'ntity or 'r'elationship) and `_key`, for `deleteObjects`. */
+export interface GraphObjectKey {
+  kind: 'e' | 'r';
+  key: string;
+}
+
+/** Options of a local graph session's `finish`. */
+export interface LocalGraphFinishOptions {
+  /** Types whose previous objects survive when not written again (a full run; a delta run keeps everything anyway). */
+  partialTypes: readonly string[];
+  /**
+   * Per JumpCloud organization id, the RFC 3339 timestamp of the last Directory Insights event
+   * the sync processed: where the next incremental sync reads from. Recorded as given (an
+   * organization left out has no watermark on this run). Default `{}`.
+   */
+  watermarks?: Readonly<Record<string, string>>;
+  /**
+   * Default: `incremental` for a delta run, `full` otherwise. A delta run cannot be `full` (it
+   * did not read everything): `LOCAL_GRAPH_INVALID_OPTIONS`.
+   */
+  mode?: RunMode;
+}
+
+/**
+ * A session of the local graph store, in this thread (`LocalGraphSession`) or in a worker
+ * (`LocalGraphWorkerPublisher`): a `PublishSession` that can also delete objects of a delta run,
+ * and records watermarks and the sync's mode when it finishes.
+ */
+export interface LocalGraphPublishSession extends PublishSession {
+  /** The run's id (`PublishResult.runId` is its decimal string). */
+  readonly runId: number;
+  /** The committed run a delta run started from (read its `watermarks`); undefined for a full run. */
+  readonly baseRun: RunInfo | undefined;
+  /**
+   * Delta runs only (else `LOCAL_GRAPH_INVALID_OPTIONS`): removes these objects from the run's
+   * graph, in one transaction. Deleting an entity also removes every relationship that has it at
+   * either end (a Person entity made from mapped relationships then goes too once no relationship
+   * resolves to it, as a full run would not make it). Writes and deletions apply in the order
+   * they are made: an object written after its deletion is in the graph, one written before is
+   * not. Keys the graph does not hold are ignored.
+   */
+  deleteObjects(keys: readonly GraphObjectKey[]): Promise<void>;
+  finish(options: LocalGraphFinishOptions): Promise<PublishResult>;
+}
+
 /** One sync run of the local store, as `listRuns`/`latestRun` report it. */
 export interface RunInfo {
   id: number;
@@ -43,6 +108,16 @@ export interface RunInfo {
   written: { entities: Record<string, number>; relationships: Record<string, number> };
   /** Why the run was aborted; null otherwise. */
   abortReason: string | null;
+  /** `full` or `incremental` (a delta run); runs older than schema version 3 are `full`. */
+  mode: RunMode;
+  /** Per organization id, the Directory Insights watermark the run recorded (RFC 3339); `{}` if none. */
+  watermarks: Record<string, string>;
+  /**
+   * When (epoch ms) the full sync this run's graph descends from started: its own `startedAt` for
+   * a full run, its base's for a delta run, so "a full sync every 24 h" can be decided from the
+   * latest run even after that full run was pruned. Null until the run commits.
+   */
+  lastFullSyncAt: number | null;
 }
 
 /** A top-level property's value before and after (`null` on the side where the property is absent). */

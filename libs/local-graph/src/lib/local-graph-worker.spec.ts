@@ -147,6 +147,44 @@ describe('LocalGraphWorkerPublisher (the store in a worker thread)', () => {
     }
   });
 
+  it('runs a delta run: its base, writes and deletions in the order made, watermarks and mode', async () => {
+    const path = join(dir, 'delta.db');
+    const publisher = await start(path);
+    const team = group(0x100);
+    const first = await publisher.openSession({ description: 'full' });
+    await first.writeEntities([user(1), user(2), team]);
+    await first.writeRelationships([hasUser(team._key, user(1)._key), hasUser(team._key, user(2)._key), isEmployee(user(2)._key, 'two@example.com')]);
+    await first.finish({ partialTypes: [], watermarks: { org: '2025-01-01T00:00:00Z' } });
+
+    const session = await publisher.openSession({ description: 'delta', startFrom: 'latest' });
+    expect(session.baseRun).toMatchObject({ mode: 'full', watermarks: { org: '2025-01-01T00:00:00Z' } });
+    // gathered writes, then a deletion: user 2 goes with its relationships, then comes back (without them)
+    await session.writeEntities([{ ...user(1), name: 'renamed' }]);
+    await session.deleteObjects([{ kind: 'e', key: user(2)._key }]);
+    await session.writeEntities([user(2)]);
+    const result = await session.finish({ partialTypes: [], watermarks: { org: '2025-01-02T00:00:00.123456Z' } });
+    expect(result.entities).toEqual({ jumpcloud_user: 2 });
+    await publisher.close();
+    publishers.splice(0);
+
+    const store = LocalGraphStore.open(path);
+    try {
+      expect(store.latestRun()).toMatchObject({ mode: 'incremental', watermarks: { org: '2025-01-02T00:00:00.123456Z' }, entities: { jumpcloud_group: 1, jumpcloud_user: 2 }, relationships: { jumpcloud_group_has_user: 1 } });
+      const graph = store.exportGraph();
+      expect(graph.entities.map((e) => [e._key, e['name']])).toEqual([[team._key, team['name']], [user(1)._key, 'renamed'], [user(2)._key, user(2)['name']]]);
+      expect(graph.relationships.map((r) => r._key)).toEqual([hasUser(team._key, user(1)._key)._key]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('refuses deletions in a full run at once', async () => {
+    const publisher = await start(join(dir, 'full-delete.db'));
+    const session = await publisher.openSession({ description: 'full' });
+    await expect(session.deleteObjects([{ kind: 'e', key: 'k' }])).rejects.toMatchObject({ code: 'LOCAL_GRAPH_INVALID_OPTIONS' });
+    await session.abort('done');
+  });
+
   it('creates the database (and its folder) only when the first session opens', async () => {
     const folder = join(dir, 'lazy');
     const path = join(folder, 'graph.db');

@@ -5,12 +5,12 @@ import {
   type GraphRelationship,
   type Logger,
   type PublishResult,
-  type PublishSession,
-  type PublishSessionOptions,
   silentLogger,
 } from '@jumpcloud-graph/domain';
+import { type LocalGraphSession } from './local-graph-session';
 import { LocalGraphStore } from './local-graph-store';
 import { LocalGraphStoreError, type LocalGraphStoreErrorCode } from './local-graph-store.errors';
+import { type GraphObjectKey, type LocalGraphFinishOptions, type LocalGraphPublishSession, type LocalGraphSessionOptions, type RunInfo } from './local-graph-types';
 
 /**
  * The local graph store in a worker thread. A sync is CPU-bound on one thread: reading and
@@ -31,12 +31,19 @@ export function isLocalGraphWorkerData(value: unknown): value is LocalGraphWorke
 
 type Request =
   | { id: number; op: 'ready' }
-  | { id: number; op: 'open-session'; description: string }
+  | { id: number; op: 'open-session'; description: string; startFrom: LocalGraphSessionOptions['startFrom'] }
   | { id: number; op: 'entities'; batch: readonly Entity[] }
   | { id: number; op: 'relationships'; batch: readonly GraphRelationship[] }
-  | { id: number; op: 'finish'; partialTypes: readonly string[] }
+  | { id: number; op: 'delete'; batch: readonly GraphObjectKey[] }
+  | { id: number; op: 'finish'; options: LocalGraphFinishOptions }
   | { id: number; op: 'abort'; reason: string }
   | { id: number; op: 'close' };
+
+/** What the worker answers to 'open-session'. */
+interface OpenedSession {
+  runId: number;
+  baseRun: RunInfo | undefined;
+}
 
 /** A request without its id (distributed over the union, which `Omit` alone is not). */
 type RequestBody = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
@@ -78,7 +85,7 @@ export function serveLocalGraphStore(port: Port, data: LocalGraphWorkerData): vo
   } catch (error) {
     openError = error;
   }
-  let session: PublishSession | undefined;
+  let session: LocalGraphSession | undefined;
   let queue: Promise<void> = Promise.resolve();
 
   const handle = async (request: Request): Promise<unknown> => {
@@ -86,15 +93,19 @@ export function serveLocalGraphStore(port: Port, data: LocalGraphWorkerData): vo
     switch (request.op) {
       case 'ready':
         return undefined;
-      case 'open-session':
-        session = await store.openSession({ description: request.description });
-        return undefined;
+      case 'open-session': {
+        session = await store.openSession({ description: request.description, startFrom: request.startFrom });
+        const opened: OpenedSession = { runId: session.runId, baseRun: session.baseRun };
+        return opened;
+      }
       case 'entities':
         return activeSession().writeEntities(request.batch);
       case 'relationships':
         return activeSession().writeRelationships(request.batch);
+      case 'delete':
+        return activeSession().deleteObjects(request.batch);
       case 'finish':
-        return activeSession().finish({ partialTypes: request.partialTypes });
+        return activeSession().finish(request.options);
       case 'abort':
         return activeSession().abort(request.reason);
       case 'close':
@@ -104,7 +115,7 @@ export function serveLocalGraphStore(port: Port, data: LocalGraphWorkerData): vo
         return undefined;
     }
   };
-  const activeSession = (): PublishSession => {
+  const activeSession = (): LocalGraphSession => {
     if (!session) throw new LocalGraphStoreError('LOCAL_GRAPH_SESSION_CLOSED', 'no session is open in the local graph worker');
     return session;
   };
@@ -191,13 +202,18 @@ export class LocalGraphWorkerPublisher implements GraphPublisher {
     return publisher;
   }
 
-  async openSession(options: PublishSessionOptions): Promise<PublishSession> {
-    await this.call({ op: 'open-session', description: options.description });
+  /**
+   * Opens a session in the worker (a delta run with `startFrom: 'latest'`: the copy of its base
+   * is made before this returns). Writes are gathered into batches; `deleteObjects` first sends
+   * the writes gathered so far, so writes and deletions reach the store in the order they were made.
+   */
+  async openSession(options: LocalGraphSessionOptions): Promise<LocalGraphPublishSession> {
+    const { runId, baseRun } = (await this.call({ op: 'open-session', description: options.description, startFrom: options.startFrom })) as OpenedSession;
     const inFlight = new Set<Promise<unknown>>();
     let writeError: Error | undefined;
     let entities: Entity[] = [];
     let relationships: GraphRelationship[] = [];
-    const send = async (request: Extract<RequestBody, { op: 'entities' | 'relationships' }>) => {
+    const send = async (request: Extract<RequestBody, { op: 'entities' | 'relationships' | 'delete' }>) => {
       if (request.batch.length === 0) return;
       const sent = this.call(request).catch((error: Error) => {
         writeError ??= error;
@@ -231,11 +247,25 @@ export class LocalGraphWorkerPublisher implements GraphPublisher {
       if (writeError) throw writeError;
     };
     return {
+      runId,
+      baseRun,
       writeEntities: (batch) => gather(batch, entities, sendEntities),
       writeRelationships: (batch) => gather(batch, relationships, sendRelationships),
+      deleteObjects: async (keys) => {
+        if (baseRun === undefined) {
+          throw new LocalGraphStoreError('LOCAL_GRAPH_INVALID_OPTIONS', `deleteObjects: run ${runId} is a full run (open the session with startFrom: 'latest' for a delta run)`);
+        }
+        if (writeError) throw writeError;
+        // The order of entity and relationship writes does not matter to the store; that of a
+        // deletion and the writes before it does.
+        await sendEntities();
+        await sendRelationships();
+        await send({ op: 'delete', batch: [...keys] });
+      },
       finish: async (options) => {
         await drain();
-        return (await this.call({ op: 'finish', partialTypes: options.partialTypes })) as PublishResult;
+        const { partialTypes, watermarks, mode } = options;
+        return (await this.call({ op: 'finish', options: { partialTypes, watermarks, mode } })) as PublishResult;
       },
       abort: async (reason) => {
         entities = [];

@@ -1,5 +1,7 @@
 import {
   type Application,
+  type DirectoryEvent,
+  type DirectoryEventQuery,
   type DiskVolume,
   type Entity,
   type GraphTargetType,
@@ -51,6 +53,8 @@ export interface Directory {
   /** Direct system and system group associations of policies, by policy id. */
   policyTargets?: Record<string, Membership[]>;
   policyResults?: PolicyResult[];
+  /** Directory Insights events, in any order. */
+  events?: DirectoryEvent[];
 }
 
 export function org(id: string, displayName = `Org ${id}`): Organization {
@@ -171,7 +175,8 @@ export type ListName =
   | 'osVersions'
   | 'policies'
   | 'policyTargets'
-  | 'policyResults';
+  | 'policyResults'
+  | 'directoryEvents';
 
 type Failure = { list: ListName; error: Error; afterPages?: number; orgId?: string };
 
@@ -235,6 +240,15 @@ export class InMemorySource implements JumpCloudSource {
   }
   policyResults(orgId: string) {
     return this.pages(orgId, 'policyResults', this.dir(orgId).policyResults ?? []);
+  }
+  /** The events of the query's window, in timestamp order, `limit` a page. */
+  directoryEvents(orgId: string, query: DirectoryEventQuery) {
+    const [from, to] = [Date.parse(query.startTime), query.endTime === undefined ? Infinity : Date.parse(query.endTime)];
+    const events = (this.dir(orgId).events ?? [])
+      .filter((e) => Date.parse(e.timestamp) >= from && Date.parse(e.timestamp) <= to)
+      .sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp));
+    if (query.sort === 'DESC') events.reverse();
+    return this.pages(orgId, 'directoryEvents', events, query.limit ?? 10_000);
   }
   requestCounts() {
     return { total: this.requests, retries: 0, byEndpoint: {} };
