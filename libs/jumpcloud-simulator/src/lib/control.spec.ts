@@ -1,7 +1,8 @@
 import { CONTROL_OPERATIONS, type ControlOperation, type ControlResult } from './control';
 import type { GraphConnection, OrganizationData, SystemUser } from './dataset.types';
 import type { DirectoryInsightsEvent } from './insights';
-import { type JumpCloudSimulator, startJumpCloudSimulator, type SimulatorOptions } from './simulator';
+import { useClockedSimulator } from './__fixtures__/clocked-simulator';
+import { type JumpCloudSimulator, type SimulatorOptions } from './simulator';
 
 const START = Date.UTC(2026, 2, 1, 12, 0, 0);
 
@@ -12,18 +13,7 @@ type Via = 'http' | 'methods';
 
 /** A simulator per describe block, changed over `POST /_control` or through `sim.control`'s methods, read over the console API. */
 function useSimulator(options: Omit<SimulatorOptions, 'now'>, via: Via = 'http') {
-  const clock = { now: START };
-  const holder: { sim?: JumpCloudSimulator } = {};
-  beforeAll(async () => {
-    holder.sim = await startJumpCloudSimulator({ ...options, now: () => clock.now });
-  });
-  afterAll(async () => {
-    await holder.sim?.stop();
-  });
-  const sim = () => {
-    if (!holder.sim) throw new Error('simulator not started');
-    return holder.sim;
-  };
+  const { clock, sim } = useClockedSimulator(options, START);
   const headers = (orgId?: string) => ({ 'x-api-key': sim().apiKey, 'content-type': 'application/json', ...(orgId ? { 'x-org-id': orgId } : {}) });
   const get = async <T>(path: string, orgId?: string): Promise<{ status: number; body: T }> => {
     const res = await fetch(`${sim().baseUrl}${path}`, { headers: headers(orgId) });

@@ -3,7 +3,8 @@ import { request as undiciRequest } from 'undici';
 import { createDataset } from './dataset';
 import type { OrganizationData, PastLogin, SimulatorDataset } from './dataset.types';
 import type { DirectoryInsightsEvent } from './insights';
-import { type JumpCloudSimulator, startJumpCloudSimulator, type SimulatorOptions } from './simulator';
+import { useClockedSimulator } from './__fixtures__/clocked-simulator';
+import { type SimulatorOptions } from './simulator';
 
 const START = Date.UTC(2026, 0, 15, 9, 0, 0);
 const MINUTE = 60_000;
@@ -17,18 +18,7 @@ interface Page {
 
 /** A simulator per describe block with a clock the test moves, and DI queries over fetch. */
 function useSimulator(options: Omit<SimulatorOptions, 'now'>) {
-  const clock = { now: START };
-  const holder: { sim?: JumpCloudSimulator } = {};
-  beforeAll(async () => {
-    holder.sim = await startJumpCloudSimulator({ ...options, now: () => clock.now });
-  });
-  afterAll(async () => {
-    await holder.sim?.stop();
-  });
-  const sim = () => {
-    if (!holder.sim) throw new Error('simulator not started');
-    return holder.sim;
-  };
+  const { clock, sim } = useClockedSimulator(options, START);
   const post = async (body: unknown, headers: Record<string, string> = {}): Promise<Page> => {
     const res = await fetch(`${sim().baseUrl}${EVENTS_PATH}`, {
       method: 'POST',

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { type AddressInfo } from 'node:net';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { json, startHttpFixture } from './http-fixture';
 
 export interface DiRequest {
   method: string;
@@ -55,7 +55,7 @@ const byTimeThenId = (a: FixtureEvent, b: FixtureEvent) => Date.parse(a.timestam
 export async function startDirectoryInsightsFixture(options: DiFixtureOptions = {}) {
   const requests: DiRequest[] = [];
   const path = options.path ?? '/insights/directory/v1/events';
-  const server = createServer((req, res) => {
+  const fixture = await startHttpFixture((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -102,20 +102,8 @@ export async function startDirectoryInsightsFixture(options: DiFixtureOptions = 
     send(res, 200, shown, headers);
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { baseUrl: fixture.baseUrl, requests, close: fixture.close };
 }
 
-export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-}
+/** A JSON answer (the HTTP fixture's). */
+export const send = json;
