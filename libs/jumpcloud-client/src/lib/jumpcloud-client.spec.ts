@@ -266,3 +266,61 @@ describe('createJumpCloudClient', () => {
     });
   });
 });
+
+describe('reads of one object by id', () => {
+  let fixture: Awaited<ReturnType<typeof startHttpFixture>> | undefined;
+  afterEach(async () => {
+    await fixture?.close();
+    fixture = undefined;
+  });
+
+  it('GET the object path with the org id named, and return the checked body', async () => {
+    fixture = await startHttpFixture((req, res) =>
+      req.url?.startsWith('/api/v2') ? json(res, 200, { id: 'g-1', name: 'Eng' }) : json(res, 200, { _id: 'u-1', id: 'u-1', username: 'ann' }),
+    );
+    const client = createJumpCloudClient({ apiKey: API_KEY, orgId: 'org-1', baseUrl: fixture.baseUrl });
+    expect(await client.getSystemUser('u-1')).toEqual({ _id: 'u-1', id: 'u-1', username: 'ann' });
+    expect(await client.getUserGroup('g-1', { orgId: 'org-2' })).toEqual({ id: 'g-1', name: 'Eng' });
+    await client.getApplication('a 1');
+    await client.getSystem('s-1');
+    await client.getSystemGroup('sg-1');
+    expect(fixture.requests.map((r) => `${r.method} ${r.url} ${String(r.headers['x-org-id'])}`)).toEqual([
+      'GET /api/systemusers/u-1 org-1',
+      'GET /api/v2/usergroups/g-1 org-2',
+      'GET /api/applications/a%201 org-1',
+      'GET /api/systems/s-1 org-1',
+      'GET /api/v2/systemgroups/sg-1 org-1',
+    ]);
+    expect(client.requestCounts().byEndpoint).toEqual({
+      'GET /api/systemusers/{id}': 1,
+      'GET /api/v2/usergroups/{id}': 1,
+      'GET /api/applications/{id}': 1,
+      'GET /api/systems/{id}': 1,
+      'GET /api/v2/systemgroups/{id}': 1,
+    });
+  });
+
+  it('return undefined on 404, without retrying', async () => {
+    fixture = await startHttpFixture((_req, res) => json(res, 404, { code: 404, message: 'not found', status: 'Not Found' }));
+    const client = createJumpCloudClient({ apiKey: API_KEY, baseUrl: fixture.baseUrl, retry: fastRetry });
+    expect(await client.getSystem('missing')).toBeUndefined();
+    expect(await client.getSystemGroup('missing')).toBeUndefined();
+    expect(client.requestCounts()).toEqual({ total: 2, retries: 0, byEndpoint: { 'GET /api/systems/{id}': 1, 'GET /api/v2/systemgroups/{id}': 1 } });
+  });
+
+  it('retry a 500 as the lists do, and reject other errors and malformed bodies', async () => {
+    fixture = await startHttpFixture((req, res, index) => {
+      if (req.url === '/api/systemusers/flaky') return index === 0 ? json(res, 500, {}) : json(res, 200, { _id: 'flaky' });
+      if (req.url === '/api/systemusers/denied') return json(res, 401, { message: 'no' });
+      if (req.url === '/api/systemusers/bad') return json(res, 400, { message: 'bad id' });
+      return json(res, 200, { name: 'no id' });
+    });
+    const client = createJumpCloudClient({ apiKey: API_KEY, baseUrl: fixture.baseUrl, retry: fastRetry, random: () => 0 });
+    expect(await client.getSystemUser('flaky')).toEqual({ _id: 'flaky' });
+    expect(client.requestCounts()).toEqual(expect.objectContaining({ total: 2, retries: 1 }));
+    await expect(client.getSystemUser('denied')).rejects.toBeInstanceOf(JumpCloudAuthError);
+    await expect(client.getSystemUser('bad')).rejects.toBeInstanceOf(JumpCloudApiError);
+    await expect(client.getSystemUser('other')).rejects.toBeInstanceOf(JumpCloudResponseError);
+    await expect(client.getUserGroup('other')).rejects.toThrow(/malformed object on GET \/api\/v2\/usergroups\/\{id\}/);
+  });
+});

@@ -17,6 +17,7 @@ import { JumpCloudAuthError, JumpCloudClientConfigError, JumpCloudFeatureUnavail
 import {
   type CallEndpoint,
   isRecord,
+  objectById,
   ownId,
   systemIdOf,
   targetId,
@@ -106,6 +107,13 @@ export interface V2ListOptions extends V2QueryOptions {
   signal?: AbortSignal;
 }
 
+/** Options of a read of one object by id. */
+export interface GetByIdOptions {
+  /** The organization to read it in (`x-org-id`), when not the client's own. */
+  orgId?: string;
+  signal?: AbortSignal;
+}
+
 /** System Insights list options: rows come up to 10,000 a page. */
 export interface SystemInsightsListOptions {
   /** e.g. `system_id:in:<id>|<id>`: worth it only when it saves pages (a few devices of many). */
@@ -125,6 +133,16 @@ export interface JumpCloudClient {
   listOrganizations(options?: V1ListOptions): PagedList<OrganizationSummary>;
   getOrganization(id: string, options?: { fields?: readonly string[]; signal?: AbortSignal }): Promise<Organization>;
   listSystemUsers(options?: V1ListOptions): PagedList<SystemUser>;
+  /**
+   * One object by id (`GET /api/systemusers/{id}` and the like), through the same scheduler,
+   * retries and counters as the lists: the checked object, or `undefined` when JumpCloud answers
+   * 404 (no such object in the organization).
+   */
+  getSystemUser(id: string, options?: GetByIdOptions): Promise<SystemUser | undefined>;
+  getApplication(id: string, options?: GetByIdOptions): Promise<Application | undefined>;
+  getSystem(id: string, options?: GetByIdOptions): Promise<System | undefined>;
+  getUserGroup(id: string, options?: GetByIdOptions): Promise<UserGroup | undefined>;
+  getSystemGroup(id: string, options?: GetByIdOptions): Promise<SystemGroup | undefined>;
   listApplications(options?: V1ListOptions): PagedList<Application>;
   listSystems(options?: V1ListOptions): PagedList<System>;
   listUserGroups(options?: V2ListOptions): PagedList<UserGroup>;
@@ -326,6 +344,36 @@ function buildClient(shared: Shared, orgId: string | undefined): JumpCloudClient
       }
       return data as Organization;
     },
+    getSystemUser: (id, o = {}) =>
+      o.orgId !== undefined && o.orgId !== orgId
+        ? buildClient(shared, o.orgId).getSystemUser(id, { signal: o.signal })
+        : objectById<SystemUser>(call, 'GET /api/systemusers/{id}', '_id', () =>
+            api.GET('/api/systemusers/{id}', { params: { path: { id } }, ...cancelledBy(o.signal) }),
+          ),
+    getApplication: (id, o = {}) =>
+      o.orgId !== undefined && o.orgId !== orgId
+        ? buildClient(shared, o.orgId).getApplication(id, { signal: o.signal })
+        : objectById<Application>(call, 'GET /api/applications/{id}', '_id', () =>
+            api.GET('/api/applications/{id}', { params: { path: { id } }, ...cancelledBy(o.signal) }),
+          ),
+    getSystem: (id, o = {}) =>
+      o.orgId !== undefined && o.orgId !== orgId
+        ? buildClient(shared, o.orgId).getSystem(id, { signal: o.signal })
+        : objectById<System>(call, 'GET /api/systems/{id}', '_id', () =>
+            api.GET('/api/systems/{id}', { params: { path: { id } }, ...cancelledBy(o.signal) }),
+          ),
+    getUserGroup: (id, o = {}) =>
+      o.orgId !== undefined && o.orgId !== orgId
+        ? buildClient(shared, o.orgId).getUserGroup(id, { signal: o.signal })
+        : objectById<UserGroup>(call, 'GET /api/v2/usergroups/{id}', 'id', () =>
+            api.GET('/api/v2/usergroups/{id}', { params: { path: { id } }, ...cancelledBy(o.signal) }),
+          ),
+    getSystemGroup: (id, o = {}) =>
+      o.orgId !== undefined && o.orgId !== orgId
+        ? buildClient(shared, o.orgId).getSystemGroup(id, { signal: o.signal })
+        : objectById<SystemGroup>(call, 'GET /api/v2/systemgroups/{id}', 'id', () =>
+            api.GET('/api/v2/systemgroups/{id}', { params: { path: { id } }, ...cancelledBy(o.signal) }),
+          ),
     listSystemUsers: (o = {}) =>
       v1List<SystemUser>('GET /api/systemusers', o, (query) => api.GET('/api/systemusers', { params: { query }, ...cancelledBy(o.signal) })),
     listApplications: (o = {}) =>

@@ -126,3 +126,21 @@ export function typedLists(call: CallEndpoint, lookahead: number) {
     },
   };
 }
+
+/**
+ * One object read by id: its checked body, or `undefined` when JumpCloud answers 404 (no such
+ * object in the organization). `idField` is `_id` for v1 objects, `id` for v2 ones.
+ */
+export async function objectById<T>(call: CallEndpoint, endpoint: string, idField: '_id' | 'id', send: () => Sent): Promise<T | undefined> {
+  let data: unknown;
+  try {
+    data = await call(endpoint, send);
+  } catch (error) {
+    if (error instanceof JumpCloudApiError && error.status === 404) return undefined;
+    throw error;
+  }
+  if (!isRecord(data) || typeof data[idField] !== 'string') {
+    throw new JumpCloudResponseError(`JumpCloud sent a malformed object on ${endpoint}: expected an object with ${idField}`, endpoint);
+  }
+  return data as T;
+}

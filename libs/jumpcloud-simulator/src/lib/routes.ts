@@ -177,17 +177,33 @@ export const ROUTES: RouteTable = {
     scope: 'organization',
     handle: ({ organization, query }) => v1Page(organization.users, query),
   },
+  '/api/systemusers/{id}': {
+    scope: 'organization',
+    handle: ({ organization, params }) => v1Object(found(organization.usersById, params['id'], 'user')),
+  },
   '/api/applications': {
     scope: 'organization',
     handle: ({ organization, query }) => v1Page(organization.applications, query),
+  },
+  '/api/applications/{id}': {
+    scope: 'organization',
+    handle: ({ organization, params }) => v1Object(found(organization.applicationsById, params['id'], 'application')),
   },
   '/api/systems': {
     scope: 'organization',
     handle: ({ organization, query }) => v1Page(organization.systems, query),
   },
+  '/api/systems/{id}': {
+    scope: 'organization',
+    handle: ({ organization, params }) => v1Object(found(organization.systemsById, params['id'], 'system')),
+  },
   '/api/v2/usergroups': {
     scope: 'organization',
     handle: ({ organization, query }) => listPage(organization.userGroups, query, 'v2', 'id').page,
+  },
+  '/api/v2/usergroups/{id}': {
+    scope: 'organization',
+    handle: ({ organization, params }) => found(organization.userGroupsById, params['id'], 'user group'),
   },
   '/api/v2/usergroups/{group_id}/members': {
     scope: 'organization',
@@ -225,6 +241,10 @@ export const ROUTES: RouteTable = {
   '/api/v2/systemgroups': {
     scope: 'organization',
     handle: ({ organization, query }) => listPage(organization.systemGroups, query, 'v2', 'id').page,
+  },
+  '/api/v2/systemgroups/{id}': {
+    scope: 'organization',
+    handle: ({ organization, params }) => found(organization.systemGroupsById, params['id'], 'system group'),
   },
   '/api/v2/systemgroups/{group_id}/members': {
     scope: 'organization',

@@ -293,6 +293,43 @@ describe('JumpCloudSimulator over HTTP (single tenant)', () => {
   });
 });
 
+describe('JumpCloudSimulator reads of one object by id', () => {
+  const { get, getJson, org } = useSimulator({ dataset: { users: 12, groups: 3, systems: 4, edgeCases: false } });
+
+  it('answer each object as its list shows it (v1 objects with id beside _id)', async () => {
+    const users = await getJson<UserList>('/api/systemusers?limit=100');
+    for (const user of users.results ?? []) expect(await getJson(`/api/systemusers/${user._id}`)).toEqual(user);
+    const applications = await getJson<Schemas['ApplicationList']>('/api/applications?limit=100');
+    expect(applications.results?.length).toBeGreaterThan(0);
+    for (const app of applications.results ?? []) expect(await getJson(`/api/applications/${app._id}`)).toEqual(app);
+    const systems = await getJson<Schemas['SystemList']>('/api/systems?limit=100');
+    expect(systems.results?.length).toBeGreaterThan(0);
+    for (const system of systems.results ?? []) expect(await getJson(`/api/systems/${system._id}`)).toEqual(system);
+    const userGroups = await getJson<Schemas['UserGroup'][]>('/api/v2/usergroups?limit=100');
+    expect(userGroups.length).toBeGreaterThan(0);
+    for (const group of userGroups) expect(await getJson(`/api/v2/usergroups/${group.id}`)).toEqual(group);
+    const systemGroups = await getJson<Schemas['SystemGroup'][]>('/api/v2/systemgroups?limit=100');
+    expect(systemGroups.length).toBeGreaterThan(0);
+    for (const group of systemGroups) expect(await getJson(`/api/v2/systemgroups/${group.id}`)).toEqual(group);
+    expect((await getJson<Schemas['SystemUser'] & { id?: string }>(`/api/systemusers/${org().users[0]?._id ?? ''}`)).id).toBe(org().users[0]?._id);
+  });
+
+  it("answer 404 with JumpCloud's error body for an unknown id", async () => {
+    const unknown = '0123456789abcdef01234567';
+    for (const path of ['/api/systemusers', '/api/applications', '/api/systems', '/api/v2/usergroups', '/api/v2/systemgroups']) {
+      const body = await expectError(await get(`${path}/${unknown}`), 404);
+      expect(body.message).toContain(unknown);
+      expect(body.status).toBe('Not Found');
+    }
+  });
+
+  it('keep the member routes apart from the object routes', async () => {
+    const group = org().userGroups[0]?.id ?? '';
+    expect(Array.isArray(await getJson(`/api/v2/usergroups/${group}/members`))).toBe(true);
+    expect(await getJson(`/api/v2/usergroups/${group}`)).toEqual(expect.objectContaining({ id: group }));
+  });
+});
+
 describe('JumpCloudSimulator without System Insights on the plan', () => {
   const { get } = useSimulator({ dataset: { users: 5, edgeCases: false }, systemInsights: false });
 
@@ -331,6 +368,24 @@ describe('JumpCloudSimulator multi-tenant rules', () => {
     }
     const otherGroup = org(1).userGroups[0]?.id;
     await expectError(await get(`/api/v2/usergroups/${otherGroup}/members`, { 'x-org-id': idOf(0) }), 404);
+  });
+
+  it("reads one object by id in the named organization only, and 404 in another", async () => {
+    const paths = (index: number) => {
+      const data = org(index);
+      return [
+        `/api/systemusers/${data.users[0]?._id ?? ''}`,
+        `/api/applications/${data.applications[0]?._id ?? ''}`,
+        `/api/systems/${data.systems[0]?._id ?? ''}`,
+        `/api/v2/usergroups/${data.userGroups[0]?.id ?? ''}`,
+        `/api/v2/systemgroups/${data.systemGroups[0]?.id ?? ''}`,
+      ];
+    };
+    for (const path of paths(1)) {
+      expect((await get(path, { 'x-org-id': idOf(1) })).status).toBe(200);
+      await expectError(await get(path, { 'x-org-id': idOf(0) }), 404);
+      await expectError(await get(path), 401);
+    }
   });
 
   it('answers 400 when x-org-id and the organization path id differ', async () => {
@@ -498,14 +553,19 @@ describe('JumpCloudSimulator lifecycle', () => {
         'GET /api/organizations',
         'GET /api/organizations/{id}',
         'GET /api/systemusers',
+        'GET /api/systemusers/{id}',
         'GET /api/applications',
+        'GET /api/applications/{id}',
         'GET /api/systems',
+        'GET /api/systems/{id}',
         'GET /api/v2/usergroups',
+        'GET /api/v2/usergroups/{id}',
         'GET /api/v2/usergroups/{group_id}/members',
         'GET /api/v2/applications/{application_id}/associations',
         'GET /api/v2/applications/{application_id}/users',
         'GET /api/v2/applications/{application_id}/usergroups',
         'GET /api/v2/systemgroups',
+        'GET /api/v2/systemgroups/{id}',
         'GET /api/v2/systemgroups/{group_id}/members',
         'GET /api/v2/systems/{system_id}/associations',
         'GET /api/v2/users/{user_id}/associations',
