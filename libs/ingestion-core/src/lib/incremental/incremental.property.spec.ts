@@ -1,6 +1,6 @@
 import { type DirectoryEvent } from '@jumpcloud-graph/domain';
 import fc from 'fast-check';
-import { T0 } from './__fixtures__/di-events';
+import { event, T0 } from './__fixtures__/di-events';
 import { DIRECTORY_OBJECT_KINDS, type DirectoryObjectKind, type IncrementalPlan, planIncremental } from './incremental-plan';
 import { latestLogins } from './last-login';
 
@@ -104,20 +104,15 @@ function simulate(ops: Op[]): { states: Dir[]; events: DirectoryEvent[][] } {
     const recorded: DirectoryEvent[] = [];
     const record = (fields: Partial<DirectoryEvent> & { eventType: string }) => {
       n++;
-      recorded.push({
-        id: `${o.salt.toString(16).padStart(4, '0')}${n.toString(16).padStart(20, '0')}`,
-        service: 'directory',
-        timestamp: new Date(clock).toISOString(),
-        organization: 'org',
-        success: true,
-        initiatedBy: null,
-        resource: null,
-        association: null,
-        username: null,
-        clientIp: null,
-        raw: {},
-        ...fields,
-      });
+      recorded.push(
+        event({
+          id: `${o.salt.toString(16).padStart(4, '0')}${n.toString(16).padStart(20, '0')}`,
+          timestamp: new Date(clock).toISOString(),
+          organization: 'org',
+          initiatedBy: null,
+          ...fields,
+        }),
+      );
     };
     const objectEvent = (kind: Kind, op: string, id: string) =>
       record({ eventType: `${NOUN[kind]}_${op}`, resource: { id, type: kind, name: null, username: null } });
