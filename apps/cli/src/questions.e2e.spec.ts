@@ -15,6 +15,8 @@ const EXPECTED: Record<string, number[]> = {
   'jumpcloud-users-with-mfa-exclusion': [1],
   'jumpcloud-users-password-never-expires': [18],
   'jumpcloud-users-password-expired': [1],
+  // last logins come from the simulator's past logins, placed relative to the time of the sync
+  'jumpcloud-active-users-without-recent-login': [135],
   'jumpcloud-locked-accounts': [1],
   'jumpcloud-admin-users': [1],
   'jumpcloud-users-passwordless-sudo': [8],

@@ -1,6 +1,6 @@
 export { type MappingContext, consoleUrlFor } from './lib/mapping-context';
 export { toAccountEntity } from './lib/account.converter';
-export { toUserEntity } from './lib/user.converter';
+export { toUserEntity, type UserLastLogin } from './lib/user.converter';
 export { toGroupEntity } from './lib/group.converter';
 export { toApplicationEntity } from './lib/application.converter';
 export { toDeviceEntity } from './lib/device.converter';

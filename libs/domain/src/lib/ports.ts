@@ -70,6 +70,12 @@ export interface JumpCloudSource {
   policyTargets(orgId: string, policyId: string, signal?: AbortSignal): AsyncIterable<Membership[]>;
   /** Every policy result of the organization, each run of a policy on a device (one bulk list). */
   policyResults(orgId: string, signal?: AbortSignal): AsyncIterable<PolicyResult[]>;
+  /** One object by id (what an incremental sync reads again); undefined when the source has no such object (404). */
+  user(orgId: string, id: string, signal?: AbortSignal): Promise<User | undefined>;
+  userGroup(orgId: string, id: string, signal?: AbortSignal): Promise<UserGroup | undefined>;
+  application(orgId: string, id: string, signal?: AbortSignal): Promise<Application | undefined>;
+  system(orgId: string, id: string, signal?: AbortSignal): Promise<System | undefined>;
+  systemGroup(orgId: string, id: string, signal?: AbortSignal): Promise<SystemGroup | undefined>;
   /**
    * The organization's Directory Insights events in a time window, page by page, in timestamp
    * order, each event once. Rejects with a `SourceFeatureUnavailableError` when Directory Insights
@@ -103,6 +109,22 @@ export interface PublishSessionOptions {
   organizationIds?: readonly string[];
 }
 
+/** How a sync read JumpCloud: everything, or only what Directory Insights says changed. */
+export type SyncMode = 'full' | 'incremental';
+
+/** What a session records when it commits. */
+export interface PublishFinishOptions {
+  /** Types whose previous objects survive when not written again (DIFF semantics of a full run). */
+  partialTypes: readonly string[];
+  /**
+   * Per organization id, the RFC 3339 timestamp the next incremental sync reads Directory Insights
+   * from. Targets that keep no state ignore it.
+   */
+  watermarks?: Readonly<Record<string, string>>;
+  /** How the run read JumpCloud (default `full`; a delta session's is `incremental`). */
+  mode?: SyncMode;
+}
+
 /**
  * One sync's worth of writes. Batches stream in as steps produce them; `finish` commits with
  * DIFF semantics (objects of the previous run that did not come again are deleted, except those
@@ -111,11 +133,71 @@ export interface PublishSessionOptions {
 export interface PublishSession {
   writeEntities(batch: readonly Entity[]): Promise<void>;
   writeRelationships(batch: readonly GraphRelationship[]): Promise<void>;
-  finish(options: { partialTypes: readonly string[] }): Promise<PublishResult>;
+  finish(options: PublishFinishOptions): Promise<PublishResult>;
   abort(reason: string): Promise<void>;
+}
+
+/** An object of the stored graph by its kind ('e'ntity or 'r'elationship) and `_key`. */
+export interface GraphObjectRef {
+  kind: 'e' | 'r';
+  key: string;
+}
+
+/** Relationships of one `_type` by one of their ends (`fromKey` or `toKey`, or both). */
+export interface RelationshipSelector {
+  type: string;
+  fromKey?: string;
+  toKey?: string;
+}
+
+/**
+ * A delta session: the run starts as the latest committed run's graph; writes replace objects with
+ * the same kind and `_key`, deletions remove objects, everything else stays. Writes and deletions
+ * apply in the order they are made.
+ */
+export interface DeltaPublishSession extends PublishSession {
+  /** Removes objects; an entity goes with every relationship that touches it. Unknown keys are ignored. */
+  deleteObjects(refs: readonly GraphObjectRef[]): Promise<void>;
+  /** Removes every relationship each selector matches (a list read again replaces its edges). */
+  deleteRelationships(selectors: readonly RelationshipSelector[]): Promise<void>;
+  /** The entities of the run's graph now (this session's writes and deletions applied) with these keys; unknown keys are left out. */
+  readEntities(keys: readonly string[]): Promise<Entity[]>;
+}
+
+/** The latest committed run of a target that keeps its graph. */
+export interface StoredRun {
+  runId: string;
+  mode: SyncMode;
+  /** Epoch ms. */
+  startedAt: number;
+  /** Per organization id, the Directory Insights watermark the run recorded. */
+  watermarks: Record<string, string>;
+  /** When (epoch ms) the full sync this run's graph descends from started. */
+  lastFullSyncAt: number | null;
+}
+
+/**
+ * What a target that keeps its graph (the local graph) offers besides sessions: the latest run,
+ * delta sessions, and the values a sync carries over from it (users' last login).
+ */
+export interface StatefulGraphPublisher extends GraphPublisher {
+  latestStoredRun(): Promise<StoredRun | undefined>;
+  /** A delta session from the latest committed run (rejects when there is none). */
+  openDeltaSession(options: PublishSessionOptions): Promise<DeltaPublishSession>;
+  /**
+   * The entities of `type` in the latest committed run, with only the named top-level properties
+   * (an entity without any of them is left out); empty before the first run.
+   */
+  latestEntityProperties(type: string, properties: readonly string[]): Promise<Array<{ key: string; properties: Record<string, unknown> }>>;
 }
 
 /** Where the graph goes: JupiterOne, or the local graph database. */
 export interface GraphPublisher {
   openSession(options: PublishSessionOptions): Promise<PublishSession>;
+}
+
+/** Whether a publisher keeps its graph (and so can run delta sessions). */
+export function isStatefulPublisher(publisher: GraphPublisher): publisher is StatefulGraphPublisher {
+  const candidate = publisher as Partial<StatefulGraphPublisher>;
+  return typeof candidate.latestStoredRun === 'function' && typeof candidate.openDeltaSession === 'function' && typeof candidate.latestEntityProperties === 'function';
 }

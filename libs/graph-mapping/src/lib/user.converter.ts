@@ -20,7 +20,19 @@ function splitEmail(email: string): { local: string; domain: string | null } {
 }
 
 /** The jumpcloud_user entity of a JumpCloud system user. */
-export function toUserEntity(user: User, ctx: MappingContext): Entity {
+/** A user's latest successful login, from Directory Insights (see `lastLoginOn`). */
+export interface UserLastLogin {
+  /** Epoch ms. */
+  at: number;
+  /** `sso`, `directory`, `systems`, `radius` or `ldap`. */
+  service: string;
+}
+
+/**
+ * A user entity. `lastLogin` is the latest successful login known (Directory Insights); without
+ * one, `lastLoginOn` and `lastLoginService` are left out (never made up).
+ */
+export function toUserEntity(user: User, ctx: MappingContext, lastLogin?: UserLastLogin): Entity {
   const name = userName(user);
   const email = nonBlank(user.email);
   const parts = email === null ? null : splitEmail(email);
@@ -73,6 +85,8 @@ export function toUserEntity(user: User, ctx: MappingContext): Entity {
       costCenter: user.costCenter,
       location: user.location,
       createdOn: omitWhenNull(toEpochMs(user.created)),
+      lastLoginOn: lastLogin?.at,
+      lastLoginService: lastLogin?.service,
       webLink: consoleLink(ctx, `/#/users/${idSegment(user.id)}/details`),
     },
   });

@@ -20,3 +20,9 @@ export const CLOCK: InjectionToken<Clock> = Symbol('Clock');
 
 /** The process's monotonic clock. */
 export const systemClock: Clock = { now: () => performance.now() };
+
+/** Wall-clock time (epoch ms): Directory Insights windows and watermarks. */
+export const WALL_CLOCK: InjectionToken<Clock> = Symbol('WallClock');
+
+/** The system's wall clock. */
+export const systemWallClock: Clock = { now: () => Date.now() };

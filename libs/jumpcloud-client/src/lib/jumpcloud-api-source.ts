@@ -550,6 +550,32 @@ export class JumpCloudApiSource implements JumpCloudSource {
     }
   }
 
+  /** One user by id (`GET /api/systemusers/{id}`); undefined when it is gone (404). */
+  async user(orgId: string, id: string, signal?: AbortSignal): Promise<User | undefined> {
+    const raw = await this.org(orgId).getSystemUser(id, { signal });
+    return raw === undefined ? undefined : toUser(raw, 'GET /api/systemusers/{id}');
+  }
+
+  async userGroup(orgId: string, id: string, signal?: AbortSignal): Promise<UserGroup | undefined> {
+    const raw = await this.org(orgId).getUserGroup(id, { signal });
+    return raw === undefined ? undefined : toUserGroup(raw, 'GET /api/v2/usergroups/{id}');
+  }
+
+  async application(orgId: string, id: string, signal?: AbortSignal): Promise<Application | undefined> {
+    const raw = await this.org(orgId).getApplication(id, { signal });
+    return raw === undefined ? undefined : toApplication(raw, 'GET /api/applications/{id}');
+  }
+
+  async system(orgId: string, id: string, signal?: AbortSignal): Promise<System | undefined> {
+    const raw = await this.org(orgId).getSystem(id, { signal });
+    return raw === undefined ? undefined : toSystem(raw, 'GET /api/systems/{id}');
+  }
+
+  async systemGroup(orgId: string, id: string, signal?: AbortSignal): Promise<SystemGroup | undefined> {
+    const raw = await this.org(orgId).getSystemGroup(id, { signal });
+    return raw === undefined ? undefined : toSystemGroup(raw, 'GET /api/v2/systemgroups/{id}');
+  }
+
   /** Directory Insights events (with the organization's `x-org-id` when the source reads several). */
   directoryEvents(orgId: string, query: DirectoryEventQuery, signal?: AbortSignal) {
     const { service, startTime, endTime, sort, limit } = query;

@@ -404,4 +404,68 @@ describe('schema version 3', () => {
     store.close();
     expect(temp.open().listRuns()).toEqual(before);
   });
+
+  it('remove relationships by type and end: from an entity, to one, or between two; other types and ends stay', async () => {
+    const store = temp.open();
+    await baseRun(store);
+    const session = await store.openDeltaSession({ description: 'delta' });
+    await session.deleteRelationships([
+      { type: 'jumpcloud_group_has_user', fromKey: team._key, toKey: id(2) },
+      { type: 'jumpcloud_user_uses_device', toKey: device._key },
+      // another type from the same entity: nothing
+      { type: 'jumpcloud_group_has_device', fromKey: admins._key },
+    ]);
+    const result = await session.finish({ partialTypes: [] });
+    expect(store.latestRun()?.relationships).toMatchObject({ jumpcloud_group_has_user: 2 });
+    expect(store.latestRun()?.relationships['jumpcloud_user_uses_device']).toBeUndefined();
+    expect(result.runId).toBe(String(session.runId));
+    expect(keys(store.exportGraph().relationships).filter((k) => k.includes('|HAS|') || k.includes('|has|')).length).toBeGreaterThan(0);
+    expect(store.diff().relationships).toMatchObject({
+      jumpcloud_group_has_user: { deleted: [hasUser(team._key, id(2))._key] },
+      jumpcloud_user_uses_device: { deleted: [uses(1)._key] },
+    });
+  });
+
+  it('remove a mapped relationship by its user: its Person goes when no other user resolves to it', async () => {
+    const store = temp.open();
+    await baseRun(store);
+    const session = await store.openDeltaSession({ description: 'delta' });
+    await session.deleteRelationships([{ type: 'jumpcloud_user_is_employee', fromKey: id(3) }]);
+    await session.finish({ partialTypes: [] });
+    const persons = store.exportGraph().entities.filter((e) => e._type === 'employee').map((e) => e._key);
+    expect(persons).toEqual(['employee:shared@example.com']);
+  });
+
+  it('read entities as the run holds them now, and refuse selectors without a type or an end', async () => {
+    const store = temp.open();
+    await baseRun(store);
+    const session = await store.openDeltaSession({ description: 'delta' });
+    await session.writeEntities([{ ...user(1), name: 'renamed' }]);
+    await session.deleteObjects([{ kind: 'e', key: id(2) }]);
+    expect((await session.readEntities([id(2), id(1), 'nothing'])).map((e) => [e._key, e['name']])).toEqual([[id(1), 'renamed']]);
+    expect(await codeOf(() => session.deleteRelationships([{ type: 'jumpcloud_group_has_user' }]))).toEqual({ code: 'LOCAL_GRAPH_INVALID_OBJECT', fatal: false });
+    expect(await codeOf(() => session.deleteRelationships([{ type: '', fromKey: id(1) }]))).toEqual({ code: 'LOCAL_GRAPH_INVALID_OBJECT', fatal: false });
+    await session.abort('done');
+
+    const full = await store.openSession({ description: 'full' });
+    expect(await codeOf(() => full.readEntities([id(1)]))).toEqual({ code: 'LOCAL_GRAPH_INVALID_OPTIONS', fatal: true });
+    expect(await codeOf(() => full.deleteRelationships([{ type: 't', fromKey: 'k' }]))).toEqual({ code: 'LOCAL_GRAPH_INVALID_OPTIONS', fatal: true });
+    await full.abort('done');
+  });
+
+  it('report the latest run and stored properties to the sync core (StatefulGraphPublisher)', async () => {
+    const store = temp.open();
+    expect(await store.latestStoredRun()).toBeUndefined();
+    expect(await store.latestEntityProperties('jumpcloud_user', ['name'])).toEqual([]);
+    const session = await store.openSession({ description: 'full' });
+    await session.writeEntities([{ ...user(1), lastLoginOn: 7, lastLoginService: 'ldap', tags: ['a'] }, user(2)]);
+    await session.finish({ partialTypes: [], watermarks: { org: '2025-01-01T00:00:00Z' } });
+    const run = store.latestRun();
+    expect(await store.latestStoredRun()).toEqual({ runId: String(run?.id), mode: 'full', startedAt: run?.startedAt, watermarks: { org: '2025-01-01T00:00:00Z' }, lastFullSyncAt: run?.startedAt });
+    expect(await store.latestEntityProperties('jumpcloud_user', ['lastLoginOn', 'lastLoginService', 'tags'])).toEqual([
+      { key: id(1), properties: { lastLoginOn: 7, lastLoginService: 'ldap', tags: ['a'] } },
+    ]);
+    expect((await store.latestEntityProperties('jumpcloud_user', ['name'])).length).toBe(2);
+  });
 });
+

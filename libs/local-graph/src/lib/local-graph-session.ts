@@ -5,6 +5,7 @@ import {
   type GraphRelationship,
   type Logger,
   type PublishResult,
+  type RelationshipSelector,
   isMappedRelationship,
 } from '@jumpcloud-graph/domain';
 import { type LocalGraphLock, sqliteErrorCode } from './local-graph-lock';
@@ -106,6 +107,7 @@ export class LocalGraphSession implements LocalGraphPublishSession {
   private readonly writeEntityBatch: (batch: readonly Entity[]) => void;
   private readonly writeRelationshipBatch: (batch: readonly GraphRelationship[]) => void;
   private readonly deleteBatch: (keys: readonly GraphObjectKey[]) => void;
+  private readonly deleteRelationshipBatch: (selectors: readonly RelationshipSelector[]) => void;
   private readonly commit: Database.Transaction<(options: CommitOptions) => CommitOutcome>;
 
   constructor(runId: number, context: LocalGraphSessionContext) {
@@ -128,6 +130,11 @@ export class LocalGraphSession implements LocalGraphPublishSession {
     this.deleteBatch = db.transaction((keys: readonly GraphObjectKey[]) => {
       for (const key of keys) {
         this.deleteObject(key);
+      }
+    });
+    this.deleteRelationshipBatch = db.transaction((selectors: readonly RelationshipSelector[]) => {
+      for (const selector of selectors) {
+        this.deleteRelationshipsOf(selector);
       }
     });
     this.commit = db.transaction((options: CommitOptions) => (this.delta === undefined ? this.commitRun(options) : this.commitDeltaRun(options, this.delta)));
@@ -167,6 +174,38 @@ export class LocalGraphSession implements LocalGraphPublishSession {
       }
     }
     this.runWrite(() => this.deleteBatch(keys));
+  }
+
+  /**
+   * A delta run's removal of relationships by type and end, in one transaction (see
+   * {@link LocalGraphPublishSession.deleteRelationships}). A selector without a non-empty `type`
+   * and at least one end rejects the whole batch (`LOCAL_GRAPH_INVALID_OBJECT`).
+   */
+  async deleteRelationships(selectors: readonly RelationshipSelector[]): Promise<void> {
+    this.assertActive('deleteRelationships');
+    this.assertDelta('deleteRelationships');
+    for (const selector of selectors) {
+      const end = (value: unknown) => value === undefined || isNonEmptyString(value);
+      if (!isNonEmptyString(selector.type) || (selector.fromKey === undefined && selector.toKey === undefined) || !end(selector.fromKey) || !end(selector.toKey)) {
+        throw new LocalGraphStoreError('LOCAL_GRAPH_INVALID_OBJECT', `deleteRelationships: run ${this.runId}: each selector needs a type and a fromKey or a toKey`);
+      }
+    }
+    this.runWrite(() => this.deleteRelationshipBatch(selectors));
+  }
+
+  /** A delta run's entities with these keys, as the run's graph holds them now (see {@link LocalGraphPublishSession.readEntities}). */
+  async readEntities(keys: readonly string[]): Promise<Entity[]> {
+    this.assertActive('readEntities');
+    const { statements } = this.assertDelta('readEntities');
+    if (keys.length === 0) return [];
+    return statements.entities.all(JSON.stringify(keys)).map((row) => JSON.parse(row.json) as Entity);
+  }
+
+  private assertDelta(operation: string): { statements: DeltaStatements; book: DeltaBook } {
+    if (this.delta === undefined) {
+      throw new LocalGraphStoreError('LOCAL_GRAPH_INVALID_OPTIONS', `${operation}: run ${this.runId} is a full run (open the session with startFrom: 'latest' for a delta run)`);
+    }
+    return this.delta;
   }
 
   /**
@@ -339,6 +378,20 @@ export class LocalGraphSession implements LocalGraphPublishSession {
       for (const row of [...statements.removeFrom.all(key), ...statements.removeTo.all(key)]) {
         this.noteRemoved(row);
       }
+    }
+  }
+
+  /** A delta run's removal of the relationships one selector names. */
+  private deleteRelationshipsOf({ type, fromKey, toKey }: RelationshipSelector): void {
+    const { statements } = this.delta as { statements: DeltaStatements };
+    const rows =
+      fromKey !== undefined && toKey !== undefined
+        ? statements.removeTypeBetween.all(fromKey, toKey, type)
+        : fromKey !== undefined
+          ? statements.removeTypeFrom.all(fromKey, type)
+          : statements.removeTypeTo.all(toKey as string, type);
+    for (const row of rows) {
+      this.noteRemoved(row);
     }
   }
 

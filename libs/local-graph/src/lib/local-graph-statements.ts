@@ -187,6 +187,14 @@ export interface DeltaStatements {
   putPerson: Database.Statement<[string, string, 0 | 1, string, string]>;
   /** Whether an entity of a type holds a property (`$."name"`): stops at the first that does. */
   hasProperty: Database.Statement<[string, string], { found: 1 }>;
+  /** Removes the relationships of a type from an entity (the `_from` index). */
+  removeTypeFrom: Database.Statement<[string, string], RemovedRow>;
+  /** Removes the relationships of a type to an entity (the `_to` index). */
+  removeTypeTo: Database.Statement<[string, string], RemovedRow>;
+  /** Removes the relationships of a type from one entity to another. */
+  removeTypeBetween: Database.Statement<[string, string, string], RemovedRow>;
+  /** The entities with these keys (a JSON array), as stored. */
+  entities: Database.Statement<[string], { json: string }>;
 }
 
 export function prepareDeltaStatements(db: Database.Database, runId: number): DeltaStatements {
@@ -211,6 +219,10 @@ export function prepareDeltaStatements(db: Database.Database, runId: number): De
     hasProperty: db.prepare<[string, string], { found: 1 }>(
       `SELECT 1 AS found FROM ${table} WHERE kind = 'e' AND type = ? AND json_type(props, ?) IS NOT NULL LIMIT 1`,
     ),
+    removeTypeFrom: db.prepare<[string, string], RemovedRow>(`DELETE FROM ${table} WHERE from_key = ? AND kind = 'r' AND type = ? ${removed}`),
+    removeTypeTo: db.prepare<[string, string], RemovedRow>(`DELETE FROM ${table} WHERE to_key = ? AND kind = 'r' AND type = ? ${removed}`),
+    removeTypeBetween: db.prepare<[string, string, string], RemovedRow>(`DELETE FROM ${table} WHERE from_key = ? AND to_key = ? AND kind = 'r' AND type = ? ${removed}`),
+    entities: db.prepare<[string], { json: string }>(`SELECT json FROM ${table} WHERE kind = 'e' AND key IN (SELECT value FROM json_each(?)) ORDER BY key`),
   };
 }
 

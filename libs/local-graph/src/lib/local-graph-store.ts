@@ -3,7 +3,9 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   type Entity,
-  type GraphPublisher,
+  type PublishSessionOptions,
+  type StatefulGraphPublisher,
+  type StoredRun,
   type Logger,
   type Relationship,
   silentLogger,
@@ -57,7 +59,7 @@ const JSON_CHUNK_CHARS = 1 << 16;
  * Synchronous underneath (better-sqlite3 is); the session's methods return promises because the
  * port does. Use one store per database file per process, and `close` it when done.
  */
-export class LocalGraphStore implements GraphPublisher {
+export class LocalGraphStore implements StatefulGraphPublisher {
   /** Undefined only while a store opened with `create: 'on-first-session'` has no file yet. */
   private connection: Connection | undefined;
   private activeSession: LocalGraphSession | undefined;
@@ -232,6 +234,52 @@ export class LocalGraphStore implements GraphPublisher {
       if (connection === undefined) throw new LocalGraphStoreError('LOCAL_GRAPH_NOT_FOUND', `the local graph database ${this.path} does not exist`);
       return connection.db;
     });
+  }
+
+  /** The latest committed run as the sync core sees it (`StatefulGraphPublisher`); undefined before the first. */
+  async latestStoredRun(): Promise<StoredRun | undefined> {
+    return toStoredRun(this.latestRun());
+  }
+
+  /** A delta run from the latest committed run: `openSession` with `startFrom: 'latest'`. */
+  openDeltaSession(options: PublishSessionOptions): Promise<LocalGraphSession> {
+    return this.openSession({ ...options, startFrom: 'latest' });
+  }
+
+  /**
+   * The entities of `type` in the latest committed run, each with only the named top-level
+   * properties it has (one that has none of them is left out), read in SQL from the run's
+   * properties column; empty before the first run.
+   */
+  async latestEntityProperties(type: string, properties: readonly string[]): Promise<Array<{ key: string; properties: Record<string, unknown> }>> {
+    const names = [...new Set(properties)];
+    if (names.length === 0 || this.database() === undefined) return [];
+    const paths = names.map((name) => `$.${JSON.stringify(name)}`);
+    return this.readSnapshot(
+      ({ db, statements }) => {
+        const latest = statements.latestCommitted.get();
+        if (latest === undefined) return [];
+        const table = runTableName(latest.id);
+        // Tables from before the properties column have the JSON only.
+        const source = hasQueryColumns(db, latest.id) ? 'props' : 'json';
+        const columns = paths.map((_, i) => `json_extract(${source}, @p${i}) AS v${i}, json_type(${source}, @p${i}) AS t${i}`).join(', ');
+        const bound = Object.fromEntries(paths.map((path, i) => [`p${i}`, path]));
+        const rows = db.prepare(`SELECT key, ${columns} FROM ${table} WHERE kind = 'e' AND type = @type ORDER BY key`).all({ ...bound, type }) as Record<string, unknown>[];
+        const found: Array<{ key: string; properties: Record<string, unknown> }> = [];
+        for (const row of rows) {
+          const values: Record<string, unknown> = {};
+          names.forEach((name, i) => {
+            const kind = row[`t${i}`];
+            if (kind === null || kind === undefined) return;
+            const value = row[`v${i}`];
+            values[name] = kind === 'array' || kind === 'object' ? JSON.parse(value as string) : kind === 'true' ? true : kind === 'false' ? false : value;
+          });
+          if (Object.keys(values).length > 0) found.push({ key: row['key'] as string, properties: values });
+        }
+        return found;
+      },
+      () => this.noRun(undefined),
+    );
   }
 
   /**
@@ -615,4 +663,10 @@ function sortedByKey<T>(record: Record<string, T>): Record<string, T> {
  */
 function typeDirectoryName(type: string): string {
   return /^[A-Za-z0-9_-]+$/.test(type) ? type : encodeURIComponent(type).replace(/\./g, '%2E');
+}
+
+/** A run as the sync core's port reports it. */
+function toStoredRun(run: RunInfo | undefined): StoredRun | undefined {
+  if (run === undefined) return undefined;
+  return { runId: String(run.id), mode: run.mode, startedAt: run.startedAt, watermarks: run.watermarks, lastFullSyncAt: run.lastFullSyncAt };
 }

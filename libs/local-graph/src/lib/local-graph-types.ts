@@ -1,4 +1,4 @@
-import { type Entity, type Logger, type PublishResult, type PublishSession, type PublishSessionOptions, type Relationship } from '@jumpcloud-graph/domain';
+import { type DeltaPublishSession, type Entity, type Logger, type PublishResult, type PublishSessionOptions, type Relationship, type RelationshipSelector } from '@jumpcloud-graph/domain';
 
 /** Options of `LocalGraphStore.open`. */
 export interface LocalGraphStoreOptions {
@@ -74,7 +74,7 @@ export interface LocalGraphFinishOptions {
  * (`LocalGraphWorkerPublisher`): a `PublishSession` that can also delete objects of a delta run,
  * and records watermarks and the sync's mode when it finishes.
  */
-export interface LocalGraphPublishSession extends PublishSession {
+export interface LocalGraphPublishSession extends DeltaPublishSession {
   /** The run's id (`PublishResult.runId` is its decimal string). */
   readonly runId: number;
   /** The committed run a delta run started from (read its `watermarks`); undefined for a full run. */
@@ -88,6 +88,13 @@ export interface LocalGraphPublishSession extends PublishSession {
    * not. Keys the graph does not hold are ignored.
    */
   deleteObjects(keys: readonly GraphObjectKey[]): Promise<void>;
+  /**
+   * Delta runs only: removes every relationship of `type` from `fromKey` (or to `toKey`; both:
+   * those between the two), in one transaction, as `deleteObjects` would remove each.
+   */
+  deleteRelationships(selectors: readonly RelationshipSelector[]): Promise<void>;
+  /** Delta runs only: the entities of the run's graph now with these keys (unknown keys left out), ordered by key. */
+  readEntities(keys: readonly string[]): Promise<Entity[]>;
   finish(options: LocalGraphFinishOptions): Promise<PublishResult>;
 }
 

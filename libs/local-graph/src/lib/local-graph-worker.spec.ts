@@ -178,6 +178,35 @@ describe('LocalGraphWorkerPublisher (the store in a worker thread)', () => {
     }
   });
 
+  it('serves what an incremental sync reads and removes: the latest run, stored properties, entities now, relationships by end', async () => {
+    const publisher = await start(join(dir, 'incremental-ops.db'));
+    expect(await publisher.latestStoredRun()).toBeUndefined();
+    expect(await publisher.latestEntityProperties('jumpcloud_user', ['name'])).toEqual([]);
+    const team = group(0x100);
+    const first = await publisher.openSession({ description: 'full' });
+    await first.writeEntities([user(1), { ...user(2), lastLoginOn: 5, lastLoginService: 'sso' }, team]);
+    await first.writeRelationships([hasUser(team._key, user(1)._key), hasUser(team._key, user(2)._key)]);
+    await first.finish({ partialTypes: [], watermarks: { org: '2025-01-01T00:00:00Z' }, mode: 'full' });
+
+    expect(await publisher.latestStoredRun()).toMatchObject({ mode: 'full', watermarks: { org: '2025-01-01T00:00:00Z' } });
+    expect(await publisher.latestEntityProperties('jumpcloud_user', ['lastLoginOn', 'lastLoginService'])).toEqual([
+      { key: user(2)._key, properties: { lastLoginOn: 5, lastLoginService: 'sso' } },
+    ]);
+    const session = await publisher.openDeltaSession({ description: 'delta' });
+    await session.writeEntities([{ ...user(1), name: 'renamed' }]);
+    // the gathered write is part of what the read sees
+    expect((await session.readEntities([user(1)._key, 'unknown'])).map((e) => e['name'])).toEqual(['renamed']);
+    await session.deleteRelationships([{ type: 'jumpcloud_group_has_user', fromKey: team._key }]);
+    await session.writeRelationships([hasUser(team._key, user(2)._key)]);
+    await session.finish({ partialTypes: [], watermarks: { org: '2025-01-02T00:00:00Z' } });
+    const store = LocalGraphStore.open(join(dir, 'incremental-ops.db'));
+    try {
+      expect(store.exportGraph().relationships.map((r) => r._key)).toEqual([hasUser(team._key, user(2)._key)._key]);
+    } finally {
+      store.close();
+    }
+  });
+
   it('refuses deletions in a full run at once', async () => {
     const publisher = await start(join(dir, 'full-delete.db'));
     const session = await publisher.openSession({ description: 'full' });

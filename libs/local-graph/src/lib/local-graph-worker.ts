@@ -1,11 +1,14 @@
 import { parentPort, type Worker, workerData } from 'node:worker_threads';
 import {
   type Entity,
-  type GraphPublisher,
   type GraphRelationship,
   type Logger,
   type PublishResult,
+  type PublishSessionOptions,
+  type RelationshipSelector,
   silentLogger,
+  type StatefulGraphPublisher,
+  type StoredRun,
 } from '@jumpcloud-graph/domain';
 import { type LocalGraphSession } from './local-graph-session';
 import { LocalGraphStore } from './local-graph-store';
@@ -35,6 +38,10 @@ type Request =
   | { id: number; op: 'entities'; batch: readonly Entity[] }
   | { id: number; op: 'relationships'; batch: readonly GraphRelationship[] }
   | { id: number; op: 'delete'; batch: readonly GraphObjectKey[] }
+  | { id: number; op: 'delete-relationships'; batch: readonly RelationshipSelector[] }
+  | { id: number; op: 'read-entities'; keys: readonly string[] }
+  | { id: number; op: 'latest-run' }
+  | { id: number; op: 'latest-properties'; type: string; properties: readonly string[] }
   | { id: number; op: 'finish'; options: LocalGraphFinishOptions }
   | { id: number; op: 'abort'; reason: string }
   | { id: number; op: 'close' };
@@ -104,6 +111,14 @@ export function serveLocalGraphStore(port: Port, data: LocalGraphWorkerData): vo
         return activeSession().writeRelationships(request.batch);
       case 'delete':
         return activeSession().deleteObjects(request.batch);
+      case 'delete-relationships':
+        return activeSession().deleteRelationships(request.batch);
+      case 'read-entities':
+        return activeSession().readEntities(request.keys);
+      case 'latest-run':
+        return store.latestStoredRun();
+      case 'latest-properties':
+        return store.latestEntityProperties(request.type, request.properties);
       case 'finish':
         return activeSession().finish(request.options);
       case 'abort':
@@ -172,7 +187,7 @@ export const OBJECTS_PER_BATCH = 1_000;
  * are gathered or their batch is queued (up to a few in flight); a failed batch surfaces on the
  * session's next call, so `finish` never commits after one.
  */
-export class LocalGraphWorkerPublisher implements GraphPublisher {
+export class LocalGraphWorkerPublisher implements StatefulGraphPublisher {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   private failure: Error | undefined;
@@ -213,7 +228,7 @@ export class LocalGraphWorkerPublisher implements GraphPublisher {
     let writeError: Error | undefined;
     let entities: Entity[] = [];
     let relationships: GraphRelationship[] = [];
-    const send = async (request: Extract<RequestBody, { op: 'entities' | 'relationships' | 'delete' }>) => {
+    const send = async (request: Extract<RequestBody, { op: 'entities' | 'relationships' | 'delete' | 'delete-relationships' }>) => {
       if (request.batch.length === 0) return;
       const sent = this.call(request).catch((error: Error) => {
         writeError ??= error;
@@ -262,6 +277,20 @@ export class LocalGraphWorkerPublisher implements GraphPublisher {
         await sendRelationships();
         await send({ op: 'delete', batch: [...keys] });
       },
+      deleteRelationships: async (selectors) => {
+        if (baseRun === undefined) {
+          throw new LocalGraphStoreError('LOCAL_GRAPH_INVALID_OPTIONS', `deleteRelationships: run ${runId} is a full run (open the session with startFrom: 'latest' for a delta run)`);
+        }
+        if (writeError) throw writeError;
+        await sendEntities();
+        await sendRelationships();
+        await send({ op: 'delete-relationships', batch: [...selectors] });
+      },
+      readEntities: async (keys) => {
+        // What was written before the read is part of the graph it reads.
+        await drain();
+        return (await this.call({ op: 'read-entities', keys: [...keys] })) as Entity[];
+      },
       finish: async (options) => {
         await drain();
         const { partialTypes, watermarks, mode } = options;
@@ -274,6 +303,21 @@ export class LocalGraphWorkerPublisher implements GraphPublisher {
         await this.call({ op: 'abort', reason });
       },
     };
+  }
+
+  /** The latest committed run (`StatefulGraphPublisher`). */
+  async latestStoredRun(): Promise<StoredRun | undefined> {
+    return (await this.call({ op: 'latest-run' })) as StoredRun | undefined;
+  }
+
+  /** A delta run from the latest committed run. */
+  openDeltaSession(options: PublishSessionOptions): Promise<LocalGraphPublishSession> {
+    return this.openSession({ ...options, startFrom: 'latest' });
+  }
+
+  /** See `LocalGraphStore.latestEntityProperties`. */
+  async latestEntityProperties(type: string, properties: readonly string[]): Promise<Array<{ key: string; properties: Record<string, unknown> }>> {
+    return (await this.call({ op: 'latest-properties', type, properties: [...properties] })) as Array<{ key: string; properties: Record<string, unknown> }>;
   }
 
   /** Closes the store and stops the worker. */

@@ -10,6 +10,8 @@ import {
   type SyncOptions,
   SyncRunner,
   systemClock,
+  systemWallClock,
+  WALL_CLOCK,
 } from '@jumpcloud-graph/ingestion-core';
 import { type DependencyContainer, type InjectionToken, instanceCachingFactory } from 'tsyringe';
 import { createJumpCloudSource, createJupiterOnePublisher, type LocalGraphThreadStarter, startLocalGraphPublisher } from './adapters';
@@ -28,6 +30,7 @@ export const APP_VERSION: InjectionToken<string> = Symbol('AppVersion');
 export function registerRootSingletons(root: DependencyContainer, version: string): void {
   if (!root.isRegistered(ENTITY_VALIDATOR)) root.register(ENTITY_VALIDATOR, { useFactory: instanceCachingFactory(() => createEntityValidator()) });
   if (!root.isRegistered(CLOCK)) root.register(CLOCK, { useValue: systemClock });
+  if (!root.isRegistered(WALL_CLOCK)) root.register(WALL_CLOCK, { useValue: systemWallClock });
   if (!root.isRegistered(APP_VERSION)) root.register(APP_VERSION, { useValue: version });
 }
 
@@ -39,6 +42,10 @@ export function syncOptionsOf(settings: RunSettings): SyncOptions {
     tagAccountName: settings.tagAccountName,
     includeSshKeys: settings.includeSshKeys,
     steps: settings.steps,
+    mode: settings.mode,
+    fullEveryMs: settings.fullEveryMs,
+    maxUnresolved: settings.maxUnresolved,
+    lastLoginDays: settings.lastLoginDays,
   };
 }
 

@@ -1,4 +1,5 @@
 import { type StepId } from '@jumpcloud-graph/graph-mapping';
+import { type SyncModeOption } from '@jumpcloud-graph/ingestion-core';
 
 /** How to reach JumpCloud: what each app's validated configuration gives for one run. */
 export interface JumpCloudSettings {
@@ -44,4 +45,12 @@ export interface RunSettings {
   steps?: readonly StepId[];
   /** Console origin for `webLink` when it is not the JumpCloud base URL's (a simulator's). */
   consoleUrl?: string;
+  /** full, incremental or auto (the runner's `SyncOptions.mode`; default full). */
+  mode?: SyncModeOption;
+  /** `auto` runs a full sync when the last one is older than this, in milliseconds (default 24 h). */
+  fullEveryMs?: number;
+  /** More unresolved events than this turn an incremental run into a full one (default 50). */
+  maxUnresolved?: number;
+  /** Days of logins a full sync without a previous watermark reads (default 30, at most 90). */
+  lastLoginDays?: number;
 }

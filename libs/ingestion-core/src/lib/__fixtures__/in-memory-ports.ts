@@ -176,7 +176,12 @@ export type ListName =
   | 'policies'
   | 'policyTargets'
   | 'policyResults'
-  | 'directoryEvents';
+  | 'directoryEvents'
+  | 'user'
+  | 'userGroup'
+  | 'application'
+  | 'system'
+  | 'systemGroup';
 
 type Failure = { list: ListName; error: Error; afterPages?: number; orgId?: string };
 
@@ -250,8 +255,30 @@ export class InMemorySource implements JumpCloudSource {
     if (query.sort === 'DESC') events.reverse();
     return this.pages(orgId, 'directoryEvents', events, query.limit ?? 10_000);
   }
+  async user(orgId: string, id: string) {
+    return this.byId(orgId, 'user', this.dir(orgId).users, id);
+  }
+  async userGroup(orgId: string, id: string) {
+    return this.byId(orgId, 'userGroup', this.dir(orgId).groups, id);
+  }
+  async application(orgId: string, id: string) {
+    return this.byId(orgId, 'application', this.dir(orgId).applications ?? [], id);
+  }
+  async system(orgId: string, id: string) {
+    return this.byId(orgId, 'system', this.dir(orgId).systems ?? [], id);
+  }
+  async systemGroup(orgId: string, id: string) {
+    return this.byId(orgId, 'systemGroup', this.dir(orgId).systemGroups ?? [], id);
+  }
   requestCounts() {
     return { total: this.requests, retries: 0, byEndpoint: {} };
+  }
+
+  /** One object by id: one request; undefined when the directory has none. */
+  private byId<T extends { id: string }>(orgId: string, list: ListName, items: readonly T[], id: string): T | undefined {
+    this.count(list);
+    this.fail(list, 0, orgId);
+    return items.find((item) => item.id === id);
   }
 
   private dir(orgId: string): Directory {

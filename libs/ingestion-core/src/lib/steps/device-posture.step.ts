@@ -1,10 +1,9 @@
-import { SourceFeatureUnavailableError } from '@jumpcloud-graph/domain';
+import { type JumpCloudSource, SourceFeatureUnavailableError } from '@jumpcloud-graph/domain';
 import { DevicePostureCollector } from '@jumpcloud-graph/graph-mapping';
 import { type DevicePostureOutcome, type StepContext, type StepImplementation } from './step';
 
 /** Reads System Insights' two tables at once, each a bulk list, folding the rows as they come. */
-async function readDevicePosture({ org, source, signal }: StepContext): Promise<DevicePostureOutcome> {
-  const orgId = org.organization.id;
+export async function readDevicePosture(source: JumpCloudSource, orgId: string, signal: AbortSignal): Promise<DevicePostureOutcome> {
   const collector = new DevicePostureCollector();
   const [volumes, versions] = await Promise.allSettled([
     (async () => {
@@ -27,7 +26,7 @@ async function readDevicePosture({ org, source, signal }: StepContext): Promise<
  * systems and folds it into each device it writes; the device-posture step reports how it went.
  */
 export function devicePosture(context: StepContext): Promise<DevicePostureOutcome> {
-  context.org.posture ??= readDevicePosture(context);
+  context.org.posture ??= readDevicePosture(context.source, context.org.organization.id, context.signal);
   return context.org.posture;
 }
 

@@ -1,5 +1,6 @@
 import { type JumpCloudSource, type Logger, type Organization } from '@jumpcloud-graph/domain';
 import { type DevicePostureCollector, type MappingContext, type StepId } from '@jumpcloud-graph/graph-mapping';
+import { type LastLoginBook } from '../incremental/directory-window';
 import { type RunState } from '../run-state';
 
 /** A user with an email, remembered by the users step for the employees step (not the object). */
@@ -57,6 +58,11 @@ export interface OrganizationState {
   readonly employees: EmployeeSeed[];
   /** System Insights, read once (started by whichever of `devices` and `device-posture` asks first). */
   posture?: Promise<DevicePostureOutcome>;
+  /**
+   * The users' last logins (stored, and the organization's Directory Insights window), read once
+   * when the users step asks; never rejects (a window that cannot be read leaves the stored ones).
+   */
+  lastLogins?: () => Promise<LastLoginBook>;
 }
 
 export function organizationState(organization: Organization): OrganizationState {
