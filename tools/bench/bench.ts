@@ -40,6 +40,8 @@ const { values } = parseArgs({
     'baseline-cli': { type: 'string' },
     /** Sizes whose local graph is also queried (docs/query.md's targets). */
     'query-sizes': { type: 'string', default: 'M,L' },
+    /** Sizes synced again incrementally after 10 changes (docs/cli.md's targets: at most 40 requests, under 2 s). */
+    'incremental-sizes': { type: 'string', default: 'L' },
   },
 });
 const latencyMs = Number(values['latency-ms']);
@@ -49,6 +51,8 @@ const cli = join(root, 'dist/apps/cli/main.js');
 
 interface SyncJson {
   status: string;
+  mode?: string;
+  incremental?: { events: number; reread: number; deleted: number; listsReread: number; unresolved: number; lastLogins: number };
   entities: Record<string, number>;
   relationships: Record<string, number>;
   apiRequests: number;
@@ -210,6 +214,52 @@ async function runFinish(size: string, db: string, dir: string): Promise<string[
   return [size, String(entities.length + relationships.length), (median(writes) / 1000).toFixed(2), median(finishes).toFixed(0)];
 }
 
+/**
+ * Ten changes made through the simulator's control API (which records the Directory Insights
+ * events a directory would), of the kinds a directory sees every day: users created, changed and
+ * deleted, memberships, a binding with sudo, a device renamed, a group renamed, and a login.
+ */
+function tenChanges(sim: JumpCloudSimulator): void {
+  const [org] = sim.dataset.organizations;
+  const control = sim.control;
+  const [u1, u2, u3, u4, u5] = org.users.slice(-5);
+  const group = org.userGroups[0];
+  const system = org.systems[0];
+  const created = control.createUser({ username: 'bench.new', email: 'bench.new@bench.example.com', firstname: 'Bench', lastname: 'New' });
+  control.updateUser(u1._id, { jobTitle: 'Staff Engineer' });
+  control.updateUser(u2._id, { department: 'Security' });
+  control.deleteUser(u3._id);
+  control.addUserGroupMember(group._id, created._id);
+  control.addUserGroupMember(group._id, u4._id);
+  control.addSystemUserBinding(system._id, u5._id, { sudo: { enabled: true, withoutPassword: false } });
+  control.updateSystem(system._id, { displayName: 'bench-renamed' });
+  control.updateUserGroup(org.userGroups[1]._id, { description: 'renamed by the bench' });
+  control.login(u4._id, 'sso');
+}
+
+/** Full sync figures of this size (the row just measured), then 10 changes, then an incremental sync of the same database. */
+async function runIncremental(size: string, sim: JumpCloudSimulator, db: string, dir: string, full: { requests: number; wallMs: number }): Promise<string[]> {
+  tenChanges(sim);
+  // The simulator stamps a burst of changes a millisecond apart: let the clock pass the last one.
+  await new Promise((r) => setTimeout(r, 50));
+  sim.resetLog();
+  const { summary, wallMs } = await runSync(sim, { JUMPCLOUD_GRAPH_DB: db, JUMPCLOUD_SYNC_MODE: 'incremental' }, join(dir, 'rusage.json'));
+  const answered = sim.stats().total;
+  if (summary.mode !== 'incremental') throw new Error(`the incremental sync ran as ${summary.mode}`);
+  const report = summary.incremental;
+  return [
+    size,
+    String(full.requests),
+    (full.wallMs / 1000).toFixed(2),
+    '10',
+    `${answered}${answered <= 40 ? '' : ' (over 40)'}`,
+    `${(wallMs / 1000).toFixed(2)}${wallMs < 2000 ? '' : ' (over 2 s)'}`,
+    (full.requests / answered).toFixed(0),
+    (full.wallMs / wallMs).toFixed(1),
+    report ? `${report.events} / ${report.reread} / ${report.deleted} / ${report.listsReread} / ${report.unresolved}` : '',
+  ];
+}
+
 function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
@@ -223,6 +273,9 @@ async function main(): Promise<void> {
   const uploadRows: string[][] = [];
   const queryRows: string[][] = [];
   const finishRows: string[][] = [];
+  const incrementalRows: string[][] = [];
+  const incrementalSizes = new Set(values['incremental-sizes'].split(',').filter(Boolean));
+  const fullFigures: Record<string, { requests: number; wallMs: number }> = {};
   const querySizes = new Set(values['query-sizes'].split(',').filter(Boolean));
   const measured: Record<string, { rssMb: number; cpuPer10k: number; wallPerLimit: number }> = {};
   const jupiterOneSizes = new Set(values['jupiterone-sizes'].split(',').filter(Boolean));
@@ -250,6 +303,7 @@ async function main(): Promise<void> {
         const lowerMs = Math.max(requestBoundMs, criticalPathMs);
         const objects = objectsOf(summary);
         measured[label] = { rssMb: maxRssKb / 1024, cpuPer10k: (cpuMs / 1000) * (10_000 / objects), wallPerLimit: wallMs / lowerMs };
+        fullFigures[label] = { requests: answered.total, wallMs };
         rows.push([
           label,
           `${options.users} / ${options.systems}`,
@@ -271,6 +325,11 @@ async function main(): Promise<void> {
         queryRows.push(...(await runQueries(size, join(dir, `graph-${size}.db`))));
         finishRows.push(await runFinish(size, join(dir, `graph-${size}.db`), dir));
         process.stderr.write(`${size} queries done\n`);
+      }
+      if (incrementalSizes.has(size)) {
+        // last: the changes it makes stay in the simulator
+        incrementalRows.push(await runIncremental(size, sim, join(dir, `graph-${size}.db`), dir, fullFigures[size]));
+        process.stderr.write(`${size} incremental done\n`);
       }
       if (jupiterOneSizes.has(size)) {
         uploadRows.push(await runJupiterOne(size, sim, dir));
@@ -316,6 +375,10 @@ async function main(): Promise<void> {
     printTable(['size', 'query', 'results', 'ms', 'target ms', 'floor ms', 'ms / floor'], queryRows);
     console.log('\nthe local graph store alone, the same graph written again in this process (median of 3):');
     printTable(['size', 'objects', 'write s', 'finish ms (indexes, views, commit)'], finishRows);
+  }
+  if (incrementalRows.length > 0) {
+    console.log('\nincremental sync after 10 changes, of the database the full sync above wrote (targets: at most 40 requests, under 2 s, CLI start included):');
+    printTable(['size', 'full requests', 'full wall s', 'changes', 'incremental requests', 'incremental wall s', 'requests full / incr', 'wall full / incr', 'events / read again / deleted / lists / unresolved'], incrementalRows);
   }
   if (uploadRows.length > 0) {
     console.log('\nto the JupiterOne fake (default 5,000,000-byte batches, 6 uploads in flight):');

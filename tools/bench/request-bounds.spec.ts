@@ -34,7 +34,8 @@ describe('requestBounds', () => {
       0 + // their members
       2 + // user-device: 2 systems (one page each) beat 250 users
       2 + // System Insights: one page of each table
-      1; // policies (none: one empty page, and then no result to read)
+      1 + // policies (none: one empty page, and then no result to read)
+      1; // last logins: one Directory Insights page (fewer than 10,000 events in 30 days)
     expect(bounds.minimumRequests).toBe(expected);
     // organizations, organization, then the longest chain: groups (1) + a member list (2)
     expect(bounds.criticalPathRounds).toBe(2 + 3);
@@ -45,7 +46,7 @@ describe('requestBounds', () => {
     const bounds = requestBounds(manySystems);
     // 10 users, one page each (each is bound to about 30 systems: under a page) beat 300 systems
     const [org] = manySystems.organizations;
-    const withoutBindings = 1 + 1 + 1 + 1 + 1 + Math.ceil(300 / 100) + 1 + 2 + 1;
+    const withoutBindings = 1 + 1 + 1 + 1 + 1 + Math.ceil(300 / 100) + 1 + 2 + 1 + 1;
     expect(org.users).toHaveLength(10);
     expect(bounds.minimumRequests).toBe(withoutBindings + 10);
   });
@@ -66,5 +67,14 @@ describe('requestBounds', () => {
     );
     // the bulk list of results, page after page, is the longest chain: after the organization
     expect(withInsights.criticalPathRounds).toBe(2 + pages(org.policyResults.length, 100));
+  });
+
+  it('counts the Directory Insights pages of the last-login window: the logins of the last 30 days, 10,000 a page', () => {
+    const dataset = createDataset({ seed: 6, edgeCases: false, users: 40_000, groups: 0, applications: 0, systems: 0, systemGroups: 0, policies: 0 });
+    const [org] = dataset.organizations;
+    const inWindow = org.pastLogins.filter((login) => login.msBeforeStart <= 30 * 86_400_000).length;
+    expect(inWindow).toBeGreaterThan(10_000);
+    const without = { ...dataset, organizations: [{ ...org, pastLogins: [] }] };
+    expect(requestBounds(dataset).minimumRequests - requestBounds(without).minimumRequests).toBe(Math.floor(inWindow / 10_000));
   });
 });

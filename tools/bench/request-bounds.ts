@@ -9,7 +9,8 @@ import { type SimulatorDataset } from '@jumpcloud-graph/jumpcloud-simulator';
  *   from either side, so the side with fewer pages counts (their sudo rights come with them); each
  *   System Insights table is one bulk list (no table when the plan lacks it: one refused request);
  *   policies are a list, then one association list per policy and one bulk list of results (none
- *   without a policy);
+ *   without a policy); users' last logins are one Directory Insights window (a first full sync:
+ *   the last 30 days), read page by page until a page comes back short (10,000 events a page);
  * - the critical path: the longest chain of requests that must follow one another (a v1 list's
  *   first page, then the rest at once; a v2 list page by page; an edge list after the page that
  *   named its parent), in rounds of one latency each. The bulk lists (System Insights, policy
@@ -22,6 +23,9 @@ export interface RequestBounds {
 
 export const PAGE = 100;
 export const SYSTEM_INSIGHTS_PAGE = 10_000;
+export const DIRECTORY_INSIGHTS_PAGE = 10_000;
+/** The Directory Insights window of a first full sync (its default last-login days). */
+export const LOGIN_WINDOW_MS = 30 * 86_400_000;
 
 const v1Pages = (n: number) => Math.max(1, Math.ceil(n / PAGE));
 const v2Pages = (n: number) => Math.floor(n / PAGE) + 1;
@@ -63,6 +67,8 @@ export function requestBounds(dataset: SimulatorDataset, options: { systemInsigh
     const diskPages = systemInsights ? systemInsightsPages(org.diskEncryption.length) : 1;
     const osPages = systemInsights ? systemInsightsPages(org.osVersions.length) : 1;
     minimumRequests += diskPages + osPages;
+    const loginPages = Math.floor(org.pastLogins.filter((login) => login.msBeforeStart <= LOGIN_WINDOW_MS).length / DIRECTORY_INSIGHTS_PAGE) + 1;
+    minimumRequests += loginPages;
     const withPolicies = org.policies.length > 0;
     const resultPages = withPolicies ? v2Pages(org.policyResults.length) : 0;
     minimumRequests += v2Pages(org.policies.length) + (withPolicies ? lists(org.policyAssociations) + resultPages : 0);
@@ -81,6 +87,7 @@ export function requestBounds(dataset: SimulatorDataset, options: { systemInsigh
       osPages,
       v2Pages(org.policies.length) + (withPolicies ? longestList(org.policyAssociations) : 0),
       resultPages,
+      loginPages,
     ];
     // GET /organizations, then the organization, then its longest chain
     longest = Math.max(longest, 2 + Math.max(...chains));
