@@ -229,11 +229,11 @@ function tenChanges(sim: JumpCloudSimulator): void {
   control.updateUser(u1._id, { jobTitle: 'Staff Engineer' });
   control.updateUser(u2._id, { department: 'Security' });
   control.deleteUser(u3._id);
-  control.addUserGroupMember(group._id, created._id);
-  control.addUserGroupMember(group._id, u4._id);
+  control.addUserGroupMember(group.id, created._id);
+  control.addUserGroupMember(group.id, u4._id);
   control.addSystemUserBinding(system._id, u5._id, { sudo: { enabled: true, withoutPassword: false } });
   control.updateSystem(system._id, { displayName: 'bench-renamed' });
-  control.updateUserGroup(org.userGroups[1]._id, { description: 'renamed by the bench' });
+  control.updateUserGroup(org.userGroups[1].id, { description: 'renamed by the bench' });
   control.login(u4._id, 'sso');
 }
 

@@ -72,7 +72,7 @@ describe('requestBounds', () => {
   it('counts the Directory Insights pages of the last-login window: the logins of the last 30 days, 10,000 a page', () => {
     const dataset = createDataset({ seed: 6, edgeCases: false, users: 40_000, groups: 0, applications: 0, systems: 0, systemGroups: 0, policies: 0 });
     const [org] = dataset.organizations;
-    const inWindow = org.pastLogins.filter((login) => login.msBeforeStart <= 30 * 86_400_000).length;
+    const inWindow = (org.pastLogins ?? []).filter((login) => login.msBeforeStart <= 30 * 86_400_000).length;
     expect(inWindow).toBeGreaterThan(10_000);
     const without = { ...dataset, organizations: [{ ...org, pastLogins: [] }] };
     expect(requestBounds(dataset).minimumRequests - requestBounds(without).minimumRequests).toBe(Math.floor(inWindow / 10_000));

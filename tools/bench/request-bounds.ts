@@ -67,7 +67,7 @@ export function requestBounds(dataset: SimulatorDataset, options: { systemInsigh
     const diskPages = systemInsights ? systemInsightsPages(org.diskEncryption.length) : 1;
     const osPages = systemInsights ? systemInsightsPages(org.osVersions.length) : 1;
     minimumRequests += diskPages + osPages;
-    const loginPages = Math.floor(org.pastLogins.filter((login) => login.msBeforeStart <= LOGIN_WINDOW_MS).length / DIRECTORY_INSIGHTS_PAGE) + 1;
+    const loginPages = Math.floor((org.pastLogins ?? []).filter((login) => login.msBeforeStart <= LOGIN_WINDOW_MS).length / DIRECTORY_INSIGHTS_PAGE) + 1;
     minimumRequests += loginPages;
     const withPolicies = org.policies.length > 0;
     const resultPages = withPolicies ? v2Pages(org.policyResults.length) : 0;

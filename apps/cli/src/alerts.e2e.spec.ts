@@ -58,7 +58,9 @@ beforeEach(async () => {
       - { type: webhook, url: "${url}changes" }
 `,
   );
-  env = { JUMPCLOUD_API_KEY: sim.apiKey, JUMPCLOUD_BASE_URL: sim.baseUrl, JUMPCLOUD_GRAPH_DB: db, ALERT_WEBHOOK_SECRET: SECRET };
+  // Full syncs: the tests change the simulator's dataset directly (sim.mutate), which records no
+  // Directory Insights event for an incremental run to see.
+  env = { JUMPCLOUD_API_KEY: sim.apiKey, JUMPCLOUD_BASE_URL: sim.baseUrl, JUMPCLOUD_GRAPH_DB: db, ALERT_WEBHOOK_SECRET: SECRET, JUMPCLOUD_SYNC_MODE: 'full' };
 });
 
 afterEach(async () => {

@@ -45,6 +45,11 @@ describe('the CLI composition root', () => {
       includeSshKeys: false,
       steps: ['users'],
       consoleUrl: undefined,
+      // a selection of steps turns auto (the default) into full
+      mode: 'full',
+      fullEveryMs: 86_400_000,
+      maxUnresolved: 50,
+      lastLoginDays: 30,
     });
   });
 

@@ -62,6 +62,10 @@ export function runSettingsOf(config: SyncConfig): RunSettings {
     includeSshKeys: config.includeSshKeys,
     steps: config.steps,
     consoleUrl: config.consoleUrl,
+    mode: config.mode,
+    fullEveryMs: config.fullEveryMs,
+    maxUnresolved: config.maxUnresolved,
+    lastLoginDays: config.lastLoginDays,
   };
 }
 

@@ -142,7 +142,7 @@ export async function runSync(config: SyncConfig, io: SyncIo, alerts?: LoadedAle
     const message = signal ? `interrupted by ${signal}: the run was aborted, nothing was finalized` : oneLine(error);
     io.stderr.write(`jumpcloud-graph: ${message}\n`);
     const counts = run?.source.requestCounts();
-    const failure = failureSummary(message, { durationMs: performance.now() - started, apiRequests: counts?.total, retries: counts?.retries });
+    const failure = failureSummary(message, { durationMs: performance.now() - started, apiRequests: counts?.total, retries: counts?.retries, mode: config.mode });
     io.stdout.write(io.json ? `${JSON.stringify(failure)}\n` : `${formatFailure(failure)}\n`);
     return { exitCode: signal ? SIGNAL_EXIT_CODES[signal] : exitCodeFor(error) };
   } finally {

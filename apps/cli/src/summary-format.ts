@@ -1,10 +1,14 @@
-import { type SyncSummary } from '@jumpcloud-graph/ingestion-core';
+import { type SyncModeOption, type SyncSummary } from '@jumpcloud-graph/ingestion-core';
 import { jupiterOneReportOf } from '@jumpcloud-graph/jupiterone-publisher';
 
 /** The `sync --json` object of docs/cli.md (and a few added fields). */
 export function summaryJson(summary: SyncSummary): Record<string, unknown> {
   return {
     status: summary.status,
+    mode: summary.mode,
+    // why a run asked for as auto (or incremental) read everything
+    ...(summary.fullReason !== undefined ? { fullReason: summary.fullReason } : {}),
+    ...(summary.incremental !== undefined ? { incremental: summary.incremental } : {}),
     entities: summary.entities,
     relationships: summary.relationships,
     partialTypes: summary.partialTypes,
@@ -17,6 +21,7 @@ export function summaryJson(summary: SyncSummary): Record<string, unknown> {
     runId: summary.runId,
     organizations: summary.organizations,
     addedSteps: summary.addedSteps,
+    ...(summary.watermarks !== undefined ? { watermarks: summary.watermarks } : {}),
     failedSteps: summary.steps.filter((s) => s.status === 'failure').map((s) => ({ stepId: s.stepId, orgId: s.orgId, error: s.error ?? 'unknown error' })),
     // the JupiterOne target's figures (uploads, and the job when waited for), as documented
     ...(jupiterOneReportOf(summary.report) ?? {}),
@@ -25,11 +30,16 @@ export function summaryJson(summary: SyncSummary): Record<string, unknown> {
 
 /**
  * The `sync --json` object of a run that did not finish (or never started: a usage error): every
- * field of a summary, zero where nothing was done, with the one-line `error`.
+ * field of a summary, zero where nothing was done, with the one-line `error`. Its `mode` is the
+ * mode asked for (`auto` included), null when the settings could not be read.
  */
-export function failureSummary(error: string, figures: { durationMs?: number; apiRequests?: number; retries?: number } = {}): Record<string, unknown> {
+export function failureSummary(
+  error: string,
+  figures: { durationMs?: number; apiRequests?: number; retries?: number; mode?: SyncModeOption } = {},
+): Record<string, unknown> {
   const nothing: SyncSummary = {
     status: 'failure',
+    mode: 'full',
     entities: {},
     relationships: {},
     partialTypes: [],
@@ -45,13 +55,23 @@ export function failureSummary(error: string, figures: { durationMs?: number; ap
     steps: [],
   };
   // The summary's own fields, so that a failure has every key a success has.
-  return { status: 'failure', error, ...summaryJson(nothing) };
+  return { status: 'failure', error, ...summaryJson(nothing), mode: figures.mode ?? null };
 }
 
 /** The human form of `failureSummary`. */
 export function formatFailure(failure: Record<string, unknown>): string {
   const seconds = (Number(failure['durationMs']) / 1000).toFixed(1);
   return `sync failure: ${String(failure['error'])}\nnothing was finalized; API requests ${String(failure['apiRequests'])} (retries ${String(failure['retries'])}), ${seconds} s`;
+}
+
+/** The summary's mode line: what an incremental run did, or why a full run was full. */
+export function formatMode(summary: Pick<SyncSummary, 'mode' | 'fullReason' | 'incremental'>): string {
+  if (summary.mode === 'incremental') {
+    const i = summary.incremental;
+    if (i === undefined) return 'mode: incremental';
+    return `mode: incremental (${i.events} events, ${i.reread} read again, ${i.deleted} deleted, ${i.listsReread} lists, ${i.unresolved} unresolved)`;
+  }
+  return `mode: ${summary.mode}${summary.fullReason !== undefined ? ` (auto: ${summary.fullReason})` : ''}`;
 }
 
 /** The human summary table printed after `sync`. */
@@ -64,6 +84,7 @@ export function formatSummary(summary: SyncSummary): string {
     for (const type of types) rows.push(`  ${type.padEnd(40)}${String(counts[type]).padStart(9)}`);
   };
   rows.push(`sync ${summary.status} for ${summary.organizations.map((o) => `${o.name} (${o.id})`).join(', ')}`);
+  rows.push(formatMode(summary));
   if (summary.addedSteps.length > 0) rows.push(`steps added because the selected ones depend on them: ${summary.addedSteps.join(', ')}`);
   section('entities', summary.entities);
   section('relationships', summary.relationships);

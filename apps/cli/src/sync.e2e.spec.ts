@@ -119,7 +119,8 @@ describe('sync into the local graph', () => {
     await withSimulator(dataset, (sim) => runCli(['sync', '--json'], envFor(sim, db)));
     const removed = dataset.organizations[0].users.pop();
     if (!removed) throw new Error('dataset has no users');
-    const second = await withSimulator(dataset, (sim) => runCli(['sync', '--json'], envFor(sim, db)));
+    // a full sync: the user is removed from the dataset without a Directory Insights event
+    const second = await withSimulator(dataset, (sim) => runCli(['sync', '--json', '--mode', 'full'], envFor(sim, db)));
     expect(second.status).toBe(0);
     const diff = await runCli(['diff', '--db', db, '--json']);
     expect(diff.status).toBe(0);
@@ -134,7 +135,8 @@ describe('sync into the local graph', () => {
     const dataset = createDataset({ seed: 2, users: 30 });
     await withSimulator(dataset, (sim) => runCli(['sync', '--json'], envFor(sim, db)));
     dataset.organizations[0].users.pop();
-    const run = await withSimulator(dataset, (sim) => runCli(['sync', '--json'], envFor(sim, db)), [
+    // a full sync (the users list read again), with no Directory Insights event for the user removed
+    const run = await withSimulator(dataset, (sim) => runCli(['sync', '--json', '--mode', 'full'], envFor(sim, db)), [
       { kind: 'malformed-json', endpoint: 'GET /api/systemusers' },
     ]);
     expect(run.status).toBe(3);

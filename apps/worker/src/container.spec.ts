@@ -41,6 +41,10 @@ describe('the worker composition root', () => {
       accountName: undefined,
       tagAccountName: true,
       includeSshKeys: false,
+      mode: 'auto',
+      fullEveryMs: 86_400_000,
+      maxUnresolved: 50,
+      lastLoginDays: 30,
     });
   });
 

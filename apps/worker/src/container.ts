@@ -29,6 +29,10 @@ export function runSettingsOf(instance: InstanceConfig): RunSettings {
     accountName: instance.accountName,
     tagAccountName: instance.tagAccountName,
     includeSshKeys: instance.includeSshKeys,
+    mode: instance.mode,
+    fullEveryMs: instance.fullEveryMs,
+    maxUnresolved: instance.maxUnresolved,
+    lastLoginDays: instance.lastLoginDays,
   };
 }
 

@@ -5,7 +5,7 @@ import { type TriggerResult } from './scheduler/scheduler';
 async function withServer(options: Partial<WorkerHttpOptions>, body: (url: string) => Promise<void>) {
   const metrics = new WorkerMetrics();
   metrics.runStarted();
-  metrics.runEnded('acme', 'success', 12, { jumpcloud_user: 40 });
+  metrics.runEnded('acme', 'success', 'incremental', 12, { jumpcloud_user: 40 });
   const server = await startWorkerHttpServer({
     host: '127.0.0.1',
     port: 0,
@@ -42,8 +42,8 @@ describe('worker HTTP endpoints', () => {
       const res = await fetch(`${url}/metrics`);
       expect(res.headers.get('content-type')).toContain('text/plain');
       const text = await res.text();
-      expect(text).toContain('jumpcloud_graph_sync_runs_total{instance="acme",status="success"} 1');
-      expect(text).toContain('jumpcloud_graph_sync_duration_seconds_bucket{le="15",instance="acme"} 1');
+      expect(text).toContain('jumpcloud_graph_sync_runs_total{instance="acme",status="success",mode="incremental"} 1');
+      expect(text).toContain('jumpcloud_graph_sync_duration_seconds_bucket{le="15",instance="acme",mode="incremental"} 1');
       expect(text).toContain('jumpcloud_graph_entities_published{instance="acme",type="jumpcloud_user"} 40');
       expect(text).toMatch(/jumpcloud_graph_last_success_timestamp_seconds\{instance="acme"\} \d+/);
     });

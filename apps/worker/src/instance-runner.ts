@@ -89,9 +89,14 @@ export function createInstanceRunner(deps: { logger: Logger & { child(bindings: 
       outcome.alerts = await evaluateAlerts(instance.target.db, instance.id, instance.rules, logger, signal);
       if (!('error' in outcome.alerts)) deps.metrics.alertsEvaluated(instance.id, outcome.alerts);
     }
-    deps.metrics.runEnded(instance.id, outcome.status, seconds, outcome.summary?.entities);
+    // how the run read JumpCloud; without a summary (a failure, a cancel), the mode asked for
+    const mode = outcome.summary?.mode ?? instance.mode;
+    deps.metrics.runEnded(instance.id, outcome.status, mode, seconds, outcome.summary?.entities);
     const fields = {
       status: outcome.status,
+      mode,
+      ...(outcome.summary?.fullReason !== undefined ? { fullReason: outcome.summary.fullReason } : {}),
+      ...(outcome.summary?.incremental !== undefined ? { incremental: outcome.summary.incremental } : {}),
       durationMs: Math.round(seconds * 1000),
       ...(outcome.summary
         ? { entities: outcome.summary.entities, partialTypes: outcome.summary.partialTypes, apiRequests: outcome.summary.apiRequests }

@@ -98,7 +98,7 @@ async function main(): Promise<void> {
       url: server.url,
       mode: config.redisUrl ? 'redis' : 'in-process',
       concurrency: config.concurrency,
-      instances: config.instances.map((i) => ({ id: i.id, intervalSeconds: i.intervalSeconds, target: i.target.type })),
+      instances: config.instances.map((i) => ({ id: i.id, intervalSeconds: i.intervalSeconds, target: i.target.type, mode: i.mode })),
       triggerEndpoint: adminToken ? 'enabled' : 'disabled',
       version: VERSION,
     },

@@ -3,19 +3,25 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 export type RunStatus = 'success' | 'partial' | 'failure' | 'cancelled';
 
+/**
+ * The `mode` label of a run: how it read JumpCloud (`full` or `incremental`, from its summary), or
+ * the mode asked for (`full`, `incremental` or `auto`) when it ended without a summary.
+ */
+export type RunModeLabel = 'full' | 'incremental' | 'auto';
+
 /** The worker's Prometheus metrics, in a registry of its own (docs/worker.md names them). */
 export class WorkerMetrics {
   readonly registry = new Registry();
   private readonly runs = new Counter({
     name: 'jumpcloud_graph_sync_runs_total',
-    help: 'Sync runs that ended, by instance and status',
-    labelNames: ['instance', 'status'],
+    help: 'Sync runs that ended, by instance, status and mode',
+    labelNames: ['instance', 'status', 'mode'],
     registers: [this.registry],
   });
   private readonly duration = new Histogram({
     name: 'jumpcloud_graph_sync_duration_seconds',
-    help: 'Duration of sync runs',
-    labelNames: ['instance'],
+    help: 'Duration of sync runs, by instance and mode',
+    labelNames: ['instance', 'mode'],
     buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
     registers: [this.registry],
   });
@@ -57,10 +63,10 @@ export class WorkerMetrics {
     this.running.inc();
   }
 
-  runEnded(instance: string, status: RunStatus, seconds: number, entities?: Record<string, number>): void {
+  runEnded(instance: string, status: RunStatus, mode: RunModeLabel, seconds: number, entities?: Record<string, number>): void {
     this.running.dec();
-    this.runs.inc({ instance, status });
-    this.duration.observe({ instance }, seconds);
+    this.runs.inc({ instance, status, mode });
+    this.duration.observe({ instance, mode }, seconds);
     if (entities) {
       for (const [type, count] of Object.entries(entities)) this.entities.set({ instance, type }, count);
     }

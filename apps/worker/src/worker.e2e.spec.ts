@@ -148,10 +148,11 @@ describe('worker, one process (no Redis)', () => {
     const worker = start({ http: { port: 0 }, instances: [instance('acme')] });
     const url = await worker.url();
     const first = await worker.waitFor((l) => l.msg === 'run ended', 'the start-up run to end');
-    expect(first).toMatchObject({ instance: 'acme', status: 'success' });
+    // the first run of an instance has no watermark yet: auto runs full
+    expect(first).toMatchObject({ instance: 'acme', status: 'success', mode: 'full' });
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`${url}/metrics`)).text();
-    expect(metrics).toContain('jumpcloud_graph_sync_runs_total{instance="acme",status="success"} 1');
+    expect(metrics).toContain('jumpcloud_graph_sync_runs_total{instance="acme",status="success",mode="full"} 1');
     expect(metrics).toMatch(/jumpcloud_graph_entities_published\{instance="acme",type="jumpcloud_user"\} \d+/);
 
     expect((await trigger(url, 'acme', 'wrong')).status).toBe(401);
@@ -351,7 +352,9 @@ const changeFindings = (changed: DirectoryChanges) => [
 ];
 
 describe('worker alert rules', () => {
-  const triggeredOnly = (id: string) => instance(id, { pollingInterval: 'DISABLED', intervalSeconds: undefined });
+  // Full runs: these tests change the simulator's dataset directly (mutate), which records no
+  // Directory Insights event for an incremental run to see.
+  const triggeredOnly = (id: string) => instance(id, { pollingInterval: 'DISABLED', intervalSeconds: undefined, mode: 'full' });
 
   it('evaluates the rules after each run and delivers each new finding once, signed where asked; a refused delivery waits for the next run', async () => {
     await startSimulator(12, { edgeCases: false });

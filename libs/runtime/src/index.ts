@@ -30,3 +30,4 @@ export {
   runLocalGraphAlerts,
   WEBHOOK_RETRY,
 } from './lib/alerts';
+export { DURATION_ERROR, durationMs, MAX_FULL_EVERY_MS, parseDuration } from './lib/duration';

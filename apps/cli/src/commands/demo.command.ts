@@ -58,7 +58,9 @@ export async function runDemo(options: DemoOptions, io: { stdout: NodeJS.Writabl
   const baseUrl = await simulator.start();
   try {
     const config = {
-      ...resolveSyncConfig({ jumpcloudBaseUrl: baseUrl, db: options.db, logLevel: 'warn' }, { JUMPCLOUD_API_KEY: simulator.apiKey }),
+      // Always a full sync: each demo starts a new simulator, whose events have nothing to do with
+      // the watermarks a previous demo run recorded in the same database.
+      ...resolveSyncConfig({ jumpcloudBaseUrl: baseUrl, db: options.db, logLevel: 'warn', mode: 'full' }, { JUMPCLOUD_API_KEY: simulator.apiKey }),
       // The simulator's port changes every run; links point at the real console so that a second
       // demo run does not see every entity as updated.
       consoleUrl: 'https://console.jumpcloud.com',

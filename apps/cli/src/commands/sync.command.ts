@@ -28,6 +28,10 @@ export interface SyncFlags {
   uploadBatchBytes?: string;
   uploadConcurrency?: string;
   rules?: string;
+  mode?: string;
+  fullEvery?: string;
+  maxUnresolved?: string;
+  lastLoginDays?: string;
   config?: string;
   json?: boolean;
   quiet?: boolean;
@@ -82,6 +86,10 @@ export function addSyncOptions(command: Command): Command {
     .option('--steps <ids>', 'run only these steps (and the steps they depend on), comma-separated; the types of the others are partial')
     .option('--concurrency <n>', 'JumpCloud requests in flight at most (JUMPCLOUD_CONCURRENCY; default 8)')
     .option('--rules <file>', 'alert rules (YAML or JSON) evaluated after the run, new findings delivered (JUMPCLOUD_GRAPH_RULES; docs/alerts.md)')
+    .option('--mode <mode>', 'full, incremental (what Directory Insights events name since the last run) or auto (JUMPCLOUD_SYNC_MODE; default auto; full with --steps)')
+    .option('--full-every <duration>', 'auto runs a full sync when the last one is older than this: 30m, 6h, 24h, 2d... at most 80d (JUMPCLOUD_SYNC_FULL_EVERY; default 24h)')
+    .option('--max-unresolved <n>', 'more Directory Insights events that cannot be resolved than this make the run a full one (JUMPCLOUD_SYNC_MAX_UNRESOLVED; default 50)')
+    .option('--last-login-days <n>', "days of logins a full sync without a previous watermark reads for users' lastLoginOn, 1 to 90 (JUMPCLOUD_LAST_LOGIN_DAYS; default 30)")
     .option('--quiet', 'no progress display and no log lines but errors');
 }
 
@@ -95,7 +103,7 @@ export function syncCommand(): Command {
     .description('read JumpCloud and write the graph to the target (the local graph database by default)')
     .addHelpText(
       'after',
-      '\nExit codes: 0 success, 1 failure (nothing finalized), 2 usage/configuration/authentication, 3 partial.\n\nExamples:\n  JUMPCLOUD_API_KEY=... jumpcloud-graph sync --db ./graph.db --json\n  JUMPCLOUD_API_KEY=... JUPITERONE_API_KEY=... JUPITERONE_ACCOUNT=... jumpcloud-graph sync --target jupiterone --wait',
+      '\nExit codes: 0 success, 1 failure (nothing finalized), 2 usage/configuration/authentication (also --mode incremental without a previous run or without Directory Insights), 3 partial.\n\nExamples:\n  JUMPCLOUD_API_KEY=... jumpcloud-graph sync --db ./graph.db --json\n  JUMPCLOUD_API_KEY=... jumpcloud-graph sync --mode incremental --db ./graph.db\n  JUMPCLOUD_API_KEY=... JUPITERONE_API_KEY=... JUPITERONE_ACCOUNT=... jumpcloud-graph sync --target jupiterone --wait',
     )
     .action(async (flags: SyncFlags) => {
       let config;

@@ -88,6 +88,74 @@ describe('resolveSyncConfig', () => {
     }
   });
 
+  it('reads the sync mode and its tuning with their defaults: auto, 24h, 50, 30', () => {
+    const config = resolveSyncConfig({}, KEY);
+    expect([config.mode, config.fullEveryMs, config.maxUnresolved, config.lastLoginDays]).toEqual(['auto', 86_400_000, 50, 30]);
+    const fromFlags = resolveSyncConfig({ mode: 'incremental', fullEvery: '6h', maxUnresolved: '0', lastLoginDays: '90' }, KEY);
+    expect([fromFlags.mode, fromFlags.fullEveryMs, fromFlags.maxUnresolved, fromFlags.lastLoginDays]).toEqual(['incremental', 21_600_000, 0, 90]);
+    const fromEnv = resolveSyncConfig(
+      {},
+      { ...KEY, JUMPCLOUD_SYNC_MODE: 'full', JUMPCLOUD_SYNC_FULL_EVERY: '30m', JUMPCLOUD_SYNC_MAX_UNRESOLVED: '7', JUMPCLOUD_LAST_LOGIN_DAYS: '1' },
+    );
+    expect([fromEnv.mode, fromEnv.fullEveryMs, fromEnv.maxUnresolved, fromEnv.lastLoginDays]).toEqual(['full', 1_800_000, 7, 1]);
+    const fromFile = resolveSyncConfig({}, KEY, { mode: 'incremental', fullEvery: '2d', maxUnresolved: 500, lastLoginDays: 14 });
+    expect([fromFile.mode, fromFile.fullEveryMs, fromFile.maxUnresolved, fromFile.lastLoginDays]).toEqual(['incremental', 172_800_000, 500, 14]);
+    expect(resolveSyncConfig({ fullEvery: '80d' }, KEY).fullEveryMs).toBe(80 * 86_400_000);
+    expect(resolveSyncConfig({ fullEvery: '90s' }, KEY).fullEveryMs).toBe(90_000);
+  });
+
+  it('names the flag, variable or config-file key of a bad mode, duration or count, in one line', () => {
+    const messages = [
+      usage(() => resolveSyncConfig({ mode: 'delta' }, KEY)),
+      usage(() => resolveSyncConfig({}, { ...KEY, JUMPCLOUD_SYNC_MODE: 'Full' })),
+      usage(() => resolveSyncConfig({}, KEY, { mode: 'sometimes' })),
+      usage(() => resolveSyncConfig({ fullEvery: '24' }, KEY)),
+      usage(() => resolveSyncConfig({ fullEvery: '1.5h' }, KEY)),
+      usage(() => resolveSyncConfig({}, { ...KEY, JUMPCLOUD_SYNC_FULL_EVERY: '0h' })),
+      usage(() => resolveSyncConfig({}, KEY, { fullEvery: '81d' })),
+      usage(() => resolveSyncConfig({}, KEY, { fullEvery: 86_400 })),
+      usage(() => resolveSyncConfig({ maxUnresolved: '-1' }, KEY)),
+      usage(() => resolveSyncConfig({}, { ...KEY, JUMPCLOUD_SYNC_MAX_UNRESOLVED: 'lots' })),
+      usage(() => resolveSyncConfig({}, KEY, { maxUnresolved: 2.5 })),
+      usage(() => resolveSyncConfig({ lastLoginDays: '0' }, KEY)),
+      usage(() => resolveSyncConfig({}, { ...KEY, JUMPCLOUD_LAST_LOGIN_DAYS: '91' })),
+      usage(() => resolveSyncConfig({}, KEY, { lastLoginDays: 'month' })),
+    ];
+    expect(messages).toEqual([
+      '--mode must be full, incremental or auto',
+      'JUMPCLOUD_SYNC_MODE must be full, incremental or auto',
+      'config file key mode must be full, incremental or auto',
+      '--full-every must be a duration such as 30m, 6h, 24h or 2d (a whole number and its unit: s, m, h or d)',
+      '--full-every must be a duration such as 30m, 6h, 24h or 2d (a whole number and its unit: s, m, h or d)',
+      'JUMPCLOUD_SYNC_FULL_EVERY must be longer than 0',
+      'config file key fullEvery must be at most 80d',
+      'config file key fullEvery must be a duration such as 30m, 6h, 24h or 2d (a whole number and its unit: s, m, h or d)',
+      '--max-unresolved must be at least 0',
+      'JUMPCLOUD_SYNC_MAX_UNRESOLVED must be a number',
+      'config file key maxUnresolved must be an integer',
+      '--last-login-days must be at least 1',
+      'JUMPCLOUD_LAST_LOGIN_DAYS must be at most 90',
+      'config file key lastLoginDays must be a number',
+    ]);
+    expect(messages.filter((m) => m.includes('\n'))).toEqual([]);
+  });
+
+  it('refuses --mode incremental with --steps, and runs auto with --steps as full', () => {
+    expect(usage(() => resolveSyncConfig({ mode: 'incremental', steps: 'users' }, KEY))).toBe('--mode incremental reads what changed, not selected steps');
+    expect(usage(() => resolveSyncConfig({ steps: 'users' }, { ...KEY, JUMPCLOUD_SYNC_MODE: 'incremental' }))).toBe(
+      '--mode incremental reads what changed, not selected steps (mode from JUMPCLOUD_SYNC_MODE, steps from --steps)',
+    );
+    expect(resolveSyncConfig({ steps: 'users' }, KEY).mode).toBe('full');
+    expect(resolveSyncConfig({}, { ...KEY, JUMPCLOUD_SYNC_MODE: 'auto' }, { steps: ['users'] }).mode).toBe('full');
+    expect(resolveSyncConfig({ steps: 'users', mode: 'full' }, KEY).mode).toBe('full');
+  });
+
+  it('refuses --mode incremental with --target jupiterone (the local graph is its state); auto is accepted', () => {
+    const env = { ...KEY, ...J1, JUMPCLOUD_GRAPH_TARGET: 'jupiterone' };
+    expect(usage(() => resolveSyncConfig({ mode: 'incremental' }, env))).toMatch(/^--mode incremental needs the local graph target/);
+    expect(resolveSyncConfig({}, env).mode).toBe('auto');
+  });
+
   it('lets commands that do not read JumpCloud go without its key', () => {
     expect(resolveCommandConfig({}, J1).jumpcloudApiKey).toBeUndefined();
   });

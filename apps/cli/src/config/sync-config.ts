@@ -1,7 +1,7 @@
 import { STEPS, type StepId } from '@jumpcloud-graph/graph-mapping';
 import { checkSecretUrl, InsecureUrlError } from '@jumpcloud-graph/http-retry';
 import { jupiterOneBaseUrl } from '@jumpcloud-graph/jupiterone-publisher';
-import { ConfigFileError, readConfigFile as readYamlConfig } from '@jumpcloud-graph/runtime';
+import { ConfigFileError, durationMs, readConfigFile as readYamlConfig } from '@jumpcloud-graph/runtime';
 import { z } from 'zod';
 
 /** A configuration problem: one line naming the flag or variable; exit code 2. */
@@ -42,11 +42,18 @@ export const SOURCES = {
   uploadBatchBytes: { flag: '--upload-batch-bytes', env: 'JUPITERONE_UPLOAD_BATCH_BYTES', file: 'uploadBatchBytes' },
   uploadConcurrency: { flag: '--upload-concurrency', env: 'JUPITERONE_UPLOAD_CONCURRENCY', file: 'uploadConcurrency' },
   rules: { flag: '--rules', env: 'JUMPCLOUD_GRAPH_RULES', file: 'rules' },
+  mode: { flag: '--mode', env: 'JUMPCLOUD_SYNC_MODE', file: 'mode' },
+  fullEvery: { flag: '--full-every', env: 'JUMPCLOUD_SYNC_FULL_EVERY', file: 'fullEvery' },
+  maxUnresolved: { flag: '--max-unresolved', env: 'JUMPCLOUD_SYNC_MAX_UNRESOLVED', file: 'maxUnresolved' },
+  lastLoginDays: { flag: '--last-login-days', env: 'JUMPCLOUD_LAST_LOGIN_DAYS', file: 'lastLoginDays' },
 } satisfies Record<string, Source>;
 
 type Key = keyof typeof SOURCES;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** How a sync reads JumpCloud (docs/cli.md, "Full and incremental syncs"). */
+export const SYNC_MODES = ['full', 'incremental', 'auto'] as const;
 
 const boolish = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 
@@ -82,14 +89,21 @@ const schema = z.object({
     .default(5_000_000),
   uploadConcurrency: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(32, 'must be at most 32').default(6),
   rules: z.string().min(1, 'is empty').optional(),
+  mode: z.enum(SYNC_MODES, { error: 'must be full, incremental or auto' }).default('auto'),
+  /** Milliseconds (parsed from `24h`...). */
+  fullEvery: durationMs.prefault('24h'),
+  maxUnresolved: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be at least 0').default(50),
+  lastLoginDays: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(90, 'must be at most 90').default(30),
 });
 
 type Parsed = z.infer<typeof schema>;
 
 /** The settings of a command; `jumpcloudApiKey` is checked by the commands that read JumpCloud. */
-export type CommandConfig = Omit<Parsed, 'jupiteroneBaseUrl'> & {
+export type CommandConfig = Omit<Parsed, 'jupiteroneBaseUrl' | 'fullEvery'> & {
   /** The JupiterOne API origin: `--jupiterone-base-url`, else the region's, else the US one. */
   jupiteroneBaseUrl: string;
+  /** `--full-every` in milliseconds: `auto` runs a full sync when the last one is older. */
+  fullEveryMs: number;
   warnings: string[];
   /** Console origin for webLink when it is not the base URL's (the demo's simulator has a random port). */
   consoleUrl?: string;
@@ -201,6 +215,13 @@ export function resolveCommandConfig(
       throw new UsageError(`${origin.scope ?? describe('scope')} cannot be combined with ${origin.integrationInstanceId ?? describe('integrationInstanceId')}: a job has an integration instance or a scope`);
     }
   }
+  if (data.mode === 'incremental' && data.steps !== undefined) {
+    const sources = origin.mode === SOURCES.mode.flag && origin.steps === SOURCES.steps.flag ? '' : ` (mode from ${origin.mode}, steps from ${origin.steps})`;
+    throw new UsageError(`--mode incremental reads what changed, not selected steps${sources}`);
+  }
+  if (data.mode === 'incremental' && data.target !== 'local') {
+    throw new UsageError(`${origin.mode} incremental needs the local graph target (the local graph is its state); with --target jupiterone use --mode full or auto, which runs full`);
+  }
   if (data.rules !== undefined && data.target !== 'local') {
     throw new UsageError(`${origin.rules ?? describe('rules')}: alert rules need the local graph target (their state lives in its database)`);
   }
@@ -224,5 +245,8 @@ export function resolveCommandConfig(
   };
   checkUrl('jumpcloudBaseUrl', data.jumpcloudBaseUrl, 'the JumpCloud base URL');
   if (data.target === 'jupiterone' || data.jupiteroneBaseUrl !== undefined) checkUrl('jupiteroneBaseUrl', jupiteroneBaseUrl, 'the JupiterOne base URL');
-  return { ...data, jupiteroneBaseUrl, warnings };
+  const { fullEvery, ...rest } = data;
+  // a selection of steps is a full run of those steps: auto never reads it incrementally
+  const mode = data.steps !== undefined && data.mode === 'auto' ? 'full' : data.mode;
+  return { ...rest, mode, fullEveryMs: fullEvery, jupiteroneBaseUrl, warnings };
 }

@@ -37,6 +37,10 @@ describe('resolveWorkerConfig', () => {
       tagAccountName: false,
       includeSshKeys: false,
       intervalSeconds: 86_400,
+      mode: 'auto',
+      fullEveryMs: 86_400_000,
+      maxUnresolved: 50,
+      lastLoginDays: 30,
       jumpcloud: { apiKey: 'jc-key', baseUrl: 'https://console.jumpcloud.com', allowInsecureHttp: false, concurrency: 8 },
       target: { type: 'local', db: '/tmp/acme.db' },
     });
@@ -79,6 +83,69 @@ describe('resolveWorkerConfig', () => {
     const config = resolveWorkerConfig({ instances: [instance({ jumpcloud: { apiKey: 'literal' } })] }, {});
     expect(config.instances[0].jumpcloud.apiKey).toBe('literal');
     expect(config.warnings).toEqual(['instances[0] (acme).jumpcloud.apiKey is written in the configuration file; prefer apiKeyEnv']);
+  });
+});
+
+describe('the sync mode and its tuning', () => {
+  const j1 = (extra: Record<string, unknown> = {}) => instance({ id: 'j1', target: { type: 'jupiterone', apiKeyEnv: 'J1_KEY', accountEnv: 'J1_ACCOUNT' }, ...extra });
+  const sync = (i: { mode: string; fullEveryMs: number; maxUnresolved: number; lastLoginDays: number }) => [i.mode, i.fullEveryMs, i.maxUnresolved, i.lastLoginDays];
+
+  it("takes the top-level mode, fullEvery, maxUnresolved and lastLoginDays, an instance's own winning", () => {
+    const config = resolveWorkerConfig(
+      {
+        mode: 'incremental',
+        fullEvery: '6h',
+        maxUnresolved: 10,
+        lastLoginDays: 7,
+        instances: [instance(), instance({ id: 'own', mode: 'full', fullEvery: '2d', maxUnresolved: 0, lastLoginDays: 90 }), j1({ mode: 'auto', fullEvery: '30m' })],
+      },
+      ENV,
+    );
+    expect(config.instances.map(sync)).toEqual([
+      ['incremental', 21_600_000, 10, 7],
+      ['full', 172_800_000, 0, 90],
+      ['auto', 1_800_000, 10, 7],
+    ]);
+    expect(resolveWorkerConfig({ instances: [instance({ fullEvery: '80d' })] }, ENV).instances[0].fullEveryMs).toBe(80 * 86_400_000);
+  });
+
+  it('names the setting of a bad mode, duration or count, in one line', () => {
+    const messages = [
+      error({ mode: 'delta', instances: [instance()] }),
+      error({ instances: [instance({ mode: 'sometimes' })] }),
+      error({ fullEvery: '24', instances: [instance()] }),
+      error({ instances: [instance({ fullEvery: 86_400 })] }),
+      error({ instances: [instance({ fullEvery: '0m' })] }),
+      error({ fullEvery: '81d', instances: [instance()] }),
+      error({ maxUnresolved: -1, instances: [instance()] }),
+      error({ instances: [instance({ maxUnresolved: '5' })] }),
+      error({ lastLoginDays: 0, instances: [instance()] }),
+      error({ instances: [instance({ lastLoginDays: 91 })] }),
+      error({ instances: [instance({ lastLoginDays: 1.5 })] }),
+    ];
+    const DURATION = 'must be a duration such as 30m, 6h, 24h or 2d (a whole number and its unit: s, m, h or d)';
+    expect(messages).toEqual([
+      'worker.yaml: mode must be full, incremental or auto',
+      'worker.yaml: instances[0].mode must be full, incremental or auto',
+      `worker.yaml: fullEvery ${DURATION}`,
+      `worker.yaml: instances[0].fullEvery ${DURATION}`,
+      'worker.yaml: instances[0].fullEvery must be longer than 0',
+      'worker.yaml: fullEvery must be at most 80d',
+      'worker.yaml: maxUnresolved must be at least 0',
+      'worker.yaml: instances[0].maxUnresolved must be a number',
+      'worker.yaml: lastLoginDays must be at least 1',
+      'worker.yaml: instances[0].lastLoginDays must be at most 90',
+      'worker.yaml: instances[0].lastLoginDays must be an integer',
+    ]);
+    expect(messages.filter((m) => m.includes('\n'))).toEqual([]);
+  });
+
+  it('refuses incremental with a JupiterOne target (the local graph is its state), from the instance or the top level', () => {
+    expect(error({ instances: [j1({ mode: 'incremental' })] })).toBe(
+      'instances[0] (j1).mode: incremental needs a local target (the local graph is its state); an instance with a jupiterone target runs full or auto',
+    );
+    expect(error({ mode: 'incremental', instances: [instance(), j1()] })).toMatch(/^instances\[1\] \(j1\)\.mode: incremental \(the top-level mode\) needs a local target/);
+    expect(resolveWorkerConfig({ mode: 'incremental', instances: [instance(), j1({ mode: 'auto' })] }, ENV).instances.map((i) => i.mode)).toEqual(['incremental', 'auto']);
   });
 });
 

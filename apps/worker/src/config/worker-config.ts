@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { AlertRulesError } from '@jumpcloud-graph/alerting';
 import { builtInQuestions, type Question } from '@jumpcloud-graph/graph-query';
 import { checkSecretUrl, InsecureUrlError } from '@jumpcloud-graph/http-retry';
+import { type SyncModeOption } from '@jumpcloud-graph/ingestion-core';
 import { jupiterOneBaseUrl } from '@jumpcloud-graph/jupiterone-publisher';
 import {
   ConfigFileError,
+  durationMs,
   type JumpCloudSettings,
   type JupiterOneTargetSettings,
   loadAlertRules,
@@ -34,6 +36,12 @@ export const POLLING_INTERVALS = {
 
 type PollingInterval = keyof typeof POLLING_INTERVALS;
 const POLLING_NAMES = Object.keys(POLLING_INTERVALS) as [PollingInterval, ...PollingInterval[]];
+
+/** How a run reads JumpCloud (docs/cli.md, "Full and incremental syncs"). */
+const SYNC_MODES = ['full', 'incremental', 'auto'] as const;
+const modeSchema = z.enum(SYNC_MODES, { error: 'must be full, incremental or auto' });
+const maxUnresolvedSchema = z.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be at least 0');
+const lastLoginDaysSchema = z.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(90, 'must be at most 90');
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
@@ -78,6 +86,11 @@ const instanceSchema = z
     jumpcloud: jumpcloudSchema,
     /** This instance's alert rules file, winning over the top-level one; null: none for this instance. */
     rules: z.string().min(1).nullable().optional(),
+    /** This instance's sync mode and its tuning, winning over the top-level ones. */
+    mode: modeSchema.optional(),
+    fullEvery: durationMs.optional(),
+    maxUnresolved: maxUnresolvedSchema.optional(),
+    lastLoginDays: lastLoginDaysSchema.optional(),
     target: z.discriminatedUnion('type', [localTarget, jupiteroneTarget], { error: 'must be {"type":"local",...} or {"type":"jupiterone",...}' }),
   })
   .strict();
@@ -103,6 +116,11 @@ const schema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** An alert rules file for every instance with a local target (an instance's own `rules` wins). */
     rules: z.string().min(1).optional(),
+    /** The sync mode and its tuning of every instance (an instance's own keys win). */
+    mode: modeSchema.default('auto'),
+    fullEvery: durationMs.prefault('24h'),
+    maxUnresolved: maxUnresolvedSchema.default(50),
+    lastLoginDays: lastLoginDaysSchema.default(30),
     instances: z.array(instanceSchema).min(1, 'must list at least one instance'),
   })
   .strict();
@@ -132,6 +150,14 @@ export interface InstanceConfig {
   target: LocalTargetSettings | Omit<JupiterOneTargetSettings, 'uploadBatchBytes' | 'uploadConcurrency'>;
   /** Alert rules evaluated after each successful or partial run (local targets only). */
   rules?: InstanceRules;
+  /** How each run reads JumpCloud: full, incremental or auto. */
+  mode: SyncModeOption;
+  /** `auto` runs a full sync when the last one is older than this, in milliseconds. */
+  fullEveryMs: number;
+  /** More unresolved Directory Insights events than this make an incremental run a full one. */
+  maxUnresolved: number;
+  /** Days of logins a full sync without a previous watermark reads. */
+  lastLoginDays: number;
 }
 
 export interface WorkerConfig {
@@ -211,14 +237,43 @@ function rulesOf(raw: RawInstance, where: string, topLevel: InstanceRules | unde
   return load(`${where}.rules`, raw.rules);
 }
 
+/** The sync settings every instance takes unless it has its own. */
+interface SyncDefaults {
+  mode: SyncModeOption;
+  fullEveryMs: number;
+  maxUnresolved: number;
+  lastLoginDays: number;
+}
+
+/**
+ * An instance's mode and tuning: its own keys, else the top-level ones. Incremental runs keep
+ * their state in the local graph, so `incremental` with a JupiterOne target is an error (`auto`
+ * is fine: it runs full there).
+ */
+function syncSettingsOf(raw: RawInstance, where: string, defaults: SyncDefaults): SyncDefaults {
+  const mode = raw.mode ?? defaults.mode;
+  if (mode === 'incremental' && raw.target.type !== 'local') {
+    const from = raw.mode === undefined ? ' (the top-level mode)' : '';
+    throw new WorkerConfigError(`${where}.mode: incremental${from} needs a local target (the local graph is its state); an instance with a ${raw.target.type} target runs full or auto`);
+  }
+  return {
+    mode,
+    fullEveryMs: raw.fullEvery ?? defaults.fullEveryMs,
+    maxUnresolved: raw.maxUnresolved ?? defaults.maxUnresolved,
+    lastLoginDays: raw.lastLoginDays ?? defaults.lastLoginDays,
+  };
+}
+
 function resolveInstance(
   raw: RawInstance,
   index: number,
   env: Record<string, string | undefined>,
   warnings: string[],
   rules: (raw: RawInstance, where: string) => InstanceRules | undefined,
+  defaults: SyncDefaults,
 ): InstanceConfig {
   const where = `instances[${index}] (${raw.id})`;
+  const sync = syncSettingsOf(raw, where, defaults);
   checkUrl(`${where}.jumpcloud.baseUrl`, raw.jumpcloud.baseUrl, 'the JumpCloud base URL', raw.jumpcloud.allowInsecureHttp);
   const intervalSeconds = raw.intervalSeconds ?? POLLING_INTERVALS[raw.pollingInterval];
   const jumpcloud = {
@@ -231,7 +286,7 @@ function resolveInstance(
   const t = raw.target;
   if (t.type === 'local') {
     const instanceRules = rules(raw, where);
-    return { ...common(raw, intervalSeconds), jumpcloud, target: t, ...(instanceRules ? { rules: instanceRules } : {}) };
+    return { ...common(raw, intervalSeconds), ...sync, jumpcloud, target: t, ...(instanceRules ? { rules: instanceRules } : {}) };
   }
   rules(raw, where);
   if (t.integrationInstanceId !== undefined && t.scope !== undefined) {
@@ -241,6 +296,7 @@ function resolveInstance(
   checkUrl(`${where}.target.baseUrl`, baseUrl, 'the JupiterOne base URL', t.allowInsecureHttp);
   return {
     ...common(raw, intervalSeconds),
+    ...sync,
     jumpcloud,
     target: {
       type: 'jupiterone',
@@ -294,7 +350,8 @@ export function resolveWorkerConfig(parsed: unknown, env: Record<string, string 
   };
   // Read even when every instance overrides it: a broken file is found at start-up, not later.
   const topLevel = data.rules === undefined ? undefined : load('rules', data.rules);
-  const instances = data.instances.map((raw, i) => resolveInstance(raw, i, env, warnings, (r, where) => rulesOf(r, where, topLevel, load)));
+  const defaults: SyncDefaults = { mode: data.mode, fullEveryMs: data.fullEvery, maxUnresolved: data.maxUnresolved, lastLoginDays: data.lastLoginDays };
+  const instances = data.instances.map((raw, i) => resolveInstance(raw, i, env, warnings, (r, where) => rulesOf(r, where, topLevel, load), defaults));
   return {
     http: data.http,
     ...(data.redisUrl !== undefined ? { redisUrl: data.redisUrl } : {}),

@@ -78,6 +78,10 @@ const instance: InstanceConfig = {
   tagAccountName: false,
   includeSshKeys: false,
   intervalSeconds: null,
+  mode: 'auto',
+  fullEveryMs: 86_400_000,
+  maxUnresolved: 50,
+  lastLoginDays: 30,
   jumpcloud: { apiKey: 'k', baseUrl: 'https://console.jumpcloud.com', allowInsecureHttp: false, concurrency: 8 },
   target: { type: 'local', db: '/tmp/acme.db' },
 };

@@ -7,6 +7,10 @@ export function testInstance(id: string, intervalSeconds: number | null): Instan
     tagAccountName: false,
     includeSshKeys: false,
     intervalSeconds,
+    mode: 'auto',
+    fullEveryMs: 86_400_000,
+    maxUnresolved: 50,
+    lastLoginDays: 30,
     jumpcloud: { apiKey: 'k', baseUrl: 'https://console.jumpcloud.com', allowInsecureHttp: false, concurrency: 8 },
     target: { type: 'local', db: `/tmp/${id}.db` },
   };

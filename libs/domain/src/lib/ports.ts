@@ -174,6 +174,8 @@ export interface StoredRun {
   watermarks: Record<string, string>;
   /** When (epoch ms) the full sync this run's graph descends from started. */
   lastFullSyncAt: number | null;
+  /** An incremental run that started after this one and failed (nothing of it was kept): `auto` then runs a full sync. */
+  failedIncremental?: { startedAt: number; reason: string };
 }
 
 /**

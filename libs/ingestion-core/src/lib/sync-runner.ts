@@ -232,6 +232,7 @@ export class SyncRunner {
       if (!(age < MAX_WATERMARK_AGE_MS)) return `the watermark of organization ${organization.id} is ${formatAge(age)} old (at most 80 days): run a full sync`;
     }
     if (mode === 'auto') {
+      if (base.failedIncremental) return `the last incremental sync failed (${base.failedIncremental.reason})`;
       const fullEvery = this.options.fullEveryMs ?? DEFAULT_FULL_EVERY_MS;
       const age = base.lastFullSyncAt === null ? Number.POSITIVE_INFINITY : nowMs - base.lastFullSyncAt;
       if (!(age < fullEvery)) return `the last full sync is ${Number.isFinite(age) ? `${formatAge(age)} old` : 'unknown'} (a full sync runs every ${formatAge(fullEvery)})`;

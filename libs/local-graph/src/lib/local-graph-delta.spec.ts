@@ -467,5 +467,15 @@ describe('schema version 3', () => {
     ]);
     expect((await store.latestEntityProperties('jumpcloud_user', ['name'])).length).toBe(2);
   });
-});
 
+  it('report an incremental run aborted since the latest commit, until the next commit', async () => {
+    const store = temp.open();
+    await baseRun(store);
+    const failed = await store.openDeltaSession({ description: 'delta' });
+    await failed.abort('Directory Insights answered 503');
+    expect((await store.latestStoredRun())?.failedIncremental).toEqual({ startedAt: expect.any(Number), reason: 'Directory Insights answered 503' });
+    // an aborted full run is not an incremental failure, and a commit clears it
+    await baseRun(store);
+    expect((await store.latestStoredRun())?.failedIncremental).toBeUndefined();
+  });
+});

@@ -238,7 +238,13 @@ export class LocalGraphStore implements StatefulGraphPublisher {
 
   /** The latest committed run as the sync core sees it (`StatefulGraphPublisher`); undefined before the first. */
   async latestStoredRun(): Promise<StoredRun | undefined> {
-    return toStoredRun(this.latestRun());
+    const runs = this.listRuns();
+    const latest = runs.find((run) => run.status === 'committed');
+    const stored = toStoredRun(latest);
+    if (stored === undefined || latest === undefined) return stored;
+    // newest first: an incremental run aborted since the latest commit
+    const failed = runs.find((run) => run.id > latest.id && run.status === 'aborted' && run.mode === 'incremental');
+    return failed === undefined ? stored : { ...stored, failedIncremental: { startedAt: failed.startedAt, reason: failed.abortReason ?? 'aborted' } };
   }
 
   /** A delta run from the latest committed run: `openSession` with `startFrom: 'latest'`. */
