@@ -183,6 +183,42 @@ describe('worker, one process (no Redis)', () => {
     expect(JSON.stringify(worker.logs)).not.toContain(simulator().apiKey);
   });
 
+  it('runs incremental syncs between its full ones (a full one once fullEvery has passed), and its metrics tell them apart', async () => {
+    await startSimulator(30);
+    const worker = start({ http: { port: 0 }, instances: [instance('acme', { fullEvery: '10s' })] });
+    const url = await worker.url();
+    const first = await worker.waitFor((l) => l.msg === 'run ended', 'the start-up run to end');
+    expect(first).toMatchObject({ status: 'success', mode: 'full' });
+    const firstStart = worker.logs.find((l) => l.msg === 'run started')?.time ?? Date.now();
+    const [org] = simulator().dataset.organizations;
+    const changed = org.users[0]._id;
+    simulator().control.updateUser(changed, { jobTitle: 'Changed between runs' });
+    // the simulator stamps a burst of changes a millisecond apart: let the clock pass them
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const runTriggered = async () => {
+      const { runId } = (await (await trigger(url, 'acme')).json()) as { runId: string };
+      return worker.waitFor((l) => l.msg === 'run ended' && l.runId === runId, `the run ${runId} to end`);
+    };
+    expect(await runTriggered()).toMatchObject({ status: 'success', mode: 'incremental', incremental: expect.objectContaining({ reread: 1 }) });
+    // once fullEvery has passed since the full sync started, auto reads everything again
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, firstStart + 10_500 - Date.now())));
+    expect(await runTriggered()).toMatchObject({ status: 'success', mode: 'full', fullReason: expect.stringContaining('the last full sync is') });
+
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toContain('jumpcloud_graph_sync_runs_total{instance="acme",status="success",mode="full"} 2');
+    expect(metrics).toContain('jumpcloud_graph_sync_runs_total{instance="acme",status="success",mode="incremental"} 1');
+    worker.signal('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    const store = LocalGraphStore.open(join(dir, 'acme.db'));
+    try {
+      // newest first; the store keeps the last two runs
+      expect(store.listRuns().map((r) => r.mode)).toEqual(['full', 'incremental']);
+      expect(store.readObjects(store.listRuns()[1].id, 'e', [changed])[0]).toMatchObject({ jobTitle: 'Changed between runs' });
+    } finally {
+      store.close();
+    }
+  });
+
   it('aborts an unfinished JupiterOne job on SIGTERM and exits 0', async () => {
     // The users list waits: the run opens its JupiterOne job, then cannot finish. A run notices
     // the cancel between pages (a request in flight is not aborted), so the list is let through

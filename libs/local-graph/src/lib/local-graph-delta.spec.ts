@@ -250,7 +250,13 @@ describe('delta runs', () => {
     }
     const runs = store.listRuns();
     expect(runs.map((r) => [r.status, r.mode])).toEqual([['committed', 'incremental'], ['committed', 'incremental']]);
-    expect(rawQuery<{ name: string }>(temp.dbPath(), "SELECT name FROM sqlite_schema WHERE type = 'table' AND name GLOB 'run_*' ORDER BY name").map((t) => t.name)).toEqual(runs.map((r) => `run_${r.id}_objects`).sort());
+    // the latest run holds the table; the run before it, which the latest took over, is a view over
+    // it and the pre-images of what the latest changed
+    expect(rawQuery<{ name: string; type: string }>(temp.dbPath(), "SELECT type, name FROM sqlite_schema WHERE type IN ('table', 'view') AND name GLOB 'run_*' ORDER BY name")).toEqual([
+      { type: 'table', name: `run_${runs[1].id}_before` },
+      { type: 'view', name: `run_${runs[1].id}_objects` },
+      { type: 'table', name: `run_${runs[0].id}_objects` },
+    ]);
     const rows = await store.queryEngine().execute(compileJ1ql('FIND jumpcloud_user WITH name = "c" THAT IS Person'));
     expect(rows.rows.map((r) => r['_key'])).toEqual([id(1)]);
     expect(store.readObjects(runs[0].id, 'e', [id(1), id(2)]).map((o) => o['name'])).toEqual(['c', 'User 2']);
@@ -270,7 +276,8 @@ describe('delta runs', () => {
       expect(columns).toContain('costCenter');
       expect(columns).not.toContain('department');
       expect(db.prepare('SELECT _key FROM jumpcloud_user ORDER BY _key').all()).toEqual([{ _key: id(1) }, { _key: id(2) }, { _key: id(3) }]);
-      expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'view' ORDER BY name").all()).toEqual([{ name: 'entities' }, { name: 'jumpcloud_user' }, { name: 'relationships' }]);
+      // the read views, and the base run's objects (a view since the delta run took its table over)
+      expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'view' ORDER BY name").all()).toEqual([{ name: 'entities' }, { name: 'jumpcloud_user' }, { name: 'relationships' }, { name: 'run_1_objects' }]);
     } finally {
       db.close();
     }
@@ -478,4 +485,34 @@ describe('schema version 3', () => {
     await baseRun(store);
     expect((await store.latestStoredRun())?.failedIncremental).toBeUndefined();
   });
+
+  it('take over their base table: each run still reads as committed, and diff works across a chain of delta runs', async () => {
+    const store = temp.open({ keepRuns: 5 });
+    await baseRun(store);
+    const first = store.latestRun()?.id as number;
+    const firstGraph = store.exportGraph(first);
+    const second = await store.openDeltaSession({ description: 'delta 1' });
+    await second.writeEntities([{ ...user(1), name: 'renamed' }]);
+    await second.deleteObjects([{ kind: 'e', key: id(3) }]);
+    await second.finish({ partialTypes: [] });
+    const secondGraph = store.exportGraph(second.runId);
+    const third = await store.openDeltaSession({ description: 'delta 2' });
+    await third.writeEntities([user(4)]);
+    await third.finish({ partialTypes: [] });
+
+    expect(store.exportGraph(first)).toEqual(firstGraph);
+    expect(store.exportGraph(second.runId)).toEqual(secondGraph);
+    expect(store.readObjects(first, 'e', [id(1)]).map((e) => e['name'])).toEqual([user(1)['name']]);
+    // across two delta runs (the general diff, over the first run's view)
+    const diff = store.diff(first, third.runId);
+    expect(diff.entities['jumpcloud_user']).toMatchObject({ created: [id(4)], updated: [id(1)], deleted: [id(3)] });
+    // an aborted delta run gives the table back untouched
+    const aborted = await store.openDeltaSession({ description: 'delta 3' });
+    await aborted.deleteObjects([{ kind: 'e', key: id(1) }]);
+    await aborted.abort('test');
+    expect(store.exportGraph()).toEqual(store.exportGraph(third.runId));
+    expect(store.exportGraph(second.runId)).toEqual(secondGraph);
+    expect(store.listRuns()[0]).toMatchObject({ status: 'aborted', mode: 'incremental', abortReason: 'test' });
+  });
 });
+

@@ -209,9 +209,10 @@ export interface Layout {
   typeIndex?: string;
 }
 
-export function layoutOf(table: string, queryColumns: boolean): Layout {
+/** `typeIndex`: the table's `(kind, type)` index, when not the one named after the table (a table a delta run took over keeps its indexes' names). */
+export function layoutOf(table: string, queryColumns: boolean, typeIndex = typeIndexName(table)): Layout {
   return queryColumns
-    ? { table, from: (alias) => `${alias}.from_key`, to: (alias) => `${alias}.to_key`, verb: (alias) => `${alias}.verb`, doc: (alias) => `${alias}.props`, typeIndex: typeIndexName(table) }
+    ? { table, from: (alias) => `${alias}.from_key`, to: (alias) => `${alias}.to_key`, verb: (alias) => `${alias}.verb`, doc: (alias) => `${alias}.props`, typeIndex }
     : {
         table,
         from: (alias) => `json_extract(${alias}.json, '$._fromEntityKey')`,

@@ -210,21 +210,73 @@ export function hasMappingColumns(db: Database.Database, runId: number): boolean
   return (db.prepare(`SELECT count(*) AS n FROM pragma_table_info(?) WHERE name IN ('mapped', 'person_key', 'source_key', 'person')`).get(runTableName(runId)) as { n: number }).n === 4;
 }
 
+/** A taken-over run's pre-images: the rows its successor replaced or removed, and the keys it added (`absent`). */
+export const beforeTableName = (runId: number): string => `run_${runId}_before`;
+
+const deltaTriggerNames = (runId: number) => [`run_${runId}_keep_removed`, `run_${runId}_note_added`];
+
 /**
- * A delta run's start: its table gets a copy of the base run's rows, marked carried, in one
- * INSERT ... SELECT (no row crosses to JavaScript), in the base's order, then every index a
- * committed run has, so the session's writes and deletions find rows by key and by end.
- * Runs in the caller's transaction.
+ * A delta run's start, in the caller's transaction (which stays open until the run commits or
+ * aborts): the run takes over its base's table, renamed with its indexes (no row is copied), and
+ * the base lives on as a view of the same name over that table and `run_<base>_before`, which
+ * triggers fill as the run changes the table: the first version of every row it replaces or
+ * removes, and a marker (`absent`) for every key it adds. Views of older runs name the base's
+ * table, so they now read the base's view: each run reads as it was committed.
  */
-export function copyBaseRun(db: Database.Database, runId: number, baseRunId: number): number {
-  const copied = db
-    .prepare(`INSERT INTO ${runTableName(runId)} (${RUN_TABLE_COLUMNS}) SELECT ${RUN_TABLE_COLUMNS.replace('carried', '1')} FROM ${runTableName(baseRunId)} ORDER BY id`)
-    .run().changes;
-  indexRunTable(db, runId, () => {
-    throw new LocalGraphStoreError('LOCAL_GRAPH_CORRUPT', `run ${baseRunId} holds a key twice`);
-  });
-  indexRunTableForQueries(db, runId);
-  return copied;
+export function takeOverBaseRun(db: Database.Database, runId: number, baseRunId: number): void {
+  const base = runTableName(baseRunId);
+  const table = runTableName(runId);
+  const before = beforeTableName(baseRunId);
+  const columns = RUN_TABLE_COLUMNS.split(', ');
+  // The legacy rename leaves views alone: those of older runs must keep naming the base.
+  db.pragma('legacy_alter_table = ON');
+  try {
+    db.exec(`ALTER TABLE ${base} RENAME TO ${table}`);
+  } finally {
+    db.pragma('legacy_alter_table = OFF');
+  }
+  db.exec(`
+    CREATE TABLE ${before} (
+      id INTEGER, kind TEXT NOT NULL, key TEXT NOT NULL, type TEXT NOT NULL, carried INTEGER NOT NULL DEFAULT 0,
+      mapped INTEGER NOT NULL DEFAULT 0, person_key TEXT, source_key TEXT, json TEXT NOT NULL, from_key TEXT, to_key TEXT,
+      verb TEXT, props BLOB, person TEXT, absent INTEGER NOT NULL, PRIMARY KEY (kind, key)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER ${deltaTriggerNames(runId)[0]} BEFORE DELETE ON ${table} BEGIN
+      INSERT OR IGNORE INTO ${before} (id, ${RUN_TABLE_COLUMNS}, absent) VALUES (OLD.id, ${columns.map((c) => `OLD.${c}`).join(', ')}, 0);
+    END;
+    CREATE TRIGGER ${deltaTriggerNames(runId)[1]} AFTER INSERT ON ${table} BEGIN
+      INSERT OR IGNORE INTO ${before} (kind, key, type, json, absent) VALUES (NEW.kind, NEW.key, NEW.type, '', 1);
+    END;
+    CREATE VIEW ${base} AS
+      SELECT id, ${RUN_TABLE_COLUMNS} FROM ${table} t WHERE NOT EXISTS (SELECT 1 FROM ${before} b WHERE b.kind = t.kind AND b.key = t.key)
+      UNION ALL SELECT id, ${RUN_TABLE_COLUMNS} FROM ${before} WHERE absent = 0;
+  `);
+}
+
+/** A delta run's commit: its table stops recording pre-images (in the transaction that commits). */
+export function endTakeOver(db: Database.Database, runId: number): void {
+  for (const name of deltaTriggerNames(runId)) db.exec(`DROP TRIGGER IF EXISTS ${name}`);
+}
+
+/** Whether a run's objects are a view (a run a delta run took over from), rather than a table. */
+export function isRunView(db: Database.Database, runId: number): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'view' AND name = ?").get(runTableName(runId)) !== undefined;
+}
+
+/**
+ * Whether run `to` is the one that took over from run `from` and still holds the table: the
+ * changes between the two are then exactly `run_<from>_before`'s rows.
+ */
+export function tookOverFrom(db: Database.Database, fromRunId: number, toRunId: number): boolean {
+  const view = db.prepare<[string], { sql: string }>("SELECT sql FROM sqlite_schema WHERE type = 'view' AND name = ?").get(runTableName(fromRunId));
+  return view !== undefined && view.sql.includes(` FROM ${runTableName(toRunId)} t `) && !isRunView(db, toRunId);
+}
+
+/** The name of a run table's `(kind, type)` index, whichever run built it (a table taken over keeps its indexes' names). */
+export function typeIndexOf(db: Database.Database, runId: number): string | undefined {
+  return db
+    .prepare<[string], { name: string }>("SELECT name FROM pragma_index_list(?) WHERE name GLOB 'run_*_objects_type'")
+    .get(runTableName(runId))?.name;
 }
 
 /**
@@ -248,9 +300,14 @@ export function indexRunTable(db: Database.Database, runId: number, removeSupers
   }
 }
 
-/** Drops a run's object table if it exists (an aborted run's may never have been created). */
+/** Drops a run's objects if they exist (an aborted run's may never have been created): its table, or its view and pre-images. */
 export function dropRunTable(db: Database.Database, runId: number): void {
-  db.exec(`DROP TABLE IF EXISTS ${runTableName(runId)}`);
+  if (isRunView(db, runId)) {
+    db.exec(`DROP VIEW ${runTableName(runId)}`);
+  } else {
+    db.exec(`DROP TABLE IF EXISTS ${runTableName(runId)}`);
+  }
+  db.exec(`DROP TABLE IF EXISTS ${beforeTableName(runId)}`);
 }
 
 /** Creates the schema, in one transaction, in a database that was just created (see local-graph-file.ts). */
@@ -369,7 +426,8 @@ const RESERVED_VIEW_NAMES = new Set(['meta', 'runs', 'entities', 'relationships'
  */
 export function replaceReadViews(db: Database.Database, runId: number, propertiesByType: ReadonlyMap<string, ReadonlySet<string>>): void {
   const table = runTableName(runId);
-  for (const { name } of db.prepare("SELECT name FROM sqlite_master WHERE type = 'view'").all() as { name: string }[]) {
+  // every read view, not the views of runs a delta run took over from (their objects)
+  for (const { name } of db.prepare("SELECT name FROM sqlite_master WHERE type = 'view' AND name NOT GLOB 'run_*_objects'").all() as { name: string }[]) {
     db.exec(`DROP VIEW ${quoteIdentifier(name)}`);
   }
   db.exec(`

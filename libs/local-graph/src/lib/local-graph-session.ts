@@ -10,7 +10,7 @@ import {
 } from '@jumpcloud-graph/domain';
 import { type LocalGraphLock, sqliteErrorCode } from './local-graph-lock';
 import { PERSON_ENTITY_TYPE, resolveMappedRelationship } from './local-graph-mapped-relationship';
-import { dropRunTable, indexRunTable, indexRunTableForQueries, replaceReadViews, runTableName, viewColumnNames } from './local-graph-schema';
+import { dropRunTable, endTakeOver, indexRunTable, indexRunTableForQueries, replaceReadViews, runTableName, viewColumnNames } from './local-graph-schema';
 import {
   type DeltaStatements,
   type LocalGraphStatements,
@@ -230,9 +230,18 @@ export class LocalGraphSession implements LocalGraphPublishSession {
     let outcome: CommitOutcome;
     try {
       // IMMEDIATE: take the write lock up front rather than fail half-way on a reader's upgrade.
+      // (A delta run's transaction is already open: this is a savepoint in it, committed below.)
       outcome = this.commit.immediate({ partialTypes, mode, watermarks });
     } catch (error) {
       throw this.wrapWriteError(error, 'commit');
+    }
+    if (this.delta !== undefined) {
+      try {
+        this.context.db.exec('COMMIT');
+      } catch (error) {
+        this.abortNow('the commit failed');
+        throw this.wrapWriteError(error, 'commit');
+      }
     }
     this.end();
     const { carried, pruned, removed, ...result } = outcome;
@@ -266,11 +275,22 @@ export class LocalGraphSession implements LocalGraphPublishSession {
     }
     const { db, statements, logger } = this.context;
     try {
-      // Everything the run wrote is in its own table: dropping it is all there is to undo.
-      db.transaction(() => {
-        dropRunTable(db, this.runId);
-        statements.abortRun.run(Date.now(), reason, this.runId);
-      }).immediate();
+      if (this.delta !== undefined) {
+        // A delta run is one transaction: rolling it back gives the base its table back. It is
+        // then recorded as an aborted run of its own (`latestStoredRun` reports it).
+        const description = statements.runById.get(this.runId)?.description ?? '';
+        if (db.inTransaction) db.exec('ROLLBACK');
+        db.transaction(() => {
+          const id = Number(statements.insertRun.run(description, this.startedAt, 'incremental').lastInsertRowid);
+          statements.abortRun.run(Date.now(), reason, id);
+        }).immediate();
+      } else {
+        // Everything the run wrote is in its own table: dropping it is all there is to undo.
+        db.transaction(() => {
+          dropRunTable(db, this.runId);
+          statements.abortRun.run(Date.now(), reason, this.runId);
+        }).immediate();
+      }
     } catch (error) {
       logger.error({ localRunId: this.runId, reason }, 'local graph run could not be marked aborted; the next open will');
       // The lock is released below anyway: the row still says 'running', and the next open or
@@ -467,6 +487,7 @@ export class LocalGraphSession implements LocalGraphPublishSession {
       // A name can only have gone with a row that left: the types that lost or replaced none keep theirs.
       columns.set(type, book.touched.has(type) ? new Set([...names].filter((name) => delta.statements.hasProperty.get(type, `$."${name}"`) !== undefined)) : names);
     }
+    endTakeOver(this.context.db, this.runId);
     return {
       ...this.recordCommit({ counts, properties: columns, mode, watermarks, partialTypes, inheritedLastFullAt: (this.context.base as RunRow).last_full_at }),
       carried: counts.carried,
@@ -487,9 +508,9 @@ export class LocalGraphSession implements LocalGraphPublishSession {
       const source = statements.personSource.get({ key: personKey });
       for (const row of statements.remove.all('e', personKey)) book.removed(row, source === undefined);
       if (source === undefined) continue;
-      const carried = source.carried === 1;
+      const carried = !book.written.has(`r\0${source.key}`);
       // Made from a relationship of the base, it is carried like the base's objects (not this run's write).
-      statements.putPerson.run(personKey, PERSON_ENTITY_TYPE, source.carried, source.person, source.person);
+      statements.putPerson.run(personKey, PERSON_ENTITY_TYPE, carried ? 1 : 0, source.person, source.person);
       book.added('e', personKey, PERSON_ENTITY_TYPE, carried);
       let names = properties.get(PERSON_ENTITY_TYPE);
       if (!names) {
@@ -661,10 +682,13 @@ class DeltaBook {
   /** A row removed; `change` false when it is only made again (a Person resolved again), not a change of the base. */
   removed(row: RemovedRow, change = true): void {
     addCount(this.totals[row.kind], row.type, -1);
-    if (row.carried === 1) {
-      if (change) this.changedInBase += 1;
-    } else {
-      this.written.delete(`${row.kind}\0${row.key}`);
+    // A row this run wrote, or one of its base (whatever its carried column says: a delta run's
+    // table is its base's, whose own writes are not carried).
+    const key = `${row.kind}\0${row.key}`;
+    if (this.written.has(key)) {
+      this.written.delete(key);
+    } else if (change) {
+      this.changedInBase += 1;
     }
     if (row.person_key !== null) this.persons.add(row.person_key);
     if (row.kind === 'e') this.touched.add(row.type);

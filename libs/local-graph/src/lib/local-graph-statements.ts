@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { hasMappingColumns, runTableName } from './local-graph-schema';
+import { beforeTableName, hasMappingColumns, isRunView, runTableName } from './local-graph-schema';
 import { type RunInfo, type RunMode } from './local-graph-types';
 
 /** 'e' for entities, 'r' for relationships: the `kind` column of the run tables. */
@@ -182,7 +182,7 @@ export interface DeltaStatements {
    * The relationship that gives a Person its properties: of the relationships resolved from mapped
    * ones to it, the one with the smallest source key, the later written of equals (a full run's rule).
    */
-  personSource: Database.Statement<[{ key: string }], { person: string; carried: 0 | 1 }>;
+  personSource: Database.Statement<[{ key: string }], { person: string; carried: 0 | 1; key: string }>;
   /** Writes a Person made from mapped relationships: key, type, carried, then its canonical JSON twice (`json`, `props`). */
   putPerson: Database.Statement<[string, string, 0 | 1, string, string]>;
   /** Whether an entity of a type holds a property (`$."name"`): stops at the first that does. */
@@ -206,11 +206,11 @@ export function prepareDeltaStatements(db: Database.Database, runId: number): De
     removeTo: db.prepare<[string], RemovedRow>(`DELETE FROM ${table} WHERE to_key = ? ${removed}`),
     entity: db.prepare<[string], { mapped: 0 | 1; type: string }>(`SELECT mapped, type FROM ${table} WHERE kind = 'e' AND key = ?`),
     // A Person is an end of each of its relationships: the two end indexes find them.
-    personSource: db.prepare<[{ key: string }], { person: string; carried: 0 | 1 }>(
-      `SELECT person, carried FROM (
-         SELECT person, carried, source_key, id FROM ${table} WHERE to_key = @key AND person_key = @key
+    personSource: db.prepare<[{ key: string }], { person: string; carried: 0 | 1; key: string }>(
+      `SELECT person, carried, key FROM (
+         SELECT person, carried, source_key, id, key FROM ${table} WHERE to_key = @key AND person_key = @key
          UNION ALL
-         SELECT person, carried, source_key, id FROM ${table} WHERE from_key = @key AND person_key = @key)
+         SELECT person, carried, source_key, id, key FROM ${table} WHERE from_key = @key AND person_key = @key)
        ORDER BY source_key, id DESC LIMIT 1`,
     ),
     putPerson: db.prepare<[string, string, 0 | 1, string, string]>(
@@ -256,7 +256,9 @@ export function prepareCarryOver(db: Database.Database, runId: number, previousR
  * row up, three times slower than one pass over the table into the sorter.
  */
 export function prepareExportRows(db: Database.Database, runId: number): Database.Statement<[], ExportRow> {
-  return db.prepare<[], ExportRow>(`SELECT kind, type, json FROM ${runTableName(runId)} NOT INDEXED ORDER BY kind, type, key`);
+  // (A run a delta run took over from is a view: no index to refuse.)
+  const notIndexed = isRunView(db, runId) ? '' : ' NOT INDEXED';
+  return db.prepare<[], ExportRow>(`SELECT kind, type, json FROM ${runTableName(runId)}${notIndexed} ORDER BY kind, type, key`);
 }
 
 /**
@@ -280,6 +282,27 @@ export function prepareDiffRows(db: Database.Database, fromRunId: number, toRunI
      SELECT 'deleted', o.kind, o.type, o.key, NULL, NULL
        FROM ${from} o LEFT JOIN ${to} n ON n.kind = o.kind AND n.key = o.key
        WHERE n.id IS NULL OR n.type <> o.type`,
+  );
+}
+
+/**
+ * The same as {@link prepareDiffRows} from a run to the delta run that took it over (see
+ * `takeOverBaseRun`): what changed is exactly the base's pre-images and the keys the delta run
+ * added, so only those are read, through the table's unique index.
+ */
+export function prepareTakeOverDiffRows(db: Database.Database, fromRunId: number, toRunId: number): Database.Statement<[], DiffRow> {
+  const before = beforeTableName(fromRunId);
+  const to = runTableName(toRunId);
+  return db.prepare<[], DiffRow>(
+    `SELECT CASE WHEN b.absent = 1 OR b.type <> n.type THEN 'created' ELSE 'updated' END AS change,
+            n.kind AS kind, n.type AS type, n.key AS key,
+            CASE WHEN b.absent = 0 AND b.type = n.type THEN b.json END AS before, CASE WHEN b.absent = 0 AND b.type = n.type THEN n.json END AS after
+       FROM ${before} b JOIN ${to} n ON n.kind = b.kind AND n.key = b.key
+       WHERE b.absent = 1 OR b.type <> n.type OR b.json <> n.json
+     UNION ALL
+     SELECT 'deleted', b.kind, b.type, b.key, NULL, NULL
+       FROM ${before} b LEFT JOIN ${to} n ON n.kind = b.kind AND n.key = b.key
+       WHERE b.absent = 0 AND (n.id IS NULL OR n.type <> b.type)`,
   );
 }
 

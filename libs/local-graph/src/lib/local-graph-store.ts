@@ -13,7 +13,7 @@ import {
 import { type GraphQueryEngine } from '@jumpcloud-graph/graph-query';
 import { assertCreatable, createDatabaseFile, databaseFileExists, openOwnDatabase, toOpenError } from './local-graph-file';
 import { LocalGraphLock, PRIVATE_FILE_MODE, sqliteErrorCode } from './local-graph-lock';
-import { copyBaseRun, createRunTable, dropRunTable, hasMappingColumns, hasQueryColumns, runIdOfTable, runTableName } from './local-graph-schema';
+import { createRunTable, dropRunTable, hasMappingColumns, hasQueryColumns, runIdOfTable, runTableName, takeOverBaseRun, tookOverFrom, typeIndexOf } from './local-graph-schema';
 import { LocalGraphAlertState } from './local-graph-alerts';
 import { chooseStart, type GraphShape, layoutOf, readGraphShape, runPlan } from './local-graph-query';
 import { LocalGraphSession } from './local-graph-session';
@@ -24,6 +24,7 @@ import {
   type LocalGraphStatements,
   type RunRow,
   prepareDiffRows,
+  prepareTakeOverDiffRows,
   prepareExportRows,
   prepareStatements,
   toRunInfo,
@@ -132,44 +133,49 @@ export class LocalGraphStore implements StatefulGraphPublisher {
     let abandoned: number[];
     let base: RunRow | undefined;
     let session: LocalGraphSession;
-    let copied = 0;
     const startedAt = Date.now();
+    const context = (from: RunRow | undefined) => ({
+      db,
+      statements,
+      lock,
+      logger: this.logger,
+      keepRuns: this.keepRuns,
+      path: this.path,
+      base: from,
+      onEnd: () => {
+        this.activeSession = undefined;
+      },
+    });
     try {
-      ({ runId, abandoned, base } = db
-        .transaction(() => {
-          // We hold the lock, so any run still 'running' has lost its process (or is this
-          // connection's, whose end failed half-way).
-          const stale = discardAbandonedRuns(db, statements);
-          // Under the lock, no other run can commit (nor prune this one) before this run ends.
-          const latest = startFrom === 'latest' ? this.deltaBase(db, statements) : undefined;
-          const inserted = statements.insertRun.run(options.description, Date.now(), latest === undefined ? 'full' : 'incremental');
-          const id = Number(inserted.lastInsertRowid);
-          createRunTable(db, id);
-          return { runId: id, abandoned: stale, base: latest };
-        })
-        .immediate());
-      if (base !== undefined) {
-        const baseId = base.id;
+      if (startFrom === 'latest') {
+        // A delta run is one transaction, from here to its commit or abort: it takes over its
+        // base's table (renamed, no row copied), and a rollback gives it back as it was. Readers
+        // see the base until the run commits.
+        db.exec('BEGIN IMMEDIATE');
         try {
-          // A transaction of its own: until it commits, the run is an empty one that a crash discards.
-          copied = db.transaction(() => copyBaseRun(db, runId, baseId)).immediate();
+          abandoned = discardAbandonedRuns(db, statements);
+          base = this.deltaBase(db, statements);
+          runId = Number(statements.insertRun.run(options.description, startedAt, 'incremental').lastInsertRowid);
+          takeOverBaseRun(db, runId, base.id);
+          session = new LocalGraphSession(runId, context(base));
         } catch (error) {
-          discardRun(db, statements, runId, 'the base run could not be copied');
+          if (db.inTransaction) db.exec('ROLLBACK');
           throw error;
         }
+      } else {
+        ({ runId, abandoned } = db
+          .transaction(() => {
+            // We hold the lock, so any run still 'running' has lost its process (or is this
+            // connection's, whose end failed half-way).
+            const stale = discardAbandonedRuns(db, statements);
+            const inserted = statements.insertRun.run(options.description, Date.now(), 'full');
+            const id = Number(inserted.lastInsertRowid);
+            createRunTable(db, id);
+            return { runId: id, abandoned: stale };
+          })
+          .immediate());
+        session = new LocalGraphSession(runId, context(undefined));
       }
-      session = new LocalGraphSession(runId, {
-        db,
-        statements,
-        lock,
-        logger: this.logger,
-        keepRuns: this.keepRuns,
-        path: this.path,
-        base,
-        onEnd: () => {
-          this.activeSession = undefined;
-        },
-      });
     } catch (error) {
       // A run row left 'running' (if the session could not be set up) is discarded by the next open or session.
       lock.release();
@@ -182,7 +188,7 @@ export class LocalGraphStore implements StatefulGraphPublisher {
       {
         localRunId: runId,
         description: options.description,
-        ...(base === undefined ? {} : { baseRunId: base.id, copiedObjects: copied, copyMs: Date.now() - startedAt }),
+        ...(base === undefined ? {} : { baseRunId: base.id, takeOverMs: Date.now() - startedAt }),
       },
       'local graph run started',
     );
@@ -212,7 +218,7 @@ export class LocalGraphStore implements StatefulGraphPublisher {
       execute: async (plan, options = {}) =>
         this.readSnapshot(({ db, statements }) => {
           const run = this.committedRun(statements, undefined);
-          const layout = layoutOf(runTableName(run.id), hasQueryColumns(db, run.id));
+          const layout = layoutOf(runTableName(run.id), hasQueryColumns(db, run.id), typeIndexOf(db, run.id));
           let shape = shapes.get(run.id);
           if (shape === undefined) {
             const { entities, relationships } = toRunInfo(run);
@@ -411,7 +417,8 @@ export class LocalGraphStore implements StatefulGraphPublisher {
         throw noDiff(this.path);
       }
       const changed: GraphDiff = { from: from.id, to: to.id, entities: {}, relationships: {} };
-      for (const row of prepareDiffRows(db, from.id, to.id).iterate()) {
+      const rows = tookOverFrom(db, from.id, to.id) ? prepareTakeOverDiffRows(db, from.id, to.id) : prepareDiffRows(db, from.id, to.id);
+      for (const row of rows.iterate()) {
         const byType = row.kind === 'e' ? changed.entities : changed.relationships;
         const changes: TypeChanges = (byType[row.type] ??= { created: [], updated: [], deleted: [], updatedDetails: [] });
         changes[row.change].push(row.key);
@@ -618,17 +625,6 @@ function discardAbandonedRuns(db: Database.Database, statements: LocalGraphState
   return abandoned;
 }
 
-/** Drops a run that could not start and marks it aborted; if that fails too, the next open or session does it. */
-function discardRun(db: Database.Database, statements: LocalGraphStatements, runId: number, reason: string): void {
-  try {
-    db.transaction(() => {
-      dropRunTable(db, runId);
-      statements.abortRun.run(Date.now(), reason, runId);
-    }).immediate();
-  } catch {
-    // the original error is what the caller reports
-  }
-}
 
 function logAbandoned(logger: Logger, runIds: readonly number[]): void {
   for (const id of runIds) {
