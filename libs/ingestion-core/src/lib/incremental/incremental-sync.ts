@@ -77,17 +77,14 @@ const EMPLOYEE_RELATIONSHIP: RelationshipTypeName = 'jumpcloud_user_is_employee'
 /**
  * An incremental sync (INCREMENTAL.md in docs/cli.md's words): the Directory Insights events of
  * every organization since the base run's watermark, planned (`planIncremental`), then only what
- * they name read again and written as a delta run of the local graph. The delta session is
- * opened (its base copied in SQL) while the events are read. Throws, with the session aborted and
+ * they name read again and written as a delta run of the local graph, opened once the events are
+ * read. Throws, with the session aborted and
  * the stored graph untouched, when Directory Insights cannot be read (a
  * `SourceFeatureUnavailableError` for 401/403/404, which `auto` answers with a full sync) or when
  * more events than allowed cannot be resolved (`TooManyUnresolvedError`).
  */
 export async function runIncrementalSync(deps: IncrementalDeps, organizations: readonly Organization[], base: StoredRun, logins: LastLoginBook): Promise<IncrementalOutcome> {
   const { source, publisher, signal, logger } = deps;
-  const opening = publisher.openDeltaSession({ description: deps.description, organizationIds: organizations.map((o) => o.id) });
-  // Awaited below; a failure of the reads must not leave its rejection unhandled.
-  opening.catch(() => undefined);
   let session: DeltaPublishSession | undefined;
   try {
     const windows = await Promise.all(
@@ -106,7 +103,9 @@ export async function runIncrementalSync(deps: IncrementalDeps, organizations: r
     if (report.unresolved > deps.maxUnresolved) throw new TooManyUnresolvedError(report.unresolved, deps.maxUnresolved);
     for (const { events } of windows) logins.addEvents(events);
 
-    session = await opening;
+    // Opened once the events are read: the local graph's delta session is a write transaction
+    // from here to its commit, kept short.
+    session = await publisher.openDeltaSession({ description: deps.description, organizationIds: organizations.map((o) => o.id) });
     const writer = new DeltaWriter(session, deps.validator, logger);
     for (const window of windows) {
       await applyWindow(deps, window, writer, logins, report);
@@ -128,8 +127,11 @@ export async function runIncrementalSync(deps: IncrementalDeps, organizations: r
       danglingReferences: writer.danglingReferences,
     };
   } catch (error) {
-    const opened = session ?? (await opening.catch(() => undefined));
-    if (opened) await opened.abort(error instanceof Error ? error.message : String(error)).catch(() => undefined);
+    // A failure before the session opened is recorded as an aborted run all the same: the next
+    // `auto` run sees that the last incremental one failed, and runs full.
+    const reason = error instanceof Error ? error.message : String(error);
+    const failed = session ?? (await publisher.openDeltaSession({ description: deps.description, organizationIds: organizations.map((o) => o.id) }).catch(() => undefined));
+    if (failed) await failed.abort(reason).catch(() => undefined);
     throw error;
   }
 }
