@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { type ControlOperation, type JumpCloudSimulator, LOGIN_SERVICES, type LoginService, type OrganizationData } from '@jumpcloud-graph/jumpcloud-simulator';
+import { CONTROL_OPERATIONS, type ControlOperation, type ControlOperationName, type JumpCloudSimulator, LOGIN_SERVICES, type LoginService, type OrganizationData } from '@jumpcloud-graph/jumpcloud-simulator';
 
 /**
  * A random series of control operations, drawn as abstract choices (a kind and a few numbers) and
@@ -7,33 +7,12 @@ import { type ControlOperation, type JumpCloudSimulator, LOGIN_SERVICES, type Lo
  * the candidates there are), so every operation is valid for the state it meets, and fast-check
  * can still shrink the choices.
  */
-export const CHANGE_KINDS = [
-  'createUser',
-  'updateUser',
+/** Changes the control API has no single operation for, built from several. */
+const COMPOSED_KINDS = [
+  /** A user's email (its Person changes). */
   'changeEmail',
-  'deleteUser',
-  'createUserGroup',
-  'updateUserGroup',
-  'deleteUserGroup',
-  'addUserGroupMember',
-  'removeUserGroupMember',
-  'createSystem',
-  'updateSystem',
-  'deleteSystem',
-  'createSystemGroup',
-  'updateSystemGroup',
-  'deleteSystemGroup',
-  'addSystemGroupMember',
-  'removeSystemGroupMember',
-  'createApplication',
-  'updateApplication',
-  'deleteApplication',
-  'addApplicationAssociation',
-  'removeApplicationAssociation',
-  'addSystemUserBinding',
+  /** The sudo attributes of an existing binding. */
   'changeSudo',
-  'removeSystemUserBinding',
-  'login',
   /** Deletes a user, group, system, system group or application that is in at least one membership or association. */
   'deleteWithMemberships',
   /** Removes a membership and adds it again in the same series. */
@@ -42,7 +21,10 @@ export const CHANGE_KINDS = [
   'readdRemoved',
 ] as const;
 
-export type ChangeKind = (typeof CHANGE_KINDS)[number];
+/** Every control operation, and the composed changes. */
+export const CHANGE_KINDS: readonly ChangeKind[] = [...CONTROL_OPERATIONS, ...COMPOSED_KINDS];
+
+export type ChangeKind = ControlOperationName | (typeof COMPOSED_KINDS)[number];
 
 export interface Change {
   kind: ChangeKind;

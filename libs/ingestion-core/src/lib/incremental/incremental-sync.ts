@@ -24,10 +24,12 @@ import {
   toRelationship,
   toUserEmployeeMappedRelationship,
   toUserEntity,
-  userDeviceProperties,
 } from '@jumpcloud-graph/graph-mapping';
 import { forEachConcurrent } from '../concurrency';
 import { assignmentEdge } from '../steps/application-assignments.step';
+import { deviceGroupMemberEdge, userGroupMemberEdge } from '../steps/group-members.step';
+import { type MemberEdge } from '../steps/link-members';
+import { systemUserEdge, userSystemEdge } from '../steps/user-devices.step';
 import { readDevicePosture } from '../steps/device-posture.step';
 import { type IncrementalReport } from '../sync-options';
 import { type LastLoginBook, laterWatermark, readWindow, storedLastLogin, windowStart } from './directory-window';
@@ -168,7 +170,7 @@ interface ListRead {
   owner: string;
   clear: RelationshipSelector[];
   read(): AsyncIterable<Membership[]>;
-  edge(member: Membership): { relationship: RelationshipTypeName; from: string; to: string; member: string; properties?: Record<string, boolean> } | undefined;
+  edge(member: Membership): MemberEdge | undefined;
 }
 
 async function applyWindow(deps: IncrementalDeps, window: OrganizationWindow, writer: DeltaWriter, logins: LastLoginBook, report: IncrementalReport): Promise<void> {
@@ -252,50 +254,41 @@ async function applyWindow(deps: IncrementalDeps, window: OrganizationWindow, wr
   await rereadLists(deps, writer, listReads(deps, plan, orgId).filter((list) => !gone.has(list.owner)), report);
 }
 
-/** The member and association lists the plan names, each with the edges it replaces. */
+/** The member and association lists the plan names, each with the edges it replaces (the full sync's edge rules). */
 function listReads(deps: IncrementalDeps, plan: IncrementalPlan, orgId: string): ListRead[] {
   const { source, signal } = deps;
-  const reads: ListRead[] = [];
-  for (const group of plan.lists.userGroupMembers) {
-    reads.push({
+  const { userGroupMembers, systemGroupMembers, applicationAssociations, systemUsers, userSystems } = plan.lists;
+  const reads: ListRead[] = [
+    ...userGroupMembers.map((group) => ({
       owner: group,
       clear: [{ type: 'jumpcloud_group_has_user', fromKey: group }],
       read: () => source.userGroupMembers(orgId, group, signal),
-      edge: (m) => (m.toType === 'user' ? { relationship: 'jumpcloud_group_has_user', from: group, to: m.toId, member: m.toId } : undefined),
-    });
-  }
-  for (const group of plan.lists.systemGroupMembers) {
-    reads.push({
+      edge: (m: Membership) => userGroupMemberEdge(group, m),
+    })),
+    ...systemGroupMembers.map((group) => ({
       owner: group,
       clear: [{ type: 'jumpcloud_device_group_has_device', fromKey: group }],
       read: () => source.systemGroupMembers(orgId, group, signal),
-      edge: (m) => (m.toType === 'system' ? { relationship: 'jumpcloud_device_group_has_device', from: group, to: m.toId, member: m.toId } : undefined),
-    });
-  }
-  for (const application of plan.lists.applicationAssociations) {
-    reads.push({
+      edge: (m: Membership) => deviceGroupMemberEdge(group, m),
+    })),
+    ...applicationAssociations.map((application) => ({
       owner: application,
       clear: [
         { type: 'jumpcloud_user_assigned_application', toKey: application },
         { type: 'jumpcloud_group_assigned_application', toKey: application },
       ],
       read: () => source.applicationAssociations(orgId, application, signal),
-      edge: (m) => {
-        const edge = assignmentEdge(application, m);
-        return edge && { relationship: edge.relationship, from: edge.fromKey, to: edge.toKey, member: edge.member.key };
-      },
-    });
-  }
+      edge: (m: Membership) => assignmentEdge(application, m),
+    })),
+  ];
   // A binding names both its system and its user: reading either side's list is enough, so the shorter one is read.
-  const { systemUsers, userSystems } = plan.lists;
   if (systemUsers.length <= userSystems.length) {
     for (const system of systemUsers) {
       reads.push({
         owner: system,
         clear: [{ type: 'jumpcloud_user_uses_device', toKey: system }],
         read: () => source.systemUsers(orgId, system, signal),
-        edge: (m) =>
-          m.toType === 'user' ? { relationship: 'jumpcloud_user_uses_device', from: m.toId, to: system, member: m.toId, properties: userDeviceProperties(m.sudo) } : undefined,
+        edge: (m) => systemUserEdge(system, m),
       });
     }
   } else {
@@ -304,8 +297,7 @@ function listReads(deps: IncrementalDeps, plan: IncrementalPlan, orgId: string):
         owner: user,
         clear: [{ type: 'jumpcloud_user_uses_device', fromKey: user }],
         read: () => source.userSystems(orgId, user, signal),
-        edge: (m) =>
-          m.toType === 'system' ? { relationship: 'jumpcloud_user_uses_device', from: user, to: m.toId, member: m.toId, properties: userDeviceProperties(m.sudo) } : undefined,
+        edge: (m) => userSystemEdge(user, m),
       });
     }
   }
@@ -339,11 +331,11 @@ async function rereadLists(deps: IncrementalDeps, writer: DeltaWriter, reads: re
     for (const member of members.get(list) ?? []) {
       const edge = list.edge(member);
       if (!edge) continue;
-      if (!held.has(edge.member)) {
+      if (!held.has(edge.member.key)) {
         writer.danglingReferences += 1;
         continue;
       }
-      relationships.push(toRelationship(edge.relationship, edge.from, edge.to, edge.properties));
+      relationships.push(toRelationship(edge.relationship, edge.fromKey, edge.toKey, edge.properties));
     }
   }
   await writer.relationships(relationships);

@@ -1,5 +1,20 @@
-import { linkMembers } from './link-members';
+import { type Membership } from '@jumpcloud-graph/domain';
+import { linkMembers, type MemberEdge } from './link-members';
 import { type StepImplementation } from './step';
+
+/** A user group's member that is a user: group -> user HAS (other members are not read as edges). */
+export function userGroupMemberEdge(groupId: string, member: Membership): MemberEdge | undefined {
+  return member.toType === 'user'
+    ? { relationship: 'jumpcloud_group_has_user', fromKey: groupId, toKey: member.toId, member: { type: 'jumpcloud_user', key: member.toId, step: 'users' } }
+    : undefined;
+}
+
+/** A device group's member that is a system: device group -> device HAS. */
+export function deviceGroupMemberEdge(groupId: string, member: Membership): MemberEdge | undefined {
+  return member.toType === 'system'
+    ? { relationship: 'jumpcloud_device_group_has_device', fromKey: groupId, toKey: member.toId, member: { type: 'jumpcloud_device', key: member.toId, step: 'devices' } }
+    : undefined;
+}
 
 /** Direct members of every user group; starts once the groups are known, while users are read. */
 export const groupMembersStep: StepImplementation = {
@@ -9,10 +24,7 @@ export const groupMembersStep: StepImplementation = {
     linkMembers(context, {
       parents: context.org.ids.groups,
       read: (groupId) => context.source.userGroupMembers(context.org.organization.id, groupId, context.signal),
-      edge: (groupId, member) =>
-        member.toType === 'user'
-          ? { relationship: 'jumpcloud_group_has_user', fromKey: groupId, toKey: member.toId, member: { type: 'jumpcloud_user', key: member.toId, step: 'users' } }
-          : undefined,
+      edge: userGroupMemberEdge,
     }),
 };
 
@@ -24,9 +36,6 @@ export const deviceGroupMembersStep: StepImplementation = {
     linkMembers(context, {
       parents: context.org.ids.deviceGroups,
       read: (groupId) => context.source.systemGroupMembers(context.org.organization.id, groupId, context.signal),
-      edge: (groupId, member) =>
-        member.toType === 'system'
-          ? { relationship: 'jumpcloud_device_group_has_device', fromKey: groupId, toKey: member.toId, member: { type: 'jumpcloud_device', key: member.toId, step: 'devices' } }
-          : undefined,
+      edge: deviceGroupMemberEdge,
     }),
 };

@@ -1,6 +1,33 @@
+import { type Membership } from '@jumpcloud-graph/domain';
 import { userDeviceProperties } from '@jumpcloud-graph/graph-mapping';
-import { linkMembers } from './link-members';
+import { linkMembers, type MemberEdge } from './link-members';
 import { type StepImplementation } from './step';
+
+/** A system's bound user: user -> device USES, with the user's sudo rights on it. */
+export function systemUserEdge(systemId: string, association: Membership): MemberEdge | undefined {
+  return association.toType === 'user'
+    ? {
+        relationship: 'jumpcloud_user_uses_device',
+        fromKey: association.toId,
+        toKey: systemId,
+        member: { type: 'jumpcloud_user', key: association.toId, step: 'users' },
+        properties: userDeviceProperties(association.sudo),
+      }
+    : undefined;
+}
+
+/** A user's bound system: the same edge, seen from the user. */
+export function userSystemEdge(userId: string, association: Membership): MemberEdge | undefined {
+  return association.toType === 'system'
+    ? {
+        relationship: 'jumpcloud_user_uses_device',
+        fromKey: userId,
+        toKey: association.toId,
+        member: { type: 'jumpcloud_device', key: association.toId, step: 'devices' },
+        properties: userDeviceProperties(association.sudo),
+      }
+    : undefined;
+}
 
 /**
  * user -> device USES, read from whichever side has fewer objects: one association list per
@@ -22,31 +49,13 @@ export const userDevicesStep: StepImplementation = {
       await linkMembers(context, {
         parents: org.ids.devices,
         read: (systemId) => source.systemUsers(orgId, systemId, signal),
-        edge: (systemId, association) =>
-          association.toType === 'user'
-            ? {
-                relationship: 'jumpcloud_user_uses_device',
-                fromKey: association.toId,
-                toKey: systemId,
-                member: { type: 'jumpcloud_user', key: association.toId, step: 'users' },
-                properties: userDeviceProperties(association.sudo),
-              }
-            : undefined,
+        edge: systemUserEdge,
       });
     } else {
       await linkMembers(context, {
         parents: org.ids.users,
         read: (userId) => source.userSystems(orgId, userId, signal),
-        edge: (userId, association) =>
-          association.toType === 'system'
-            ? {
-                relationship: 'jumpcloud_user_uses_device',
-                fromKey: userId,
-                toKey: association.toId,
-                member: { type: 'jumpcloud_device', key: association.toId, step: 'devices' },
-                properties: userDeviceProperties(association.sudo),
-              }
-            : undefined,
+        edge: userSystemEdge,
       });
     }
   },
