@@ -133,7 +133,7 @@ describe('planIncremental', () => {
   describe('what it does not understand or ignores', () => {
     it('counts unknown directory events, and malformed changes, with a reason', () => {
       const plan = planIncremental([
-        event({ eventType: 'user_change_password', timestamp: at(1), resource: { id: 'u1', type: 'user', name: null, username: null } }),
+        event({ eventType: 'organization_update', timestamp: at(1), resource: { id: 'o1', type: 'organization', name: null, username: null } }),
         change('user', 'update', 'u1', 2, 'system'),
         event({ eventType: 'system_update', timestamp: at(3), resource: { id: null, type: 'system', name: null, username: null } }),
         event({ eventType: 'system_update', timestamp: at(3.5) }),
@@ -142,7 +142,7 @@ describe('planIncremental', () => {
       ]);
       expect(plan.unresolved.map((u) => [u.eventType, u.reason])).toEqual([
         ['user_create', 'invalid-timestamp'],
-        ['user_change_password', 'unknown-event-type'],
+        ['organization_update', 'unknown-event-type'],
         ['user_update', 'unexpected-resource-type'],
         ['system_update', 'missing-resource-id'],
         ['system_update', 'missing-resource-id'],
@@ -150,6 +150,19 @@ describe('planIncremental', () => {
       ]);
       expect(plan.objects).toEqual(noObjects);
       expect(plan.watermark).toBe(at(4));
+    });
+
+    it('reads again an object that another directory event names (a password changed, an account locked), unless deleted', () => {
+      const plan = planIncremental([
+        event({ eventType: 'user_password_change', timestamp: at(1), resource: { id: 'u1', type: 'user', name: null, username: null } }),
+        event({ eventType: 'user_lockout', timestamp: at(2), resource: { id: 'u2', type: 'user', name: null, username: null } }),
+        change('user', 'delete', 'u2', 1.5),
+        event({ eventType: 'user_suspended', timestamp: at(3), resource: { id: 'u3', type: 'user', name: null, username: null }, success: false }),
+        event({ eventType: 'system_group_renamed', timestamp: at(4), resource: { id: 'sg1', type: 'system_group', name: null, username: null } }),
+      ]);
+      expect(plan.objects).toMatchObject({ user: { reread: ['u1'], deleted: ['u2'] }, system_group: { reread: ['sg1'] } });
+      expect(plan.unresolved).toEqual([]);
+      expect(plan.ignored).toBe(1);
     });
 
     it('takes the kind of a user, system or application event without a resource type from its event type', () => {

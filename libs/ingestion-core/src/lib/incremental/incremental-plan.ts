@@ -210,9 +210,17 @@ function foldEvent(
   const match = OBJECT_EVENT.exec(type);
   const isChange = match !== null || type === ASSOCIATION_CHANGE_EVENT_TYPE;
   if (!isChange) {
-    // Logins and the events of other services change nothing the sync reads; an unknown
-    // directory event might.
-    return LOGIN_TYPES.has(type) || event.service !== 'directory' ? 'ignored' : 'unknown-event-type';
+    // Logins and the events of other services change nothing the sync reads.
+    if (LOGIN_TYPES.has(type) || event.service !== 'directory') return 'ignored';
+    // Any other directory event that names one of the objects the sync reads (a password changed,
+    // an account locked or suspended, ...) may have changed it: it is read again. One that names
+    // none is not understood.
+    const kind = DIRECTORY_OBJECT_KINDS.find((k) => k === event.resource?.type);
+    const id = event.resource?.id;
+    if (event.success === false || !kind || !id) return event.success === false ? 'ignored' : 'unknown-event-type';
+    const objects = state.get(kind);
+    if (objects?.get(id)?.state !== 'deleted') objects?.set(id, { state: 'reread', at });
+    return undefined;
   }
   // A change that failed changed nothing.
   if (event.success === false) return 'ignored';
