@@ -43,6 +43,8 @@ export function jupiterOneTargetOf(config: CommandConfig): JupiterOneTargetSetti
     wait: config.wait,
     uploadBatchBytes: config.uploadBatchBytes,
     uploadConcurrency: config.uploadConcurrency,
+    // the local graph that keeps the state of incremental syncs (an explicit --db)
+    ...(config.stateDb !== undefined ? { stateDb: config.stateDb } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDataset, type FaultRule, JumpCloudSimulator } from '@jumpcloud-graph/jumpcloud-simulator';
+import { JupiterOneFake } from '@jumpcloud-graph/jupiterone-fake';
 import { LocalGraphStore } from '@jumpcloud-graph/local-graph';
 import { runCli } from './testing/cli-runner';
 
@@ -151,3 +152,66 @@ describe('sync --mode', () => {
     expect(JSON.parse(auto.stdout)).toMatchObject({ mode: 'full' });
   });
 });
+
+describe('sync --mode with --target jupiterone and --db as the state', () => {
+  let fake: JupiterOneFake;
+  beforeEach(async () => {
+    fake = new JupiterOneFake({ bodyLimitBytes: 6_000_000 });
+    await fake.start();
+  });
+  afterEach(() => fake.stop());
+
+  const j1 = (s: JumpCloudSimulator, db: string, extra: Record<string, string> = {}) => ({
+    ...envFor(s, db, extra),
+    JUMPCLOUD_GRAPH_TARGET: 'jupiterone',
+    JUPITERONE_API_KEY: fake.apiKey,
+    JUPITERONE_ACCOUNT: fake.account,
+    JUPITERONE_API_BASE_URL: fake.baseUrl,
+  });
+  const sorted = (objects: Array<Record<string, unknown>>) => [...objects].sort((a, b) => String(a['_key']).localeCompare(String(b['_key'])));
+
+  it('publishes the whole graph an incremental run leaves as one DIFF job: JupiterOne ends as a full sync would leave it', async () => {
+    const s = await start();
+    const db = join(dir, 'state.db');
+    const scope = { scope: `jumpcloud-graph:${s.dataset.organizations[0].organization._id}` };
+    const full = await runCli(['sync', '--json', '--wait'], j1(s, db));
+    expect(full.status).toBe(0);
+    expect(JSON.parse(full.stdout)).toMatchObject({ mode: 'full' });
+
+    const [org] = s.dataset.organizations;
+    const [changed, removed] = org.users.filter((u) => u.state === 'ACTIVATED');
+    s.control.updateUser(changed._id, { jobTitle: 'Published incrementally' });
+    s.control.deleteUser(removed._id);
+    await settle();
+    const incremental = await runCli(['sync', '--json', '--wait'], j1(s, db));
+    expect(incremental.status).toBe(0);
+    const summary = JSON.parse(incremental.stdout) as Summary & { job: Record<string, unknown> };
+    expect(summary).toMatchObject({ mode: 'incremental', incremental: { reread: 1, deleted: 1 } });
+    expect(summary.apiRequests).toBeLessThanOrEqual(5);
+    // JupiterOne deleted exactly the user (and its edges), and holds what a full sync of the same state sends
+    expect(summary.job).toMatchObject({ status: 'FINISHED', entitiesDeleted: 1, entitiesCreated: 0 });
+    const afterIncremental = fake.graph(scope);
+    expect(afterIncremental.entities.some((e) => e['_key'] === removed._id)).toBe(false);
+    expect(afterIncremental.entities.find((e) => e['_key'] === changed._id)).toMatchObject({ jobTitle: 'Published incrementally' });
+
+    const check = await runCli(['sync', '--json', '--wait', '--mode', 'full'], j1(s, join(dir, 'other.db')));
+    expect(check.status).toBe(0);
+    expect(JSON.parse(check.stdout).job).toMatchObject({ entitiesCreated: 0, entitiesUpdated: 0, entitiesDeleted: 0, relationshipsCreated: 0, relationshipsDeleted: 0 });
+    const afterFull = fake.graph(scope);
+    expect(sorted(afterFull.entities)).toEqual(sorted(afterIncremental.entities));
+    expect(sorted(afterFull.relationships)).toEqual(sorted(afterIncremental.relationships));
+  });
+
+  it('without --db: auto runs full, incremental exits 2', async () => {
+    const s = await start();
+    const env = { ...j1(s, ''), JUMPCLOUD_GRAPH_DB: '' };
+    delete (env as Record<string, string | undefined>)['JUMPCLOUD_GRAPH_DB'];
+    const auto = await runCli(['sync', '--json', '--wait'], env);
+    expect(auto.status).toBe(0);
+    expect(JSON.parse(auto.stdout)).toMatchObject({ mode: 'full' });
+    const incremental = await runCli(['sync', '--json', '--mode', 'incremental'], env);
+    expect(incremental.status).toBe(2);
+    expect(incremental.stderr).toContain('--db');
+  });
+});
+

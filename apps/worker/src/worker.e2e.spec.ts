@@ -189,7 +189,8 @@ describe('worker, one process (no Redis)', () => {
     const url = await worker.url();
     const first = await worker.waitFor((l) => l.msg === 'run ended', 'the start-up run to end');
     expect(first).toMatchObject({ status: 'success', mode: 'full' });
-    const firstStart = worker.logs.find((l) => l.msg === 'run started')?.time ?? Date.now();
+    // the full sync started (and recorded its start) before its run ended: past this, fullEvery has passed
+    const fullEveryPassedAt = first.time + 10_500;
     const [org] = simulator().dataset.organizations;
     const changed = org.users[0]._id;
     simulator().control.updateUser(changed, { jobTitle: 'Changed between runs' });
@@ -201,7 +202,7 @@ describe('worker, one process (no Redis)', () => {
     };
     expect(await runTriggered()).toMatchObject({ status: 'success', mode: 'incremental', incremental: expect.objectContaining({ reread: 1 }) });
     // once fullEvery has passed since the full sync started, auto reads everything again
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, firstStart + 10_500 - Date.now())));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, fullEveryPassedAt - Date.now())));
     expect(await runTriggered()).toMatchObject({ status: 'success', mode: 'full', fullReason: expect.stringContaining('the last full sync is') });
 
     const metrics = await (await fetch(`${url}/metrics`)).text();

@@ -31,3 +31,4 @@ export {
   WEBHOOK_RETRY,
 } from './lib/alerts';
 export { DURATION_ERROR, durationMs, MAX_FULL_EVERY_MS, parseDuration } from './lib/duration';
+export { JupiterOneWithLocalState } from './lib/jupiterone-with-state';

@@ -67,7 +67,7 @@ export function addConnectionOptions(command: Command): Command {
       .option('--jumpcloud-org-id <id>', 'sync only this organization, sent as x-org-id (JUMPCLOUD_ORG_ID)')
       .option('--jumpcloud-base-url <url>', 'JumpCloud console origin (JUMPCLOUD_BASE_URL; default https://console.jumpcloud.com)')
       .option('--target <target>', 'local or jupiterone (JUMPCLOUD_GRAPH_TARGET; default local)')
-      .option('--db <path>', 'local graph database (JUMPCLOUD_GRAPH_DB; default .jumpcloud-graph/graph.db)')
+      .option('--db <path>', 'local graph database (JUMPCLOUD_GRAPH_DB; default .jumpcloud-graph/graph.db); with --target jupiterone, given explicitly, the state of incremental syncs')
       .option('--allow-insecure-http', 'allow http:// JumpCloud and JupiterOne URLs that are not loopback (keys would travel unencrypted)')
       .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (LOG_LEVEL; default info)')
       .option('--config <file>', 'YAML or JSON file of settings (flags and variables win over it)')
@@ -103,7 +103,7 @@ export function syncCommand(): Command {
     .description('read JumpCloud and write the graph to the target (the local graph database by default)')
     .addHelpText(
       'after',
-      '\nExit codes: 0 success, 1 failure (nothing finalized), 2 usage/configuration/authentication (also --mode incremental without a previous run or without Directory Insights), 3 partial.\n\nExamples:\n  JUMPCLOUD_API_KEY=... jumpcloud-graph sync --db ./graph.db --json\n  JUMPCLOUD_API_KEY=... jumpcloud-graph sync --mode incremental --db ./graph.db\n  JUMPCLOUD_API_KEY=... JUPITERONE_API_KEY=... JUPITERONE_ACCOUNT=... jumpcloud-graph sync --target jupiterone --wait',
+      '\nExit codes: 0 success, 1 failure (nothing finalized), 2 usage/configuration/authentication (also --mode incremental without a previous run or without Directory Insights, or with --target jupiterone without --db), 3 partial.\n\nExamples:\n  JUMPCLOUD_API_KEY=... jumpcloud-graph sync --db ./graph.db --json\n  JUMPCLOUD_API_KEY=... jumpcloud-graph sync --mode incremental --db ./graph.db\n  JUMPCLOUD_API_KEY=... JUPITERONE_API_KEY=... JUPITERONE_ACCOUNT=... jumpcloud-graph sync --target jupiterone --wait\n  JUMPCLOUD_API_KEY=... JUPITERONE_API_KEY=... JUPITERONE_ACCOUNT=... jumpcloud-graph sync --target jupiterone --db ./j1-state.db --mode auto',
     )
     .action(async (flags: SyncFlags) => {
       let config;

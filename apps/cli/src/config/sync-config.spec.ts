@@ -1,6 +1,9 @@
+// container.ts loads tsyringe, which needs the reflect polyfill first (as main.ts does).
+import 'reflect-metadata';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runSettingsOf } from '../container';
 import { readConfigFile, resolveCommandConfig, resolveSyncConfig, UsageError } from './sync-config';
 
 const KEY = { JUMPCLOUD_API_KEY: 'jc-key' };
@@ -150,10 +153,43 @@ describe('resolveSyncConfig', () => {
     expect(resolveSyncConfig({ steps: 'users', mode: 'full' }, KEY).mode).toBe('full');
   });
 
-  it('refuses --mode incremental with --target jupiterone (the local graph is its state); auto is accepted', () => {
+  it('refuses --mode incremental with --target jupiterone without an explicit --db (the state of incremental syncs), in one line', () => {
     const env = { ...KEY, ...J1, JUMPCLOUD_GRAPH_TARGET: 'jupiterone' };
-    expect(usage(() => resolveSyncConfig({ mode: 'incremental' }, env))).toMatch(/^--mode incremental needs the local graph target/);
+    const NEEDS_DB = 'incremental with --target jupiterone needs --db: the local graph that keeps the state of incremental syncs';
+    const messages = [
+      usage(() => resolveSyncConfig({ mode: 'incremental' }, env)),
+      usage(() => resolveSyncConfig({}, { ...env, JUMPCLOUD_SYNC_MODE: 'incremental' })),
+      usage(() => resolveSyncConfig({}, env, { mode: 'incremental' })),
+    ];
+    expect(messages).toEqual([`--mode ${NEEDS_DB}`, `JUMPCLOUD_SYNC_MODE ${NEEDS_DB}`, `config file key mode ${NEEDS_DB}`]);
+    expect(messages.filter((m) => m.includes('\n'))).toEqual([]);
+    // auto is accepted without a database (it runs full)
     expect(resolveSyncConfig({}, env).mode).toBe('auto');
+  });
+
+  it('allows --mode incremental with --target jupiterone and an explicit --db, from the flag, the variable or the config file', () => {
+    const env = { ...KEY, ...J1, JUMPCLOUD_GRAPH_TARGET: 'jupiterone' };
+    expect(resolveSyncConfig({ mode: 'incremental', db: 'state.db' }, env)).toMatchObject({ mode: 'incremental', stateDb: 'state.db' });
+    expect(resolveSyncConfig({ mode: 'incremental' }, { ...env, JUMPCLOUD_GRAPH_DB: 'env.db' })).toMatchObject({ mode: 'incremental', stateDb: 'env.db' });
+    expect(resolveSyncConfig({}, { ...env, JUMPCLOUD_SYNC_MODE: 'incremental' }, { db: 'file.db' })).toMatchObject({ mode: 'incremental', stateDb: 'file.db' });
+    // --rules stay refused: they run on the local target's graph
+    expect(usage(() => resolveSyncConfig({ db: 'state.db', rules: 'rules.yaml' }, env))).toBe('--rules: alert rules need the local graph target (their state lives in its database)');
+  });
+
+  it('makes an explicit --db the stateDb of the JupiterOne target it builds, and the default one none', () => {
+    const env = { ...KEY, ...J1, JUMPCLOUD_GRAPH_TARGET: 'jupiterone' };
+    expect(runSettingsOf(resolveSyncConfig({ db: 'state.db' }, env)).target).toMatchObject({ type: 'jupiterone', stateDb: 'state.db' });
+    expect(runSettingsOf(resolveSyncConfig({}, { ...env, JUMPCLOUD_GRAPH_DB: 'env.db' })).target).toMatchObject({ type: 'jupiterone', stateDb: 'env.db' });
+    expect(runSettingsOf(resolveSyncConfig({}, env, { db: 'file.db' })).target).toMatchObject({ type: 'jupiterone', stateDb: 'file.db' });
+    const withoutDb = resolveSyncConfig({}, env);
+    expect(withoutDb.stateDb).toBeUndefined();
+    expect(runSettingsOf(withoutDb).target).not.toHaveProperty('stateDb');
+    // an empty variable is no value: the default, so no state
+    expect(runSettingsOf(resolveSyncConfig({}, { ...env, JUMPCLOUD_GRAPH_DB: '' })).target).not.toHaveProperty('stateDb');
+    // the local target keeps its db as its graph, with no stateDb
+    const local = resolveSyncConfig({ db: 'graph.db' }, KEY);
+    expect(local.stateDb).toBeUndefined();
+    expect(runSettingsOf(local).target).toEqual({ type: 'local', db: 'graph.db' });
   });
 
   it('lets commands that do not read JumpCloud go without its key', () => {

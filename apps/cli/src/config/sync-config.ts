@@ -107,6 +107,12 @@ export type CommandConfig = Omit<Parsed, 'jupiteroneBaseUrl' | 'fullEvery'> & {
   warnings: string[];
   /** Console origin for webLink when it is not the base URL's (the demo's simulator has a random port). */
   consoleUrl?: string;
+  /**
+   * With `--target jupiterone`: the local graph that keeps the state of incremental syncs, the
+   * `--db` given explicitly (flag, variable or config file key; never the default). Undefined
+   * otherwise: the JupiterOne target then keeps no state (`auto` runs full).
+   */
+  stateDb?: string;
 };
 
 /** The settings of a sync: a JumpCloud key is required. */
@@ -219,8 +225,10 @@ export function resolveCommandConfig(
     const sources = origin.mode === SOURCES.mode.flag && origin.steps === SOURCES.steps.flag ? '' : ` (mode from ${origin.mode}, steps from ${origin.steps})`;
     throw new UsageError(`--mode incremental reads what changed, not selected steps${sources}`);
   }
-  if (data.mode === 'incremental' && data.target !== 'local') {
-    throw new UsageError(`${origin.mode} incremental needs the local graph target (the local graph is its state); with --target jupiterone use --mode full or auto, which runs full`);
+  // An explicit --db (not its default) is the state of a JupiterOne target's incremental syncs.
+  const stateDb = data.target === 'jupiterone' && origin.db !== undefined ? data.db : undefined;
+  if (data.mode === 'incremental' && data.target === 'jupiterone' && stateDb === undefined) {
+    throw new UsageError(`${origin.mode} incremental with --target jupiterone needs --db: the local graph that keeps the state of incremental syncs`);
   }
   if (data.rules !== undefined && data.target !== 'local') {
     throw new UsageError(`${origin.rules ?? describe('rules')}: alert rules need the local graph target (their state lives in its database)`);
@@ -248,5 +256,5 @@ export function resolveCommandConfig(
   const { fullEvery, ...rest } = data;
   // a selection of steps is a full run of those steps: auto never reads it incrementally
   const mode = data.steps !== undefined && data.mode === 'auto' ? 'full' : data.mode;
-  return { ...rest, mode, fullEveryMs: fullEvery, jupiteroneBaseUrl, warnings };
+  return { ...rest, mode, fullEveryMs: fullEvery, jupiteroneBaseUrl, warnings, ...(stateDb !== undefined ? { stateDb } : {}) };
 }

@@ -140,12 +140,37 @@ describe('the sync mode and its tuning', () => {
     expect(messages.filter((m) => m.includes('\n'))).toEqual([]);
   });
 
-  it('refuses incremental with a JupiterOne target (the local graph is its state), from the instance or the top level', () => {
+  it('refuses incremental with a JupiterOne target without stateDb (the state of incremental syncs), from the instance or the top level', () => {
     expect(error({ instances: [j1({ mode: 'incremental' })] })).toBe(
-      'instances[0] (j1).mode: incremental needs a local target (the local graph is its state); an instance with a jupiterone target runs full or auto',
+      'instances[0] (j1).mode: incremental with a jupiterone target needs target.stateDb (the local graph that keeps the state of incremental syncs); without it, use mode full or auto (which runs full)',
     );
-    expect(error({ mode: 'incremental', instances: [instance(), j1()] })).toMatch(/^instances\[1\] \(j1\)\.mode: incremental \(the top-level mode\) needs a local target/);
+    expect(error({ mode: 'incremental', instances: [instance(), j1()] })).toMatch(/^instances\[1\] \(j1\)\.mode: incremental \(the top-level mode\) with a jupiterone target needs target\.stateDb/);
     expect(resolveWorkerConfig({ mode: 'incremental', instances: [instance(), j1({ mode: 'auto' })] }, ENV).instances.map((i) => i.mode)).toEqual(['incremental', 'auto']);
+  });
+
+  it('accepts incremental with a JupiterOne target that has a stateDb, and passes the stateDb to the target', () => {
+    const withState = (extra: Record<string, unknown> = {}) =>
+      instance({ id: 'j1', target: { type: 'jupiterone', apiKeyEnv: 'J1_KEY', accountEnv: 'J1_ACCOUNT', stateDb: '/tmp/j1-state.db' }, ...extra });
+    const config = resolveWorkerConfig({ mode: 'incremental', instances: [withState(), withState({ id: 'own', mode: 'incremental' })] }, ENV);
+    expect(config.instances.map((i) => i.mode)).toEqual(['incremental', 'incremental']);
+    expect(config.instances[0].target).toEqual({
+      type: 'jupiterone',
+      apiKey: 'j1-key',
+      account: 'acct',
+      baseUrl: 'https://api.us.jupiterone.io',
+      allowInsecureHttp: false,
+      wait: false,
+      stateDb: '/tmp/j1-state.db',
+    });
+    // without it, no stateDb key at all
+    expect(resolveWorkerConfig({ instances: [j1()] }, ENV).instances[0].target).not.toHaveProperty('stateDb');
+  });
+
+  it('validates stateDb like the local target\'s db: a non-empty string, and only on a jupiterone target', () => {
+    const j1Target = { type: 'jupiterone', apiKeyEnv: 'J1_KEY', accountEnv: 'J1_ACCOUNT' };
+    expect(error({ instances: [instance({ target: { ...j1Target, stateDb: '' } })] })).toMatch(/^worker\.yaml: instances\[0\]\.target\.stateDb /);
+    expect(error({ instances: [instance({ target: { ...j1Target, stateDb: 42 } })] })).toMatch(/^worker\.yaml: instances\[0\]\.target\.stateDb /);
+    expect(error({ instances: [instance({ target: { type: 'local', db: '/tmp/a.db', stateDb: '/tmp/b.db' } })] })).toContain('instances[0].target');
   });
 });
 

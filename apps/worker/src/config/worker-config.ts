@@ -71,6 +71,8 @@ const jupiteroneTarget = z
     integrationInstanceId: z.string().min(1).optional(),
     scope: z.string().min(1).max(500).optional(),
     wait: z.boolean().default(false),
+    /** The local graph that keeps the state of incremental syncs (without it: no state, `auto` runs full). */
+    stateDb: z.string().min(1).optional(),
   })
   .strict();
 
@@ -247,14 +249,17 @@ interface SyncDefaults {
 
 /**
  * An instance's mode and tuning: its own keys, else the top-level ones. Incremental runs keep
- * their state in the local graph, so `incremental` with a JupiterOne target is an error (`auto`
- * is fine: it runs full there).
+ * their state in a local graph: the target's own, or a JupiterOne target's `stateDb`; so
+ * `incremental` with a JupiterOne target without `stateDb` is an error (`auto` is fine: it runs
+ * full there).
  */
 function syncSettingsOf(raw: RawInstance, where: string, defaults: SyncDefaults): SyncDefaults {
   const mode = raw.mode ?? defaults.mode;
-  if (mode === 'incremental' && raw.target.type !== 'local') {
+  if (mode === 'incremental' && raw.target.type === 'jupiterone' && raw.target.stateDb === undefined) {
     const from = raw.mode === undefined ? ' (the top-level mode)' : '';
-    throw new WorkerConfigError(`${where}.mode: incremental${from} needs a local target (the local graph is its state); an instance with a ${raw.target.type} target runs full or auto`);
+    throw new WorkerConfigError(
+      `${where}.mode: incremental${from} with a jupiterone target needs target.stateDb (the local graph that keeps the state of incremental syncs); without it, use mode full or auto (which runs full)`,
+    );
   }
   return {
     mode,
@@ -307,6 +312,7 @@ function resolveInstance(
       ...(t.integrationInstanceId !== undefined ? { integrationInstanceId: t.integrationInstanceId } : {}),
       ...(t.scope !== undefined ? { scope: t.scope } : {}),
       wait: t.wait,
+      ...(t.stateDb !== undefined ? { stateDb: t.stateDb } : {}),
     },
   };
 }

@@ -291,6 +291,7 @@ export class SyncRunner {
           invalidEntities: outcome.invalidEntities,
           durationMs: Math.round(this.clock.now() - started),
           runId: outcome.runId,
+          ...(outcome.targetReport ? { report: outcome.targetReport } : {}),
           organizations: named,
           addedSteps: [],
           steps: [],

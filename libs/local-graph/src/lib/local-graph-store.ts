@@ -348,6 +348,19 @@ export class LocalGraphStore implements StatefulGraphPublisher {
   }
 
   /**
+   * Every object of a committed run (the latest by default), parsed one at a time in
+   * `exportGraph`'s order: a large graph streamed without holding it. The rows are read in one
+   * snapshot; until the iteration ends, do not use this store for anything else. Throws
+   * `LOCAL_GRAPH_NOT_FOUND`.
+   */
+  *objects(runId?: number): Generator<Entity | Relationship> {
+    const rows = this.readSnapshot(({ db, statements }) => prepareExportRows(db, this.committedRun(statements, runId).id), () => this.noRun(runId));
+    for (const row of rows.iterate()) {
+      yield JSON.parse(row.json) as Entity | Relationship;
+    }
+  }
+
+  /**
    * Writes a committed run (the latest by default) in the JupiterOne SDK's layout:
    * `<dir>/.j1-integration/graph/<_type>/entities/<n>.json` holding `{"entities":[...]}` and
    * `.../<_type>/relationships/<n>.json` holding `{"relationships":[...]}`, at most 500 objects a

@@ -15,6 +15,7 @@ import {
 } from '@jumpcloud-graph/ingestion-core';
 import { type DependencyContainer, type InjectionToken, instanceCachingFactory } from 'tsyringe';
 import { createJumpCloudSource, createJupiterOnePublisher, type LocalGraphThreadStarter, startLocalGraphPublisher } from './adapters';
+import { JupiterOneWithLocalState } from './jupiterone-with-state';
 import { type RunSettings } from './run-settings';
 
 /** The settings of the run a child container serves. */
@@ -91,6 +92,12 @@ export async function openRun(root: DependencyContainer, settings: RunSettings, 
       const store = await startLocalGraphPublisher(settings.target.db, deps.logger, deps.startLocalGraphThread);
       release = () => store.close();
       publisher = store;
+    } else if (settings.target.stateDb !== undefined) {
+      // JupiterOne with the local graph as the state of incremental syncs
+      const stateDb = settings.target.stateDb;
+      const state = await startLocalGraphPublisher(stateDb, deps.logger, deps.startLocalGraphThread);
+      release = () => state.close();
+      publisher = new JupiterOneWithLocalState(state, createJupiterOnePublisher(settings.target, deps.logger), stateDb, deps.logger);
     } else {
       publisher = createJupiterOnePublisher(settings.target, deps.logger);
     }

@@ -32,6 +32,12 @@ export interface JupiterOneTargetSettings {
   wait: boolean;
   uploadBatchBytes?: number;
   uploadConcurrency?: number;
+  /**
+   * A local graph database that keeps the state of incremental syncs for this target (their
+   * watermarks, users' last logins, the graph a delta run starts from). Without it a JupiterOne
+   * target keeps no state: `auto` runs full, and `incremental` cannot run.
+   */
+  stateDb?: string;
 }
 
 /** Everything one sync needs, validated by the app that builds it. */

@@ -10,6 +10,7 @@ import {
   type RelationshipSelector,
   type StatefulGraphPublisher,
   type StoredRun,
+  type TargetReport,
 } from '@jumpcloud-graph/domain';
 import {
   type DevicePostureCollector,
@@ -61,6 +62,8 @@ export interface IncrementalOutcome {
   entities: Record<string, number>;
   relationships: Record<string, number>;
   runId: string;
+  /** The target's own figures (a JupiterOne job's), passed through. */
+  targetReport?: TargetReport;
   watermarks: Record<string, string>;
   report: IncrementalReport;
   invalidEntities: number;
@@ -123,6 +126,7 @@ export async function runIncrementalSync(deps: IncrementalDeps, organizations: r
       entities: result.entities,
       relationships: result.relationships,
       runId: result.runId,
+      ...(result.report ? { targetReport: result.report } : {}),
       watermarks,
       report,
       invalidEntities: writer.invalidEntities,
