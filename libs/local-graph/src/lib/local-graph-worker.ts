@@ -261,31 +261,23 @@ export class LocalGraphWorkerPublisher implements StatefulGraphPublisher {
       await Promise.all(inFlight);
       if (writeError) throw writeError;
     };
+    /** A delta run's deletion, after the writes gathered before it (the order of writes among themselves does not matter to the store; that of a deletion and the writes before it does). */
+    const sendDeletion = async (operation: string, request: Extract<RequestBody, { op: 'delete' | 'delete-relationships' }>) => {
+      if (baseRun === undefined) {
+        throw new LocalGraphStoreError('LOCAL_GRAPH_INVALID_OPTIONS', `${operation}: run ${runId} is a full run (open the session with startFrom: 'latest' for a delta run)`);
+      }
+      if (writeError) throw writeError;
+      await sendEntities();
+      await sendRelationships();
+      await send(request);
+    };
     return {
       runId,
       baseRun,
       writeEntities: (batch) => gather(batch, entities, sendEntities),
       writeRelationships: (batch) => gather(batch, relationships, sendRelationships),
-      deleteObjects: async (keys) => {
-        if (baseRun === undefined) {
-          throw new LocalGraphStoreError('LOCAL_GRAPH_INVALID_OPTIONS', `deleteObjects: run ${runId} is a full run (open the session with startFrom: 'latest' for a delta run)`);
-        }
-        if (writeError) throw writeError;
-        // The order of entity and relationship writes does not matter to the store; that of a
-        // deletion and the writes before it does.
-        await sendEntities();
-        await sendRelationships();
-        await send({ op: 'delete', batch: [...keys] });
-      },
-      deleteRelationships: async (selectors) => {
-        if (baseRun === undefined) {
-          throw new LocalGraphStoreError('LOCAL_GRAPH_INVALID_OPTIONS', `deleteRelationships: run ${runId} is a full run (open the session with startFrom: 'latest' for a delta run)`);
-        }
-        if (writeError) throw writeError;
-        await sendEntities();
-        await sendRelationships();
-        await send({ op: 'delete-relationships', batch: [...selectors] });
-      },
+      deleteObjects: (keys) => sendDeletion('deleteObjects', { op: 'delete', batch: [...keys] }),
+      deleteRelationships: (selectors) => sendDeletion('deleteRelationships', { op: 'delete-relationships', batch: [...selectors] }),
       readEntities: async (keys) => {
         // What was written before the read is part of the graph it reads.
         await drain();
