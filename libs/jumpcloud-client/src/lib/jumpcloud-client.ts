@@ -31,6 +31,7 @@ import {
 import { PagedList, SYSTEM_INSIGHTS_PAGE_SIZE } from './pagination';
 import { createRedactor } from './redact';
 import { RequestCounters, type RequestCounts } from './request-counters';
+import { type RequestBudget } from './request-budget';
 import { RequestScheduler, type SchedulerStats } from './request-scheduler';
 import { DEFAULT_RETRY, type RetryOptions } from './retry';
 import { createRetryingFetch } from './transport';
@@ -95,6 +96,11 @@ export interface JumpCloudClientOptions {
    * fetch's signature). `globalThis.fetch` works too.
    */
   fetch?: RequestFetch;
+  /**
+   * A request budget shared with other processes using the same key (the worker's replicas on
+   * Redis): every attempt takes a lease from it after its own scheduler's slot. None by default.
+   */
+  budget?: RequestBudget;
 }
 
 /** v1 list options (`sort` defaults to `_id`, which keeps concurrently read pages stable). */
@@ -231,6 +237,7 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
     endpointOf: (request) => endpoints.get(request) ?? `${request.method} ${new URL(request.url).pathname}`,
     fetch: options.fetch ?? createRequestFetch(),
     fetchReadsBody: options.fetch === undefined,
+    budget: options.budget,
   });
   const shared: Shared = {
     baseUrl,

@@ -1,6 +1,7 @@
 import { type Logger } from '@jumpcloud-graph/domain';
 import { failureReason, type RequestFetch, retryDelay, scrubError, sleep } from '@jumpcloud-graph/http-retry';
 import { JumpCloudAuthError, JumpCloudNetworkError } from './jumpcloud-client.errors';
+import { type RequestBudget } from './request-budget';
 import { type RequestCounters } from './request-counters';
 import { type RequestScheduler } from './request-scheduler';
 import { isRetryableStatus, type RetryOptions } from './retry';
@@ -16,6 +17,8 @@ export interface TransportOptions {
   /** The endpoint key of a request, set by the endpoint middleware; falls back to the path. */
   endpointOf: (request: Request) => string;
   fetch: RequestFetch;
+  /** A budget shared with other processes using the same key (the worker's replicas), taken per attempt. */
+  budget?: RequestBudget;
   /**
    * Whether `fetch` answers with the body already read whole (`createRequestFetch` does): the
    * response is then passed on as it is, instead of read and wrapped again.
@@ -43,6 +46,9 @@ export function createRetryingFetch(options: TransportOptions): (request: Reques
 
   const attemptOnce = (request: Request, endpoint: string, attempt: number, cancel: AbortSignal | undefined): Promise<Attempt> =>
     scheduler.run(async (slot) => {
+      const lease = await options.budget?.acquire(cancel);
+      let throttled = false;
+      let retryAfter: string | null = null;
       counters.countAttempt(endpoint, attempt > 1);
       // One short-lived signal per attempt, its listener on `cancel` removed when it ends.
       const controller = new AbortController();
@@ -59,8 +65,11 @@ export function createRetryingFetch(options: TransportOptions): (request: Reques
         const sent = request.body === null ? request : request.clone();
         const raw = await options.fetch(sent, { signal: controller.signal });
         const response = options.fetchReadsBody ? raw : await readWhole(raw);
-        if (raw.status === 429) slot.throttled();
-        else if (raw.ok) slot.succeeded();
+        if (raw.status === 429) {
+          slot.throttled();
+          throttled = true;
+          retryAfter = raw.headers.get('retry-after');
+        } else if (raw.ok) slot.succeeded();
         return { kind: 'response', response };
       } catch (error) {
         if (cancel?.aborted) throw cancel.reason;
@@ -71,6 +80,7 @@ export function createRetryingFetch(options: TransportOptions): (request: Reques
       } finally {
         clearTimeout(timer);
         cancel?.removeEventListener('abort', onCancel);
+        lease?.release({ throttled, ...(throttled ? retryAfterMs(retryAfter) : {}) });
       }
     });
 
@@ -115,6 +125,14 @@ export function createRetryingFetch(options: TransportOptions): (request: Reques
       await sleep(delay, cancel);
     }
   };
+}
+
+/** A `Retry-After` (seconds or an HTTP date) in milliseconds, when it says anything usable. */
+function retryAfterMs(header: string | null): { retryAfterMs?: number } {
+  if (header === null) return {};
+  const seconds = Number(header);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
+  return Number.isFinite(ms) && ms > 0 ? { retryAfterMs: Math.min(ms, 300_000) } : {};
 }
 
 /** The response with its body read whole (a reset or a stall mid-body fails here, inside the attempt). */
