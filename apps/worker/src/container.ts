@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { type Logger } from '@jumpcloud-graph/domain';
+import { type RequestBudget } from '@jumpcloud-graph/jumpcloud-client';
 import { type LocalGraphThreadStarter, openRun, type OpenRun, registerRootSingletons, type RunSettings } from '@jumpcloud-graph/runtime';
 import { container, type DependencyContainer } from 'tsyringe';
 import { type InstanceConfig } from './config/worker-config';
@@ -21,10 +22,10 @@ export function localGraphThreadStarter(workerFile: string): LocalGraphThreadSta
   return (workerData) => new Worker(workerFile, { workerData });
 }
 
-/** The settings of one run of an instance. */
-export function runSettingsOf(instance: InstanceConfig): RunSettings {
+/** The settings of one run of an instance (with its key's shared budget, on Redis). */
+export function runSettingsOf(instance: InstanceConfig, budget?: RequestBudget): RunSettings {
   return {
-    jumpcloud: instance.jumpcloud,
+    jumpcloud: budget ? { ...instance.jumpcloud, budget } : instance.jumpcloud,
     target: instance.target,
     accountName: instance.accountName,
     tagAccountName: instance.tagAccountName,
@@ -37,6 +38,6 @@ export function runSettingsOf(instance: InstanceConfig): RunSettings {
 }
 
 /** One run of an instance, wired in a child container of the worker's root. */
-export function openInstanceRun(instance: InstanceConfig, logger: Logger, workerFile: string): Promise<OpenRun> {
-  return openRun(workerRoot(), runSettingsOf(instance), { logger, startLocalGraphThread: localGraphThreadStarter(workerFile) });
+export function openInstanceRun(instance: InstanceConfig, logger: Logger, workerFile: string, budget?: RequestBudget): Promise<OpenRun> {
+  return openRun(workerRoot(), runSettingsOf(instance, budget), { logger, startLocalGraphThread: localGraphThreadStarter(workerFile) });
 }

@@ -1,5 +1,6 @@
 import { type AlertReport } from '@jumpcloud-graph/alerting';
 import { type Logger } from '@jumpcloud-graph/domain';
+import { type RequestBudget } from '@jumpcloud-graph/jumpcloud-client';
 import { SyncCancelledError, type SyncSummary } from '@jumpcloud-graph/ingestion-core';
 import { LocalGraphStore } from '@jumpcloud-graph/local-graph';
 import { type OpenRun, runLocalGraphAlerts } from '@jumpcloud-graph/runtime';
@@ -65,7 +66,13 @@ function alertFields(alerts: RunAlertsOutcome) {
  * in the metrics, and never throws: a failed run is an outcome, and the schedule goes on.
  * `workerFile` is the bundle that serves the local graph store in a worker thread.
  */
-export function createInstanceRunner(deps: { logger: Logger & { child(bindings: Record<string, unknown>): Logger }; metrics: WorkerMetrics; workerFile: string }): RunInstance {
+export function createInstanceRunner(deps: {
+  logger: Logger & { child(bindings: Record<string, unknown>): Logger };
+  metrics: WorkerMetrics;
+  workerFile: string;
+  /** The shared request budget of an instance's key (a worker on Redis). */
+  budgetOf?: (instance: InstanceConfig) => RequestBudget | undefined;
+}): RunInstance {
   return async (instance, runId, signal) => {
     const logger = deps.logger.child({ instance: instance.id, runId });
     const started = performance.now();
@@ -74,7 +81,7 @@ export function createInstanceRunner(deps: { logger: Logger & { child(bindings: 
     let outcome: RunOutcome;
     let run: OpenRun | undefined;
     try {
-      run = await openInstanceRun(instance, logger, deps.workerFile);
+      run = await openInstanceRun(instance, logger, deps.workerFile, deps.budgetOf?.(instance));
       const summary = await run.runner.run(undefined, { signal });
       outcome = { status: summary.status === 'partial' ? 'partial' : summary.status === 'failure' ? 'failure' : 'success', summary };
     } catch (error) {

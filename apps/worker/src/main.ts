@@ -5,10 +5,12 @@ import { setFlagsFromString } from 'node:v8';
 import { parseArgs } from 'node:util';
 import { loadWorkerConfig, WorkerConfigError } from './config/worker-config';
 import { startWorkerHttpServer } from './http-server';
+import { KeyBudgets } from './budget/key-budgets';
 import { createInstanceRunner } from './instance-runner';
 import { createWorkerLogger } from './logger';
 import { WorkerMetrics } from './metrics';
 import { InProcessScheduler } from './scheduler/in-process-scheduler';
+import { WatchedRedis } from './scheduler/redis-connection';
 import { RedisScheduler } from './scheduler/redis-scheduler';
 import { type Scheduler } from './scheduler/scheduler';
 import { VERSION } from './version';
@@ -56,7 +58,11 @@ async function main(): Promise<void> {
   for (const warning of config.warnings) logger.warn({}, warning);
   const metrics = new WorkerMetrics();
   // The bundle is also the entry of the local graph store's worker thread (see the end of this file).
-  const runInstance = createInstanceRunner({ logger, metrics, workerFile: join(__dirname, 'local-graph-thread.js') });
+  // On Redis, every replica takes its JumpCloud requests from one budget per key (connected at the
+  // first request: a replica waiting for Redis logs its scheduler's reconnects only).
+  const budgetRedis = config.redisUrl ? new WatchedRedis(config.redisUrl, { name: 'key-budget', logger, redis: { maxRetriesPerRequest: 3, lazyConnect: true } }) : undefined;
+  const budgets = budgetRedis ? new KeyBudgets(config.instances, budgetRedis, metrics) : undefined;
+  const runInstance = createInstanceRunner({ logger, metrics, workerFile: join(__dirname, 'local-graph-thread.js'), budgetOf: (instance) => budgets?.of(instance) });
   const scheduler: Scheduler = config.redisUrl
     ? new RedisScheduler(config.instances, runInstance, { redisUrl: config.redisUrl, concurrency: config.concurrency, queue: config.queue, logger })
     : new InProcessScheduler(config.instances, runInstance, { concurrency: config.concurrency, logger });
@@ -84,6 +90,7 @@ async function main(): Promise<void> {
       .stop()
       .catch((error: unknown) => logger.error({ error: error instanceof Error ? error.message : String(error) }, 'stopping the scheduler failed'))
       .then(() => server.close())
+      .then(() => budgetRedis?.quit())
       .finally(() => {
         logger.info({}, 'stopped');
         process.exit(0);

@@ -25,6 +25,19 @@ export class WorkerMetrics {
     buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
     registers: [this.registry],
   });
+  private readonly budgetWait = new Histogram({
+    name: 'jumpcloud_graph_key_budget_wait_seconds',
+    help: "How long JumpCloud requests waited for their key's shared budget, by key (a hash of the API key)",
+    labelNames: ['key'],
+    buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  private readonly throttled = new Counter({
+    name: 'jumpcloud_graph_key_throttled_total',
+    help: 'JumpCloud 429 answers that slowed or paused a key for every replica, by key (a hash of the API key)',
+    labelNames: ['key'],
+    registers: [this.registry],
+  });
   private readonly entities = new Gauge({
     name: 'jumpcloud_graph_entities_published',
     help: 'Entities written by the last successful or partial run, by instance and _type',
@@ -90,5 +103,15 @@ export class WorkerMetrics {
 
   get contentType(): string {
     return this.registry.contentType;
+  }
+
+  /** A request waited `ms` for its key's shared budget. */
+  budgetWaited(key: string, ms: number): void {
+    this.budgetWait.observe({ key }, ms / 1000);
+  }
+
+  /** A 429 slowed or paused a key's shared budget. */
+  keyThrottled(key: string): void {
+    this.throttled.inc({ key });
   }
 }

@@ -312,6 +312,49 @@ describe('worker replicas on Redis', () => {
     expect(runs.filter((r) => r.status === 'cancelled' && r.end < shutdown)).toEqual([]);
   });
 
+  it('take every JumpCloud request of every replica from one budget per key: never more than its rate in any window, nor its requests in flight', async () => {
+    sim = new JumpCloudSimulator({ dataset: { users: 30, seed: 3 }, requestLogLimit: 100_000 });
+    await sim.start();
+    const budget = { requestsPerSecond: 10, maxInFlight: 3 };
+    const ids = ['k1', 'k2', 'k3', 'k4'];
+    const config = {
+      http: { port: 0 },
+      redisUrl: redisUrl(),
+      concurrency: 2,
+      queue: { name: `budget-${Date.now()}`, lockDurationMs: 5000, stalledIntervalMs: 2000, retryDelayMs: 500 },
+      instances: ids.map((id) => instance(id, { mode: 'full', jumpcloud: { apiKeyEnv: 'JC_KEY', baseUrl: simulator().baseUrl, ...budget } })),
+    };
+    const replicas = { a: start(config, 'a'), b: start(config, 'b'), c: start(config, 'c') };
+    const url = await replicas.a.url();
+    const ended = () => Object.values(replicas).flatMap((w) => w.runs());
+    await until(() => ids.every((id) => ended().some((l) => l.instance === id)), 'a run of every instance', {
+      timeoutMs: 80_000,
+      describe: () => `ended: ${ended().map((l) => l.instance).join(', ') || 'none'}`,
+    });
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    for (const worker of Object.values(replicas)) worker.signal('SIGTERM');
+    for (const worker of Object.values(replicas)) expect(await worker.exited).toBe(0);
+
+    expect(ended().filter((l) => l.status !== 'success')).toEqual([]);
+    // measured where the requests arrive: the simulator
+    const arrivals = simulator().requestLog.map((entry) => entry.startedAt).sort((x, y) => x - y);
+    expect(arrivals.length).toBeGreaterThan(4 * budget.requestsPerSecond);
+    const mostWithin = (ms: number) => {
+      let most = 0;
+      for (let first = 0, last = 0; last < arrivals.length; last++) {
+        while (arrivals[last] - arrivals[first] >= ms) first++;
+        most = Math.max(most, last - first + 1);
+      }
+      return most;
+    };
+    expect(mostWithin(1_000)).toBeLessThanOrEqual(Math.floor(budget.requestsPerSecond * 1.05));
+    expect(mostWithin(10_000)).toBeLessThanOrEqual(Math.floor(budget.requestsPerSecond * 10 * 1.05));
+    expect(simulator().stats().maxInFlight).toBeLessThanOrEqual(budget.maxInFlight);
+    // the replica's metrics name the key by its hash, never by the key
+    expect(metrics).toMatch(/jumpcloud_graph_key_budget_wait_seconds_count\{key="[0-9a-f]{16}"\} [1-9]/);
+    expect(metrics).not.toContain(simulator().apiKey);
+  });
+
   it('runs again, on another replica, a run whose worker was killed, once the claim of the dead one has expired', async () => {
     const gate = await startSimulator(30);
     const config = {

@@ -42,6 +42,7 @@ describe('resolveWorkerConfig', () => {
       maxUnresolved: 50,
       lastLoginDays: 30,
       jumpcloud: { apiKey: 'jc-key', baseUrl: 'https://console.jumpcloud.com', allowInsecureHttp: false, concurrency: 8 },
+      budget: { requestsPerSecond: 20, maxInFlight: 8 },
       target: { type: 'local', db: '/tmp/acme.db' },
     });
   });

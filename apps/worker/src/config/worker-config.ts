@@ -54,6 +54,9 @@ const jumpcloudSchema = z
     baseUrl: httpUrl.default('https://console.jumpcloud.com'),
     allowInsecureHttp: z.boolean().default(false),
     concurrency: z.number().int().min(1).max(64).default(8),
+    /** The key's budget across every replica (distributed mode): requests a second, and in flight. */
+    requestsPerSecond: z.number().int().min(1).max(1000).default(20),
+    maxInFlight: z.number().int().min(1).max(64).default(8),
   })
   .strict();
 
@@ -148,6 +151,11 @@ export interface InstanceConfig {
   /** Seconds between scheduled runs; null: runs only when triggered. */
   intervalSeconds: number | null;
   jumpcloud: JumpCloudSettings;
+  /**
+   * The key's request budget shared by every replica on Redis (distributed mode only): instances
+   * sharing one key share one budget, the strictest settings winning.
+   */
+  budget: { requestsPerSecond: number; maxInFlight: number };
   /** The run's target, as the runtime takes it (the worker keeps JupiterOne's upload defaults). */
   target: LocalTargetSettings | Omit<JupiterOneTargetSettings, 'uploadBatchBytes' | 'uploadConcurrency'>;
   /** Alert rules evaluated after each successful or partial run (local targets only). */
@@ -288,10 +296,11 @@ function resolveInstance(
     allowInsecureHttp: raw.jumpcloud.allowInsecureHttp,
     concurrency: raw.jumpcloud.concurrency,
   };
+  const budget = { requestsPerSecond: raw.jumpcloud.requestsPerSecond, maxInFlight: raw.jumpcloud.maxInFlight };
   const t = raw.target;
   if (t.type === 'local') {
     const instanceRules = rules(raw, where);
-    return { ...common(raw, intervalSeconds), ...sync, jumpcloud, target: t, ...(instanceRules ? { rules: instanceRules } : {}) };
+    return { ...common(raw, intervalSeconds), ...sync, jumpcloud, budget, target: t, ...(instanceRules ? { rules: instanceRules } : {}) };
   }
   rules(raw, where);
   if (t.integrationInstanceId !== undefined && t.scope !== undefined) {
@@ -303,6 +312,7 @@ function resolveInstance(
     ...common(raw, intervalSeconds),
     ...sync,
     jumpcloud,
+    budget,
     target: {
       type: 'jupiterone',
       apiKey: secret(`${where}.target`, 'apiKey', t.apiKeyEnv, t.apiKey, env, warnings),

@@ -18,6 +18,7 @@ export function createJumpCloudSource(settings: JumpCloudSettings, logger: Logge
     baseUrl: settings.baseUrl,
     allowInsecureHttp: settings.allowInsecureHttp,
     concurrency: settings.concurrency,
+    budget: settings.budget,
     version,
     logger,
   });

@@ -1,5 +1,6 @@
 import { type StepId } from '@jumpcloud-graph/graph-mapping';
 import { type SyncModeOption } from '@jumpcloud-graph/ingestion-core';
+import { type RequestBudget } from '@jumpcloud-graph/jumpcloud-client';
 
 /** How to reach JumpCloud: what each app's validated configuration gives for one run. */
 export interface JumpCloudSettings {
@@ -10,6 +11,8 @@ export interface JumpCloudSettings {
   allowInsecureHttp: boolean;
   /** Requests in flight at most. */
   concurrency: number;
+  /** A request budget shared with other processes using the same key (the worker's replicas on Redis). */
+  budget?: RequestBudget;
 }
 
 /** Where the graph goes. */
