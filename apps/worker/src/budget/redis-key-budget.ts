@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sleep } from '@jumpcloud-graph/http-retry';
 import { type BudgetLease, type BudgetOutcome, type RequestBudget } from '@jumpcloud-graph/jumpcloud-client';
 import type IORedis from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
@@ -122,12 +123,12 @@ export class RedisKeyBudget implements RequestBudget {
       const [pause, slowdown] = await Promise.all([this.flags.get('pause'), this.flags.get('slowdown')]);
       signal?.throwIfAborted();
       if (pause && pause.msBeforeNext > 0) {
-        await sleep(pause.msBeforeNext, signal);
+        await sleep(Math.max(1, pause.msBeforeNext), signal);
         continue;
       }
       const flight = await takeSlot(this.inFlight, this.maxInFlight);
       if (typeof flight !== 'number') {
-        await sleep(Math.min(flight.msBeforeNext, IN_FLIGHT_POLL_MS), signal);
+        await sleep(Math.max(1, Math.min(flight.msBeforeNext, IN_FLIGHT_POLL_MS)), signal);
         continue;
       }
       let handedOver = false;
@@ -146,7 +147,7 @@ export class RedisKeyBudget implements RequestBudget {
         // No rate slot: the in-flight slot goes back while waiting (the wait may outlast a lease).
         await this.inFlight.delete(String(flight));
         handedOver = true; // given back already
-        await sleep(rate.msBeforeNext, signal);
+        await sleep(Math.max(1, rate.msBeforeNext), signal);
       } finally {
         if (!handedOver) await this.inFlight.delete(String(flight)).catch(() => undefined);
       }
@@ -236,20 +237,5 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
         reject(error);
       },
     );
-  });
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  signal?.throwIfAborted();
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.max(1, ms));
-    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
