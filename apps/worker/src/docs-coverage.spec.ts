@@ -223,6 +223,7 @@ async function servedRoutes(routes: string[]): Promise<Array<{ method: string; r
     ready: () => true,
     metrics: async () => ({ contentType: metrics.contentType, text: await metrics.text() }),
     trigger: async () => ({ kind: 'started', runId: 'docs-coverage' }),
+    status: async () => [],
     adminToken: 'docs-coverage-token',
   });
   try {

@@ -1,6 +1,6 @@
 import { startWorkerHttpServer, type WorkerHttpOptions } from './http-server';
 import { WorkerMetrics } from './metrics';
-import { type TriggerResult } from './scheduler/scheduler';
+import { type InstanceStatus, type TriggerResult } from './scheduler/scheduler';
 
 async function withServer(options: Partial<WorkerHttpOptions>, body: (url: string) => Promise<void>) {
   const metrics = new WorkerMetrics();
@@ -12,6 +12,7 @@ async function withServer(options: Partial<WorkerHttpOptions>, body: (url: strin
     ready: () => true,
     metrics: async () => ({ contentType: metrics.contentType, text: await metrics.text() }),
     trigger: async (id): Promise<TriggerResult> => (id === 'acme' ? { kind: 'started', runId: 'run-1' } : id === 'busy' ? { kind: 'busy' } : { kind: 'unknown' }),
+    status: async (): Promise<InstanceStatus[]> => [{ id: 'acme', running: false, lastRun: { runId: 'run-1', startedAt: '2026-01-01T00:00:00.000Z', status: 'success' }, nextRunAt: null }],
     ...options,
   });
   try {
@@ -65,6 +66,18 @@ describe('worker HTTP endpoints', () => {
   it('refuses the trigger endpoint with 403 when no admin token is set', async () => {
     await withServer({ adminToken: undefined }, async (url) => {
       expect((await post(`${url}/instances/acme/sync`, 'anything')).status).toBe(403);
+    });
+  });
+
+  it('reports every instance on /status with the admin token: 401 without it, 403 when none is set', async () => {
+    await withServer({ adminToken: 's3cret-token' }, async (url) => {
+      const answer = await fetch(`${url}/status`, { headers: { authorization: 'Bearer s3cret-token' } });
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toEqual({ instances: [{ id: 'acme', running: false, lastRun: { runId: 'run-1', startedAt: '2026-01-01T00:00:00.000Z', status: 'success' }, nextRunAt: null }] });
+      expect((await fetch(`${url}/status`)).status).toBe(401);
+    });
+    await withServer({ adminToken: undefined }, async (url) => {
+      expect((await fetch(`${url}/status`, { headers: { authorization: 'Bearer x' } })).status).toBe(403);
     });
   });
 });

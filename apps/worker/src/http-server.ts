@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { type TriggerResult } from './scheduler/scheduler';
+import { type InstanceStatus, type TriggerResult } from './scheduler/scheduler';
 
 export interface WorkerHttpOptions {
   host: string;
@@ -10,6 +10,8 @@ export interface WorkerHttpOptions {
   ready(): boolean;
   metrics(): Promise<{ contentType: string; text: string }>;
   trigger(instanceId: string): Promise<TriggerResult>;
+  /** Every instance's last and next run (`GET /status`, behind the same bearer token as the trigger). */
+  status(): Promise<InstanceStatus[]>;
   /** The bearer token of the trigger endpoint; unset disables it (403). */
   adminToken?: string;
 }
@@ -27,7 +29,7 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 
 /**
  * The worker's endpoints (docs/worker.md): `GET /healthz`, `GET /readyz`, `GET /metrics` and
- * `POST /instances/{id}/sync` with `Authorization: Bearer $WORKER_ADMIN_TOKEN`.
+ * `POST /instances/{id}/sync` and `GET /status`, both with `Authorization: Bearer $WORKER_ADMIN_TOKEN`.
  */
 export async function startWorkerHttpServer(options: WorkerHttpOptions): Promise<WorkerHttpServer> {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -49,6 +51,13 @@ export async function startWorkerHttpServer(options: WorkerHttpOptions): Promise
       return send(202, { runId: result.runId });
     }
     if (req.method !== 'GET') return send(405, { error: 'method not allowed' }, { allow: 'GET' });
+    if (path === '/status') {
+      if (!options.adminToken) return send(403, { error: 'the status endpoint is disabled: WORKER_ADMIN_TOKEN is not set' });
+      if (!tokenMatches(req.headers.authorization, options.adminToken)) {
+        return send(401, { error: 'a valid bearer token is required' }, { 'www-authenticate': 'Bearer' });
+      }
+      return send(200, { instances: await options.status() });
+    }
     if (path === '/healthz') return send(200, { status: 'ok' });
     if (path === '/readyz') return options.ready() ? send(200, { status: 'ready' }) : send(503, { status: 'not ready' });
     if (path === '/metrics') {

@@ -73,6 +73,7 @@ async function main(): Promise<void> {
     ready: () => scheduler.ready(),
     metrics: async () => ({ contentType: metrics.contentType, text: await metrics.text() }),
     trigger: (id) => scheduler.trigger(id),
+    status: () => scheduler.status(),
     adminToken,
   });
 

@@ -154,6 +154,10 @@ describe('worker, one process (no Redis)', () => {
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toContain('jumpcloud_graph_sync_runs_total{instance="acme",status="success",mode="full"} 1');
     expect(metrics).toMatch(/jumpcloud_graph_entities_published\{instance="acme",type="jumpcloud_user"\} \d+/);
+    const status = (await (await fetch(`${url}/status`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { instances: Array<Record<string, unknown>> };
+    expect(status.instances).toEqual([
+      { id: 'acme', running: false, lastRun: expect.objectContaining({ runId: first.runId, status: 'success', mode: 'full' }), nextRunAt: expect.any(String) },
+    ]);
 
     expect((await trigger(url, 'acme', 'wrong')).status).toBe(401);
     expect((await trigger(url, 'nope')).status).toBe(404);
@@ -310,6 +314,34 @@ describe('worker replicas on Redis', () => {
     expect(runs.filter((r) => !(r.status === 'success' || r.status === 'cancelled')).map((r) => `${r.worker} ${r.runId} ${r.status}`)).toEqual([]);
     const shutdown = Math.min(...[a, b].map((w) => w.logs.find((l) => l.msg.startsWith('shutting down'))?.time ?? Number.POSITIVE_INFINITY));
     expect(runs.filter((r) => r.status === 'cancelled' && r.end < shutdown)).toEqual([]);
+  });
+
+  it('answer GET /status for every instance from Redis, whichever replica ran it', async () => {
+    await startSimulator(20);
+    const config = {
+      http: { port: 0 },
+      redisUrl: redisUrl(),
+      concurrency: 1,
+      queue: { name: `status-${Date.now()}`, lockDurationMs: 5000, stalledIntervalMs: 2000, retryDelayMs: 500 },
+      instances: [instance('acme', { mode: 'full' }), instance('manual', { mode: 'full', pollingInterval: 'DISABLED', intervalSeconds: undefined })],
+    };
+    const a = start(config, 'a');
+    const b = start(config, 'b');
+    const urls = await Promise.all([a.url(), b.url()]);
+    const runs = () => [...a.runs(), ...b.runs()];
+    await until(() => runs().some((l) => l.instance === 'acme'), 'the start-up run of acme');
+    const statusOf = async (url: string) => (await (await fetch(`${url}/status`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { instances: Array<Record<string, unknown>> };
+    const [fromA, fromB] = await Promise.all(urls.map(statusOf));
+    expect(fromA).toEqual(fromB);
+    const [acme, manual] = fromA.instances;
+    expect(acme).toMatchObject({ id: 'acme', running: false, lastRun: { runId: runs()[0].runId, status: 'success', mode: 'full' } });
+    expect(Date.parse(String(acme['nextRunAt']))).toBeGreaterThan(Date.now());
+    expect(manual).toEqual({ id: 'manual', running: false, lastRun: null, nextRunAt: null });
+    expect((await fetch(`${urls[0]}/status`)).status).toBe(401);
+    a.signal('SIGTERM');
+    b.signal('SIGTERM');
+    expect(await a.exited).toBe(0);
+    expect(await b.exited).toBe(0);
   });
 
   it('take every JumpCloud request of every replica from one budget per key: never more than its rate in any window, nor its requests in flight', async () => {

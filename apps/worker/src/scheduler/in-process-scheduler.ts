@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Logger } from '@jumpcloud-graph/domain';
 import { type InstanceConfig } from '../config/worker-config';
 import { type RunInstance } from '../instance-runner';
-import { type Scheduler, Slots, type TriggerResult } from './scheduler';
+import { type InstanceStatus, type Scheduler, Slots, type TriggerResult } from './scheduler';
 
 interface Pending {
   runId: string;
@@ -21,6 +21,10 @@ export class InProcessScheduler implements Scheduler {
   private readonly slots: Slots;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly pending = new Map<string, Pending>();
+  /** When each instance's timer is due (epoch ms). */
+  private readonly dueAt = new Map<string, number>();
+  private readonly lastRuns = new Map<string, NonNullable<InstanceStatus['lastRun']>>();
+  private readonly runningNow = new Set<string>();
   private started = false;
   private stopping = false;
 
@@ -51,10 +55,18 @@ export class InProcessScheduler implements Scheduler {
     return { kind: 'started', runId: this.launch(instance) };
   }
 
+  async status(): Promise<InstanceStatus[]> {
+    return [...this.instances.keys()].map((id) => {
+      const due = this.dueAt.get(id);
+      return { id, running: this.runningNow.has(id), lastRun: this.lastRuns.get(id) ?? null, nextRunAt: due === undefined ? null : new Date(due).toISOString() };
+    });
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    this.dueAt.clear();
     const runs = [...this.pending.values()];
     for (const run of runs) run.controller.abort('the worker is shutting down');
     await Promise.all(runs.map((run) => run.done));
@@ -64,14 +76,25 @@ export class InProcessScheduler implements Scheduler {
   private launch(instance: InstanceConfig): string {
     clearTimeout(this.timers.get(instance.id));
     this.timers.delete(instance.id);
+    this.dueAt.delete(instance.id);
     const runId = randomUUID();
     const controller = new AbortController();
     const done = (async () => {
       await this.slots.acquire();
       const startedAt = Date.now();
       try {
-        if (!controller.signal.aborted) await this.runInstance(instance, runId, controller.signal);
+        if (!controller.signal.aborted) {
+          this.runningNow.add(instance.id);
+          const lastRun: NonNullable<InstanceStatus['lastRun']> = { runId, startedAt: new Date(startedAt).toISOString() };
+          this.lastRuns.set(instance.id, lastRun);
+          const outcome = await this.runInstance(instance, runId, controller.signal);
+          lastRun.endedAt = new Date().toISOString();
+          lastRun.status = outcome.status;
+          if (outcome.summary?.mode) lastRun.mode = outcome.summary.mode;
+          if (outcome.error) lastRun.error = outcome.error;
+        }
       } finally {
+        this.runningNow.delete(instance.id);
         this.slots.release();
         this.pending.delete(instance.id);
         this.scheduleNext(instance, startedAt);
@@ -84,8 +107,10 @@ export class InProcessScheduler implements Scheduler {
   private scheduleNext(instance: InstanceConfig, lastStart: number): void {
     if (this.stopping || instance.intervalSeconds === null) return;
     const delay = Math.max(0, lastStart + instance.intervalSeconds * 1000 - Date.now());
+    this.dueAt.set(instance.id, Date.now() + delay);
     const timer = setTimeout(() => {
       this.timers.delete(instance.id);
+      this.dueAt.delete(instance.id);
       if (!this.stopping && !this.pending.has(instance.id)) this.launch(instance);
     }, delay);
     timer.unref();

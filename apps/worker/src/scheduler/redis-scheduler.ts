@@ -5,7 +5,7 @@ import type IORedis from 'ioredis';
 import { type InstanceConfig } from '../config/worker-config';
 import { type RunInstance } from '../instance-runner';
 import { isWatchedRedisError, WatchedRedis } from './redis-connection';
-import { type Scheduler, type TriggerResult } from './scheduler';
+import { type InstanceStatus, type Scheduler, type TriggerResult } from './scheduler';
 
 interface RunJobData {
   instanceId: string;
@@ -99,6 +99,33 @@ export class RedisScheduler implements Scheduler {
     return this.started && !this.stopping && this.connection?.status === 'ready';
   }
 
+  /**
+   * Read from Redis, so any replica answers for all: each instance's last run (recorded in one
+   * hash by the replica that ran it), whether its claim is held (a run in progress somewhere) and
+   * when its job scheduler fires next.
+   */
+  async status(): Promise<InstanceStatus[]> {
+    const connection = this.connection;
+    const queue = this.queue;
+    if (!connection || !queue) return [];
+    const ids = [...this.instances.keys()];
+    const [recorded, schedulers, claims] = await Promise.all([
+      connection.hmget(this.statusKey(), ...ids),
+      queue.getJobSchedulers(0, -1),
+      connection.mget(...ids.map((id) => this.claimKey(id))),
+    ]);
+    const next = new Map(schedulers.map((scheduler) => [scheduler.key, scheduler.next]));
+    return ids.map((id, i) => {
+      const due = next.get(`instance-${id}`);
+      return {
+        id,
+        running: claims[i] !== null,
+        lastRun: recorded[i] ? (JSON.parse(recorded[i] as string) as InstanceStatus['lastRun']) : null,
+        nextRunAt: typeof due === 'number' ? new Date(due).toISOString() : null,
+      };
+    });
+  }
+
   async trigger(instanceId: string): Promise<TriggerResult> {
     const instance = this.instances.get(instanceId);
     if (!instance) return { kind: 'unknown' };
@@ -158,6 +185,18 @@ export class RedisScheduler implements Scheduler {
     };
   }
 
+  /** The hash of every instance's last run (`GET /status`). */
+  private statusKey(): string {
+    return `jumpcloud-graph:${this.options.queue.name}:status`;
+  }
+
+  /** Records an instance's last run for `GET /status`; a failure to record is logged, never fails the run. */
+  private async recordRun(instanceId: string, lastRun: NonNullable<InstanceStatus['lastRun']>): Promise<void> {
+    await (this.connection as IORedis).hset(this.statusKey(), instanceId, JSON.stringify(lastRun)).catch((error: unknown) => {
+      this.options.logger.warn({ instance: instanceId, error: error instanceof Error ? error.message : String(error) }, 'recording the run for /status failed');
+    });
+  }
+
   private claimKey(instanceId: string): string {
     return `jumpcloud-graph:${this.options.queue.name}:claim:${instanceId}`;
   }
@@ -207,8 +246,18 @@ export class RedisScheduler implements Scheduler {
         },
       );
     }, renewEveryMs);
+    const runId = job.id ?? claim;
+    const lastRun: NonNullable<InstanceStatus['lastRun']> = { runId, startedAt: new Date().toISOString() };
+    await this.recordRun(instance.id, lastRun);
     try {
-      const outcome = await this.runInstance(instance, job.id ?? claim, controller.signal);
+      const outcome = await this.runInstance(instance, runId, controller.signal);
+      await this.recordRun(instance.id, {
+        ...lastRun,
+        endedAt: new Date().toISOString(),
+        status: outcome.status,
+        ...(outcome.summary?.mode ? { mode: outcome.summary.mode } : {}),
+        ...(outcome.error ? { error: outcome.error } : {}),
+      });
       // Cancelled by a shutdown: fail the job so that BullMQ runs it again later, on any replica.
       if (outcome.status === 'cancelled') throw new Error(`run cancelled: ${outcome.error ?? 'the worker is shutting down'}`);
       return outcome.status;
