@@ -15,6 +15,7 @@ import {
 import {
   type DevicePostureCollector,
   type EntityValidator,
+  KeyDeduplicator,
   type MappingContext,
   type RelationshipTypeName,
   toAccountEntity,
@@ -27,6 +28,7 @@ import {
   toUserEntity,
 } from '@jumpcloud-graph/graph-mapping';
 import { forEachConcurrent } from '../concurrency';
+import { RunState } from '../run-state';
 import { assignmentEdge } from '../steps/application-assignments.step';
 import { deviceGroupMemberEdge, userGroupMemberEdge } from '../steps/group-members.step';
 import { type MemberEdge } from '../steps/link-members';
@@ -129,8 +131,8 @@ export async function runIncrementalSync(deps: IncrementalDeps, organizations: r
       ...(result.report ? { targetReport: result.report } : {}),
       watermarks,
       report,
-      invalidEntities: writer.invalidEntities,
-      danglingReferences: writer.danglingReferences,
+      invalidEntities: writer.run.invalidEntities,
+      danglingReferences: writer.run.danglingReferences,
     };
   } catch (error) {
     // A failure before the session opened is recorded as an aborted run all the same: the next
@@ -142,30 +144,28 @@ export async function runIncrementalSync(deps: IncrementalDeps, organizations: r
   }
 }
 
-/** The session's writes, validated and counted. */
+/**
+ * The delta session, written through the run's `RunState` as a full run writes (entities
+ * validated against the data model and counted, write failures made fatal); deletions and reads
+ * go to the session itself. Each key is written once a run, so its dedupe never drops anything.
+ */
 class DeltaWriter {
-  invalidEntities = 0;
-  danglingReferences = 0;
+  readonly run: RunState;
 
   constructor(
     readonly session: DeltaPublishSession,
-    private readonly validator: EntityValidator,
-    private readonly logger: Logger,
-  ) {}
+    validator: EntityValidator,
+    logger: Logger,
+  ) {
+    this.run = new RunState(session, validator, logger);
+  }
 
   async entities(entities: readonly Entity[]): Promise<void> {
-    for (const entity of entities) {
-      const problems = this.validator.validate(entity);
-      if (problems.length > 0) {
-        this.invalidEntities += 1;
-        this.logger.warn({ key: entity._key, type: entity._type, problems }, 'entity does not match its data-model schema');
-      }
-    }
-    if (entities.length > 0) await this.session.writeEntities(entities);
+    await this.run.writeEntities(entities);
   }
 
   async relationships(relationships: readonly GraphRelationship[]): Promise<void> {
-    if (relationships.length > 0) await this.session.writeRelationships(relationships);
+    await this.run.writeRelationships(relationships, new KeyDeduplicator());
   }
 }
 
@@ -336,7 +336,7 @@ async function rereadLists(deps: IncrementalDeps, writer: DeltaWriter, reads: re
       const edge = list.edge(member);
       if (!edge) continue;
       if (!held.has(edge.member.key)) {
-        writer.danglingReferences += 1;
+        writer.run.danglingReferences += 1;
         continue;
       }
       relationships.push(toRelationship(edge.relationship, edge.fromKey, edge.toKey, edge.properties));
