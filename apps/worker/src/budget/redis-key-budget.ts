@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sleep } from '@jumpcloud-graph/http-retry';
+import { sleep, untilAborted } from '@jumpcloud-graph/http-retry';
 import { type BudgetLease, type BudgetOutcome, type RequestBudget } from '@jumpcloud-graph/jumpcloud-client';
 import type IORedis from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
@@ -100,7 +100,7 @@ export class RedisKeyBudget implements RequestBudget {
     let done!: () => void;
     this.turn = new Promise<void>((resolve) => (done = resolve));
     try {
-      await abortable(previous, signal);
+      await (signal ? untilAborted(previous, signal) : previous);
       const slot = await this.take(signal);
       this.onWait?.(Math.max(0, Math.round(performance.now() - started)));
       return this.lease(slot);
@@ -220,22 +220,3 @@ function positiveInteger(value: number, name: string): number {
   return value;
 }
 
-/** `promise`, or the signal's reason as soon as it aborts. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  signal.throwIfAborted();
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}

@@ -8,6 +8,7 @@ import {
   retryDelay,
   type RetryOptions,
   sleep as abortableSleep,
+  untilAborted,
 } from '@jumpcloud-graph/http-retry';
 import { type Finding, type RuleSummary, type WebhookAction } from './finding';
 
@@ -392,34 +393,6 @@ async function attemptOnce(
     if (timeout.aborted) return { kind: 'error', reason: `timed out after ${timeoutMs} ms` };
     return { kind: 'error', reason: scrubUrl(oneLine(failureReason(error).reason), url) };
   }
-}
-
-/**
- * Rejects with the signal's reason as soon as it aborts. `discard` gets a value that arrives
- * after that, so a late response's body is still released.
- */
-function untilAborted<T>(pending: Promise<T>, signal: AbortSignal, discard?: (late: T) => void): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      reject(signal.reason);
-      pending.then((late) => discard?.(late)).catch(() => undefined);
-    };
-    if (signal.aborted) {
-      onAbort();
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-    pending.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 /**

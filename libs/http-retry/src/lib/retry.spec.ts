@@ -1,4 +1,4 @@
-import { backoffDelay, parseRetryAfter, retryDelay, sleep } from './retry';
+import { backoffDelay, parseRetryAfter, retryDelay, sleep, untilAborted } from './retry';
 
 describe('parseRetryAfter', () => {
   const now = Date.parse('2026-01-01T00:00:00Z');
@@ -71,5 +71,24 @@ describe('sleep', () => {
 
   it('rejects at once when the signal has already aborted', async () => {
     await expect(sleep(60_000, AbortSignal.abort(new Error('gone')))).rejects.toThrow('gone');
+  });
+});
+
+describe('untilAborted', () => {
+  it('passes a value or an error through, and rejects with the reason at once on abort, releasing a late value', async () => {
+    await expect(untilAborted(Promise.resolve(1), new AbortController().signal)).resolves.toBe(1);
+    await expect(untilAborted(Promise.reject(new Error('no')), new AbortController().signal)).rejects.toThrow('no');
+
+    const controller = new AbortController();
+    let settle!: (value: string) => void;
+    const released: string[] = [];
+    const waiting = untilAborted(new Promise<string>((resolve) => (settle = resolve)), controller.signal, (late) => released.push(late));
+    controller.abort(new Error('stop'));
+    await expect(waiting).rejects.toThrow('stop');
+    settle('late');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(released).toEqual(['late']);
+
+    await expect(untilAborted(new Promise(() => undefined), controller.signal)).rejects.toThrow('stop');
   });
 });
