@@ -5,13 +5,17 @@ import { type InstanceStatus, type TriggerResult } from './scheduler/scheduler';
 async function withServer(options: Partial<WorkerHttpOptions>, body: (url: string) => Promise<void>) {
   const metrics = new WorkerMetrics();
   metrics.runStarted();
-  metrics.runEnded('acme', 'success', 'incremental', 12, { jumpcloud_user: 40 });
+  metrics.runEnded({ instance: 'acme' }, 'success', 'incremental', 12, { jumpcloud_user: 40 });
+  metrics.runStarted();
+  metrics.runEnded({ instance: 'msp', org: '5f0000000000000000000001' }, 'failure', 'full', 3);
+  metrics.discoveryEnded('msp', 'success', 2, 1);
   const server = await startWorkerHttpServer({
     host: '127.0.0.1',
     port: 0,
     ready: () => true,
     metrics: async () => ({ contentType: metrics.contentType, text: await metrics.text() }),
-    trigger: async (id): Promise<TriggerResult> => (id === 'acme' ? { kind: 'started', runId: 'run-1' } : id === 'busy' ? { kind: 'busy' } : { kind: 'unknown' }),
+    trigger: async (id, orgId): Promise<TriggerResult> =>
+      id === 'msp' && orgId === 'org-1' ? { kind: 'started', runId: 'run-2' } : orgId !== undefined ? { kind: 'unknown' } : id === 'acme' ? { kind: 'started', runId: 'run-1' } : id === 'busy' ? { kind: 'busy' } : { kind: 'unknown' },
     status: async (): Promise<InstanceStatus[]> => [{ id: 'acme', running: false, lastRun: { runId: 'run-1', startedAt: '2026-01-01T00:00:00.000Z', status: 'success' }, nextRunAt: null }],
     ...options,
   });
@@ -47,6 +51,11 @@ describe('worker HTTP endpoints', () => {
       expect(text).toContain('jumpcloud_graph_sync_duration_seconds_bucket{le="15",instance="acme",mode="incremental"} 1');
       expect(text).toContain('jumpcloud_graph_entities_published{instance="acme",type="jumpcloud_user"} 40');
       expect(text).toMatch(/jumpcloud_graph_last_success_timestamp_seconds\{instance="acme"\} \d+/);
+      // an organization of a multi-tenant instance has its own label; an instance has none
+      expect(text).toContain('jumpcloud_graph_sync_runs_total{instance="msp",org="5f0000000000000000000001",status="failure",mode="full"} 1');
+      expect(text).toContain('jumpcloud_graph_discoveries_total{instance="msp",status="success"} 1');
+      expect(text).toContain('jumpcloud_graph_organizations{instance="msp"} 2');
+      expect(text).toContain('jumpcloud_graph_organizations_removed_total{instance="msp"} 1');
     });
   });
 
@@ -60,6 +69,14 @@ describe('worker HTTP endpoints', () => {
       expect((await post(`${url}/instances/acme/sync`)).status).toBe(401);
       expect((await post(`${url}/instances/acme/sync`, 's3cret-tokem')).status).toBe(401);
       expect((await fetch(`${url}/instances/acme/sync`)).status).toBe(405);
+      // one organization of a multi-tenant instance
+      const org = await post(`${url}/instances/msp/organizations/org-1/sync`, 's3cret-token');
+      expect(org.status).toBe(202);
+      expect(await org.json()).toEqual({ runId: 'run-2' });
+      const unknownOrg = await post(`${url}/instances/msp/organizations/org-9/sync`, 's3cret-token');
+      expect(unknownOrg.status).toBe(404);
+      expect(await unknownOrg.json()).toEqual({ error: 'no such instance or organization' });
+      expect((await post(`${url}/instances/msp/organizations/org-1/sync`)).status).toBe(401);
     });
   });
 

@@ -9,7 +9,8 @@ export interface WorkerHttpOptions {
   /** 200 on /readyz once this says so. */
   ready(): boolean;
   metrics(): Promise<{ contentType: string; text: string }>;
-  trigger(instanceId: string): Promise<TriggerResult>;
+  /** A run of the instance, or of one organization of a multi-tenant instance (`orgId`). */
+  trigger(instanceId: string, orgId?: string): Promise<TriggerResult>;
   /** Every instance's last and next run (`GET /status`, behind the same bearer token as the trigger). */
   status(): Promise<InstanceStatus[]>;
   /** The bearer token of the trigger endpoint; unset disables it (403). */
@@ -29,7 +30,8 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 
 /**
  * The worker's endpoints (docs/worker.md): `GET /healthz`, `GET /readyz`, `GET /metrics` and
- * `POST /instances/{id}/sync` and `GET /status`, both with `Authorization: Bearer $WORKER_ADMIN_TOKEN`.
+ * `POST /instances/{id}/sync`, `POST /instances/{id}/organizations/{orgId}/sync` and `GET /status`,
+ * each with `Authorization: Bearer $WORKER_ADMIN_TOKEN`.
  */
 export async function startWorkerHttpServer(options: WorkerHttpOptions): Promise<WorkerHttpServer> {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -38,16 +40,17 @@ export async function startWorkerHttpServer(options: WorkerHttpOptions): Promise
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
     };
-    const trigger = /^\/instances\/([^/]+)\/sync$/.exec(path);
+    const trigger = /^\/instances\/([^/]+)(?:\/organizations\/([^/]+))?\/sync$/.exec(path);
     if (trigger) {
       if (req.method !== 'POST') return send(405, { error: 'method not allowed' }, { allow: 'POST' });
       if (!options.adminToken) return send(403, { error: 'the trigger endpoint is disabled: WORKER_ADMIN_TOKEN is not set' });
       if (!tokenMatches(req.headers.authorization, options.adminToken)) {
         return send(401, { error: 'a valid bearer token is required' }, { 'www-authenticate': 'Bearer' });
       }
-      const result = await options.trigger(decodeURIComponent(trigger[1]));
-      if (result.kind === 'unknown') return send(404, { error: 'no such instance' });
-      if (result.kind === 'busy') return send(409, { error: 'a run of this instance is in progress' });
+      const orgId = trigger[2] === undefined ? undefined : decodeURIComponent(trigger[2]);
+      const result = await options.trigger(decodeURIComponent(trigger[1]), orgId);
+      if (result.kind === 'unknown') return send(404, { error: orgId === undefined ? 'no such instance' : 'no such instance or organization' });
+      if (result.kind === 'busy') return send(409, { error: orgId === undefined ? 'a run of this instance is in progress' : 'a run of this organization is in progress' });
       return send(202, { runId: result.runId });
     }
     if (req.method !== 'GET') return send(405, { error: 'method not allowed' }, { allow: 'GET' });

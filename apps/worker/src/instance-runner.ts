@@ -6,7 +6,8 @@ import { LocalGraphStore } from '@jumpcloud-graph/local-graph';
 import { type OpenRun, runLocalGraphAlerts } from '@jumpcloud-graph/runtime';
 import { type InstanceConfig, type InstanceRules } from './config/worker-config';
 import { openInstanceRun } from './container';
-import { type RunStatus, type WorkerMetrics } from './metrics';
+import { type RunLabels, type RunStatus, type WorkerMetrics } from './metrics';
+import { unitId } from './tenants/organizations';
 
 /** What the alert rules did after a run: the report (with the local graph run evaluated), or why they could not run. */
 export type RunAlertsOutcome = (AlertReport & { runId: number }) | { error: string };
@@ -74,7 +75,8 @@ export function createInstanceRunner(deps: {
   budgetOf?: (instance: InstanceConfig) => RequestBudget | undefined;
 }): RunInstance {
   return async (instance, runId, signal) => {
-    const logger = deps.logger.child({ instance: instance.id, runId });
+    const labels: RunLabels = instance.organization ? { instance: instance.id, org: instance.organization.id } : { instance: instance.id };
+    const logger = deps.logger.child({ ...labels, runId });
     const started = performance.now();
     deps.metrics.runStarted();
     logger.info({}, 'run started');
@@ -93,12 +95,12 @@ export function createInstanceRunner(deps: {
     const seconds = (performance.now() - started) / 1000;
     // rules after a run that committed (success or partial), never after a failed or cancelled one
     if (instance.rules !== undefined && instance.target.type === 'local' && (outcome.status === 'success' || outcome.status === 'partial')) {
-      outcome.alerts = await evaluateAlerts(instance.target.db, instance.id, instance.rules, logger, signal);
-      if (!('error' in outcome.alerts)) deps.metrics.alertsEvaluated(instance.id, outcome.alerts);
+      outcome.alerts = await evaluateAlerts(instance.target.db, unitId(instance), instance.rules, logger, signal);
+      if (!('error' in outcome.alerts)) deps.metrics.alertsEvaluated(labels, outcome.alerts);
     }
     // how the run read JumpCloud; without a summary (a failure, a cancel), the mode asked for
     const mode = outcome.summary?.mode ?? instance.mode;
-    deps.metrics.runEnded(instance.id, outcome.status, mode, seconds, outcome.summary?.entities);
+    deps.metrics.runEnded(labels, outcome.status, mode, seconds, outcome.summary?.entities);
     const fields = {
       status: outcome.status,
       mode,

@@ -3,11 +3,12 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { parseArgs } from 'node:util';
-import { loadWorkerConfig, WorkerConfigError } from './config/worker-config';
+import { type InstanceConfig, loadWorkerConfig, WorkerConfigError } from './config/worker-config';
 import { startWorkerHttpServer } from './http-server';
 import { KeyBudgets } from './budget/key-budgets';
 import { createInstanceRunner } from './instance-runner';
 import { createWorkerLogger } from './logger';
+import { createDiscoverer } from './tenants/discovery';
 import { WorkerMetrics } from './metrics';
 import { InProcessScheduler } from './scheduler/in-process-scheduler';
 import { WatchedRedis } from './scheduler/redis-connection';
@@ -62,17 +63,19 @@ async function main(): Promise<void> {
   // first request: a replica waiting for Redis logs its scheduler's reconnects only).
   const budgetRedis = config.redisUrl ? new WatchedRedis(config.redisUrl, { name: 'key-budget', logger, redis: { maxRetriesPerRequest: 3, lazyConnect: true } }) : undefined;
   const budgets = budgetRedis ? new KeyBudgets(config.instances, budgetRedis, metrics) : undefined;
-  const runInstance = createInstanceRunner({ logger, metrics, workerFile: join(__dirname, 'local-graph-thread.js'), budgetOf: (instance) => budgets?.of(instance) });
+  const budgetOf = (instance: InstanceConfig) => budgets?.of(instance);
+  const runInstance = createInstanceRunner({ logger, metrics, workerFile: join(__dirname, 'local-graph-thread.js'), budgetOf });
+  const discover = createDiscoverer({ logger, metrics, budgetOf });
   const scheduler: Scheduler = config.redisUrl
-    ? new RedisScheduler(config.instances, runInstance, { redisUrl: config.redisUrl, concurrency: config.concurrency, queue: config.queue, logger })
-    : new InProcessScheduler(config.instances, runInstance, { concurrency: config.concurrency, logger });
+    ? new RedisScheduler(config.instances, runInstance, { redisUrl: config.redisUrl, concurrency: config.concurrency, queue: config.queue, logger, discover })
+    : new InProcessScheduler(config.instances, runInstance, { concurrency: config.concurrency, logger, discover });
 
   const adminToken = process.env['WORKER_ADMIN_TOKEN'] || undefined;
   const server = await startWorkerHttpServer({
     ...config.http,
     ready: () => scheduler.ready(),
     metrics: async () => ({ contentType: metrics.contentType, text: await metrics.text() }),
-    trigger: (id) => scheduler.trigger(id),
+    trigger: (id, orgId) => scheduler.trigger(id, orgId),
     status: () => scheduler.status(),
     adminToken,
   });
@@ -106,7 +109,13 @@ async function main(): Promise<void> {
       url: server.url,
       mode: config.redisUrl ? 'redis' : 'in-process',
       concurrency: config.concurrency,
-      instances: config.instances.map((i) => ({ id: i.id, intervalSeconds: i.intervalSeconds, target: i.target.type, mode: i.mode })),
+      instances: config.instances.map((i) => ({
+        id: i.id,
+        intervalSeconds: i.intervalSeconds,
+        target: i.target.type,
+        mode: i.mode,
+        ...(i.tenants ? { organizations: 'all', discoveryIntervalSeconds: i.tenants.discoveryIntervalSeconds } : {}),
+      })),
       triggerEndpoint: adminToken ? 'enabled' : 'disabled',
       version: VERSION,
     },

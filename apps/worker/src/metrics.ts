@@ -9,19 +9,22 @@ export type RunStatus = 'success' | 'partial' | 'failure' | 'cancelled';
  */
 export type RunModeLabel = 'full' | 'incremental' | 'auto';
 
+/** The labels of a run: its instance, and its organization for a multi-tenant instance (no `org` label otherwise). */
+export type RunLabels = { instance: string; org?: string };
+
 /** The worker's Prometheus metrics, in a registry of its own (docs/worker.md names them). */
 export class WorkerMetrics {
   readonly registry = new Registry();
   private readonly runs = new Counter({
     name: 'jumpcloud_graph_sync_runs_total',
-    help: 'Sync runs that ended, by instance, status and mode',
-    labelNames: ['instance', 'status', 'mode'],
+    help: 'Sync runs that ended, by instance (and organization, for a multi-tenant instance), status and mode',
+    labelNames: ['instance', 'org', 'status', 'mode'],
     registers: [this.registry],
   });
   private readonly duration = new Histogram({
     name: 'jumpcloud_graph_sync_duration_seconds',
-    help: 'Duration of sync runs, by instance and mode',
-    labelNames: ['instance', 'mode'],
+    help: 'Duration of sync runs, by instance (and organization) and mode',
+    labelNames: ['instance', 'org', 'mode'],
     buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
     registers: [this.registry],
   });
@@ -40,14 +43,14 @@ export class WorkerMetrics {
   });
   private readonly entities = new Gauge({
     name: 'jumpcloud_graph_entities_published',
-    help: 'Entities written by the last successful or partial run, by instance and _type',
-    labelNames: ['instance', 'type'],
+    help: 'Entities written by the last successful or partial run, by instance (and organization) and _type',
+    labelNames: ['instance', 'org', 'type'],
     registers: [this.registry],
   });
   private readonly lastSuccess = new Gauge({
     name: 'jumpcloud_graph_last_success_timestamp_seconds',
-    help: 'When the last successful run of the instance ended (Unix time)',
-    labelNames: ['instance'],
+    help: 'When the last successful run of the instance (or organization) ended (Unix time)',
+    labelNames: ['instance', 'org'],
     registers: [this.registry],
   });
   private readonly running = new Gauge({
@@ -57,14 +60,32 @@ export class WorkerMetrics {
   });
   private readonly alerts = new Counter({
     name: 'jumpcloud_graph_alerts_total',
-    help: 'New findings of alert rules, by instance, rule and severity',
-    labelNames: ['instance', 'rule', 'severity'],
+    help: 'New findings of alert rules, by instance (and organization), rule and severity',
+    labelNames: ['instance', 'org', 'rule', 'severity'],
     registers: [this.registry],
   });
   private readonly deliveries = new Counter({
     name: 'jumpcloud_graph_alert_deliveries_total',
-    help: 'Pending findings this process claimed after a run, by instance and status (delivered; failed: left pending; dropped)',
+    help: 'Pending findings this process claimed after a run, by instance (and organization) and status (delivered; failed: left pending; dropped)',
+    labelNames: ['instance', 'org', 'status'],
+    registers: [this.registry],
+  });
+  private readonly discoveries = new Counter({
+    name: 'jumpcloud_graph_discoveries_total',
+    help: 'Discoveries of the organizations of multi-tenant instances this process ran, by instance and status',
     labelNames: ['instance', 'status'],
+    registers: [this.registry],
+  });
+  private readonly organizations = new Gauge({
+    name: 'jumpcloud_graph_organizations',
+    help: 'Organizations the key of a multi-tenant instance listed at the last discovery this process ran',
+    labelNames: ['instance'],
+    registers: [this.registry],
+  });
+  private readonly removedOrganizations = new Counter({
+    name: 'jumpcloud_graph_organizations_removed_total',
+    help: 'Organizations of multi-tenant instances uninstalled after missing from too many discoveries, by instance',
+    labelNames: ['instance'],
     registers: [this.registry],
   });
 
@@ -76,25 +97,32 @@ export class WorkerMetrics {
     this.running.inc();
   }
 
-  runEnded(instance: string, status: RunStatus, mode: RunModeLabel, seconds: number, entities?: Record<string, number>): void {
+  runEnded(unit: RunLabels, status: RunStatus, mode: RunModeLabel, seconds: number, entities?: Record<string, number>): void {
     this.running.dec();
-    this.runs.inc({ instance, status, mode });
-    this.duration.observe({ instance, mode }, seconds);
+    this.runs.inc({ ...unit, status, mode });
+    this.duration.observe({ ...unit, mode }, seconds);
     if (entities) {
-      for (const [type, count] of Object.entries(entities)) this.entities.set({ instance, type }, count);
+      for (const [type, count] of Object.entries(entities)) this.entities.set({ ...unit, type }, count);
     }
-    if (status === 'success') this.lastSuccess.set({ instance }, Date.now() / 1000);
+    if (status === 'success') this.lastSuccess.set({ ...unit }, Date.now() / 1000);
+  }
+
+  /** A discovery of a multi-tenant instance ended: with the organizations it listed and those it uninstalled. */
+  discoveryEnded(instance: string, status: 'success' | 'failure', listed?: number, removed = 0): void {
+    this.discoveries.inc({ instance, status });
+    if (listed !== undefined) this.organizations.set({ instance }, listed);
+    if (removed > 0) this.removedOrganizations.inc({ instance }, removed);
   }
 
   /**
    * One evaluation of an instance's rules. Every rule and status is counted, zero included, so
    * each series exists from the first evaluation on (a rate over it needs no special case).
    */
-  alertsEvaluated(instance: string, report: AlertReport): void {
-    for (const rule of report.byRule) this.alerts.inc({ instance, rule: rule.id, severity: rule.severity }, rule.findings);
-    this.deliveries.inc({ instance, status: 'delivered' }, report.delivered);
-    this.deliveries.inc({ instance, status: 'failed' }, report.pending);
-    this.deliveries.inc({ instance, status: 'dropped' }, report.dropped);
+  alertsEvaluated(unit: RunLabels, report: AlertReport): void {
+    for (const rule of report.byRule) this.alerts.inc({ ...unit, rule: rule.id, severity: rule.severity }, rule.findings);
+    this.deliveries.inc({ ...unit, status: 'delivered' }, report.delivered);
+    this.deliveries.inc({ ...unit, status: 'failed' }, report.pending);
+    this.deliveries.inc({ ...unit, status: 'dropped' }, report.dropped);
   }
 
   text(): Promise<string> {

@@ -1,6 +1,7 @@
 export {
   createJumpCloudSource,
   createJupiterOnePublisher,
+  listJumpCloudOrganizations,
   type LocalGraphThreadStarter,
   startLocalGraphPublisher,
 } from './lib/adapters';
@@ -32,3 +33,4 @@ export {
 } from './lib/alerts';
 export { DURATION_ERROR, durationMs, MAX_FULL_EVERY_MS, parseDuration } from './lib/duration';
 export { JupiterOneWithLocalState } from './lib/jupiterone-with-state';
+export { removeLocalGraph } from './lib/uninstall';

@@ -1,7 +1,8 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { type Logger } from '@jumpcloud-graph/domain';
 import { defaultJupiterOneScope } from '@jumpcloud-graph/jupiterone-publisher';
+import { removeLocalGraph } from '@jumpcloud-graph/runtime';
 import { Command } from 'commander';
 import { type CommandConfig, readConfigFile, resolveCommandConfig, UsageError } from '../config/sync-config';
 import { jumpCloudSourceFor, jupiterOnePublisherFor } from '../container';
@@ -48,15 +49,7 @@ async function planFor(config: CommandConfig, logger: Logger): Promise<Plan> {
     return {
       what: `the local graph database ${config.db}`,
       async run() {
-        // Holding a session's lock proves no sync is writing the file while it goes.
-        const store = openExistingStore(config.db);
-        try {
-          const session = await store.openSession({ description: 'uninstall' });
-          await session.abort('uninstall');
-        } finally {
-          store.close();
-        }
-        for (const suffix of ['', '-wal', '-shm', '.lock']) rmSync(`${config.db}${suffix}`, { force: true });
+        await removeLocalGraph(config.db);
         return { target: 'local', db: config.db };
       },
     };

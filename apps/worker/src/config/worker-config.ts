@@ -57,8 +57,13 @@ const jumpcloudSchema = z
     /** The key's budget across every replica (distributed mode): requests a second, and in flight. */
     requestsPerSecond: z.number().int().min(1).max(1000).default(20),
     maxInFlight: z.number().int().min(1).max(64).default(8),
+    /** Runs of this key at once across every replica (fairness between the organizations of one key). */
+    maxConcurrentRunsPerKey: z.number().int().min(1).max(64).default(2),
   })
   .strict();
+
+/** The placeholder of a multi-tenant instance's per-organization target names. */
+export const ORG_ID_PLACEHOLDER = '{orgId}';
 
 const localTarget = z.object({ type: z.literal('local'), db: z.string().min(1) }).strict();
 const jupiteroneTarget = z
@@ -88,6 +93,10 @@ const instanceSchema = z
     pollingInterval: z.enum(POLLING_NAMES, { error: `must be one of ${POLLING_NAMES.join(', ')}` }).default('ONE_DAY'),
     intervalSeconds: z.number().int().min(1).optional(),
     includeSshKeys: z.boolean().default(false),
+    /** `all`: one run per organization the key lists, each with its own target (a multi-tenant key). */
+    organizations: z.literal('all', { error: 'must be "all" (or left out)' }).optional(),
+    discoveryIntervalSeconds: z.number().int().min(1).default(3600),
+    removeAfterMissingRuns: z.number().int().min(1).max(1000).default(3),
     jumpcloud: jumpcloudSchema,
     /** This instance's alert rules file, winning over the top-level one; null: none for this instance. */
     rules: z.string().min(1).nullable().optional(),
@@ -155,7 +164,16 @@ export interface InstanceConfig {
    * The key's request budget shared by every replica on Redis (distributed mode only): instances
    * sharing one key share one budget, the strictest settings winning.
    */
-  budget: { requestsPerSecond: number; maxInFlight: number };
+  budget: { requestsPerSecond: number; maxInFlight: number; maxConcurrentRuns: number };
+  /**
+   * A multi-tenant instance (`organizations: all`): the organizations its key lists are read again
+   * every `discoveryIntervalSeconds`, and each runs on its own, with `{orgId}` in its target
+   * replaced (see `organizationUnit`). One missing from `removeAfterMissingRuns` discoveries in a
+   * row is uninstalled.
+   */
+  tenants?: { discoveryIntervalSeconds: number; removeAfterMissingRuns: number };
+  /** The organization this configuration runs (a unit of a multi-tenant instance, never in the file). */
+  organization?: { id: string; name: string };
   /** The run's target, as the runtime takes it (the worker keeps JupiterOne's upload defaults). */
   target: LocalTargetSettings | Omit<JupiterOneTargetSettings, 'uploadBatchBytes' | 'uploadConcurrency'>;
   /** Alert rules evaluated after each successful or partial run (local targets only). */
@@ -277,6 +295,35 @@ function syncSettingsOf(raw: RawInstance, where: string, defaults: SyncDefaults)
   };
 }
 
+/**
+ * A multi-tenant instance's settings, after checking that each organization gets its own target:
+ * `{orgId}` in a local target's `db` (and a JupiterOne target's `stateDb`, and its `scope` when
+ * one is given; without one, each organization has its default scope `jumpcloud-graph:<orgId>`).
+ * `{orgId}` anywhere in an instance that is not multi-tenant is an error too: it would never be
+ * replaced.
+ */
+function tenantsOf(raw: RawInstance, where: string): InstanceConfig['tenants'] {
+  const t = raw.target;
+  const named: Array<[string, string | undefined]> =
+    t.type === 'local' ? [['target.db', t.db]] : [['target.scope', t.scope], ['target.stateDb', t.stateDb]];
+  if (raw.organizations !== 'all') {
+    for (const [key, value] of named) {
+      if (value?.includes(ORG_ID_PLACEHOLDER)) throw new WorkerConfigError(`${where}.${key}: ${ORG_ID_PLACEHOLDER} is replaced only for organizations: all`);
+    }
+    return undefined;
+  }
+  if (raw.jumpcloud.orgId) throw new WorkerConfigError(`${where}.jumpcloud.orgId: organizations: all runs every organization the key lists; remove orgId`);
+  if (t.type === 'jupiterone' && t.integrationInstanceId !== undefined) {
+    throw new WorkerConfigError(`${where}.target.integrationInstanceId: organizations: all publishes each organization under its own scope; use scope with ${ORG_ID_PLACEHOLDER}, or neither`);
+  }
+  for (const [key, value] of named) {
+    if (value !== undefined && !value.includes(ORG_ID_PLACEHOLDER)) {
+      throw new WorkerConfigError(`${where}.${key}: must contain ${ORG_ID_PLACEHOLDER} with organizations: all (each organization has its own ${key === 'target.scope' ? 'scope' : 'database'})`);
+    }
+  }
+  return { discoveryIntervalSeconds: raw.discoveryIntervalSeconds, removeAfterMissingRuns: raw.removeAfterMissingRuns };
+}
+
 function resolveInstance(
   raw: RawInstance,
   index: number,
@@ -296,11 +343,23 @@ function resolveInstance(
     allowInsecureHttp: raw.jumpcloud.allowInsecureHttp,
     concurrency: raw.jumpcloud.concurrency,
   };
-  const budget = { requestsPerSecond: raw.jumpcloud.requestsPerSecond, maxInFlight: raw.jumpcloud.maxInFlight };
+  const budget = {
+    requestsPerSecond: raw.jumpcloud.requestsPerSecond,
+    maxInFlight: raw.jumpcloud.maxInFlight,
+    maxConcurrentRuns: raw.jumpcloud.maxConcurrentRunsPerKey,
+  };
+  const tenants = tenantsOf(raw, where);
   const t = raw.target;
   if (t.type === 'local') {
     const instanceRules = rules(raw, where);
-    return { ...common(raw, intervalSeconds), ...sync, jumpcloud, budget, target: t, ...(instanceRules ? { rules: instanceRules } : {}) };
+    return {
+      ...common(raw, intervalSeconds, tenants),
+      ...sync,
+      jumpcloud,
+      budget,
+      target: t,
+      ...(instanceRules ? { rules: instanceRules } : {}),
+    };
   }
   rules(raw, where);
   if (t.integrationInstanceId !== undefined && t.scope !== undefined) {
@@ -309,7 +368,7 @@ function resolveInstance(
   const baseUrl = t.baseUrl ?? jupiterOneBaseUrl(t.region);
   checkUrl(`${where}.target.baseUrl`, baseUrl, 'the JupiterOne base URL', t.allowInsecureHttp);
   return {
-    ...common(raw, intervalSeconds),
+    ...common(raw, intervalSeconds, tenants),
     ...sync,
     jumpcloud,
     budget,
@@ -327,9 +386,10 @@ function resolveInstance(
   };
 }
 
-function common(raw: RawInstance, intervalSeconds: number | null) {
+function common(raw: RawInstance, intervalSeconds: number | null, tenants: InstanceConfig['tenants']) {
   return {
     id: raw.id,
+    ...(tenants ? { tenants } : {}),
     ...(raw.accountName !== undefined ? { accountName: raw.accountName } : {}),
     ...(raw.description !== undefined ? { description: raw.description } : {}),
     tagAccountName: raw.tagAccountName,

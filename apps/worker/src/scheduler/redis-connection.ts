@@ -84,11 +84,14 @@ export interface WatchedRedisOptions {
  *
  * BullMQ gives each Worker (and QueueEvents) a blocking connection of its own by calling
  * `duplicate()` on the client it is given; ioredis's duplicate copies the options but not the
- * listeners, so the duplicate is made watched as well.
+ * listeners, so the duplicate is made watched as well, and named apart from its siblings
+ * (`worker-duplicate`, `worker-duplicate-2`, ...).
  */
 export class WatchedRedis extends IORedis {
   readonly #url: string;
   readonly #settings: WatchedRedisOptions;
+  /** Duplicates made so far: several Workers on one connection each make one. */
+  #duplicates = 0;
 
   constructor(url: string, settings: WatchedRedisOptions) {
     // The URL's credentials and address win over the options (ioredis's rule for the two).
@@ -100,6 +103,8 @@ export class WatchedRedis extends IORedis {
 
   override duplicate(override?: Partial<RedisOptions>): WatchedRedis {
     const { name } = this.#settings;
-    return new WatchedRedis(this.#url, { ...this.#settings, name: `${name}-duplicate`, redis: { ...this.options, ...override } });
+    this.#duplicates += 1;
+    const suffix = this.#duplicates === 1 ? '' : `-${this.#duplicates}`;
+    return new WatchedRedis(this.#url, { ...this.#settings, name: `${name}-duplicate${suffix}`, redis: { ...this.options, ...override } });
   }
 }

@@ -5,7 +5,7 @@ import { type InstanceConfig } from '../config/worker-config';
 import { type RunInstance, type RunOutcome } from '../instance-runner';
 import { TcpProxy } from '../testing/tcp-proxy';
 import { until, within } from '../testing/wait';
-import { RedisScheduler, type RedisSchedulerOptions } from './redis-scheduler';
+import { RedisScheduler, type RedisSchedulerOptions, runQueueName } from './redis-scheduler';
 import { testInstance } from '../testing/instances';
 
 /**
@@ -142,7 +142,8 @@ beforeEach(() => {
   runs = new FakeRuns();
   queueName = `scheduler-runs-${process.pid}-${Date.now()}-${++sequence}`;
   connection = new IORedis(redisUrl(), { maxRetriesPerRequest: null });
-  queue = new Queue(queueName, { connection });
+  // the runs of the test instances' key ('k') go to the queue of that key
+  queue = new Queue(runQueueName(queueName, 'k'), { connection });
 });
 
 afterEach(async () => {

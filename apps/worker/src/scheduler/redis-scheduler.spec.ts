@@ -83,7 +83,7 @@ const instance: InstanceConfig = {
   maxUnresolved: 50,
   lastLoginDays: 30,
   jumpcloud: { apiKey: 'k', baseUrl: 'https://console.jumpcloud.com', allowInsecureHttp: false, concurrency: 8 },
-  budget: { requestsPerSecond: 20, maxInFlight: 8 },
+  budget: { requestsPerSecond: 20, maxInFlight: 8, maxConcurrentRuns: 2 },
   target: { type: 'local', db: '/tmp/acme.db' },
 };
 

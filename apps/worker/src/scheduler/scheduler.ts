@@ -1,24 +1,44 @@
+import { type DiscoveryRecord } from '../tenants/discovery';
+
 /** What starting a run by hand gives (`POST /instances/{id}/sync`). */
 export type TriggerResult = { kind: 'started'; runId: string } | { kind: 'busy' } | { kind: 'unknown' };
+
+/** The latest run that started (on any replica): when, and once it ended, how. */
+export type LastRun = {
+  runId: string;
+  startedAt: string;
+  endedAt?: string;
+  /** `success`, `partial`, `failure` or `cancelled`, once the run ended. */
+  status?: string;
+  /** How it read JumpCloud (`full` or `incremental`), when it got that far. */
+  mode?: string;
+  error?: string;
+};
+
+/** One organization of a multi-tenant instance in `GET /status`. */
+export interface OrganizationStatus {
+  id: string;
+  name: string;
+  running: boolean;
+  lastRun: LastRun | null;
+  nextRunAt: string | null;
+  /** Discoveries in a row that did not list it (its runs are paused meanwhile). */
+  missingDiscoveries: number;
+}
 
 /** An instance's last run and next one, as `GET /status` reports them (times in RFC 3339). */
 export interface InstanceStatus {
   id: string;
-  /** A run of the instance is in progress (on any replica). */
+  /** A run of the instance (of any of its organizations) is in progress (on any replica). */
   running: boolean;
-  /** The latest run that started (on any replica): when, where, and once it ended, how. */
-  lastRun: {
-    runId: string;
-    startedAt: string;
-    endedAt?: string;
-    /** `success`, `partial`, `failure` or `cancelled`, once the run ended. */
-    status?: string;
-    /** How it read JumpCloud (`full` or `incremental`), when it got that far. */
-    mode?: string;
-    error?: string;
-  } | null;
-  /** When the next scheduled run is due; null without a schedule. */
+  /** The latest run that started (on any replica); null for a multi-tenant instance (see its organizations). */
+  lastRun: LastRun | null;
+  /** When the next scheduled run is due; null without a schedule (and for a multi-tenant instance). */
   nextRunAt: string | null;
+  /** A multi-tenant instance: its last discovery and when the next is due. */
+  discovery?: { last: DiscoveryRecord | null; nextAt: string | null };
+  /** A multi-tenant instance: every organization it knows. */
+  organizations?: OrganizationStatus[];
 }
 
 /** What a run reports to the status when it ends. */
@@ -34,8 +54,12 @@ export interface RunEnd {
  */
 export interface Scheduler {
   start(): Promise<void>;
-  /** Starts a run of the instance now (or as soon as a run slot frees). */
-  trigger(instanceId: string): Promise<TriggerResult>;
+  /**
+   * Starts a run of the instance now (or as soon as a run slot frees); of one organization of a
+   * multi-tenant instance with `orgId`. Without `orgId`, a multi-tenant instance discovers its
+   * organizations again, then runs each.
+   */
+  trigger(instanceId: string, orgId?: string): Promise<TriggerResult>;
   /** Every instance's last and next run (from Redis for a worker on Redis: any replica answers for all). */
   status(): Promise<InstanceStatus[]>;
   /** Whether the scheduler has started and (when used) Redis answers. */

@@ -12,7 +12,7 @@ export function testInstance(id: string, intervalSeconds: number | null): Instan
     maxUnresolved: 50,
     lastLoginDays: 30,
     jumpcloud: { apiKey: 'k', baseUrl: 'https://console.jumpcloud.com', allowInsecureHttp: false, concurrency: 8 },
-    budget: { requestsPerSecond: 20, maxInFlight: 8 },
+    budget: { requestsPerSecond: 20, maxInFlight: 8, maxConcurrentRuns: 2 },
     target: { type: 'local', db: `/tmp/${id}.db` },
   };
 }

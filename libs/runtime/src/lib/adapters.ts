@@ -1,5 +1,5 @@
 import { type Logger } from '@jumpcloud-graph/domain';
-import { createJumpCloudClient, JumpCloudApiSource } from '@jumpcloud-graph/jumpcloud-client';
+import { createJumpCloudClient, JumpCloudApiSource, type JumpCloudClient } from '@jumpcloud-graph/jumpcloud-client';
 import { JupiterOneSyncPublisher } from '@jumpcloud-graph/jupiterone-publisher';
 import { type LocalGraphWorkerData, LocalGraphWorkerPublisher } from '@jumpcloud-graph/local-graph';
 import { type Worker } from 'node:worker_threads';
@@ -10,9 +10,8 @@ import { type JumpCloudSettings, type JupiterOneTargetSettings } from './run-set
  * worker) make them, so a setting means the same in both.
  */
 
-/** The JumpCloud source: the generated client (retries, paging, request budget) behind the port. */
-export function createJumpCloudSource(settings: JumpCloudSettings, logger: Logger, version: string): JumpCloudApiSource {
-  const client = createJumpCloudClient({
+function clientOf(settings: JumpCloudSettings, logger: Logger, version: string): JumpCloudClient {
+  return createJumpCloudClient({
     apiKey: settings.apiKey,
     orgId: settings.orgId,
     baseUrl: settings.baseUrl,
@@ -22,7 +21,21 @@ export function createJumpCloudSource(settings: JumpCloudSettings, logger: Logge
     version,
     logger,
   });
-  return new JumpCloudApiSource(client, { orgId: settings.orgId });
+}
+
+/** The JumpCloud source: the generated client (retries, paging, request budget) behind the port. */
+export function createJumpCloudSource(settings: JumpCloudSettings, logger: Logger, version: string): JumpCloudApiSource {
+  return new JumpCloudApiSource(clientOf(settings, logger, version), { orgId: settings.orgId });
+}
+
+/**
+ * The organizations a key lists (`GET /api/organizations`, every page): each id and display name,
+ * without reading each organization (what a multi-tenant worker instance discovers). The
+ * settings' `orgId` is not sent.
+ */
+export async function listJumpCloudOrganizations(settings: JumpCloudSettings, logger: Logger, version: string, signal?: AbortSignal): Promise<Array<{ id: string; name: string }>> {
+  const listed = await clientOf({ ...settings, orgId: undefined }, logger, version).listOrganizations({ signal }).toArray();
+  return listed.map((org) => ({ id: org._id, name: org.displayName ?? org._id }));
 }
 
 /** The JupiterOne publisher of a jupiterone target. */
