@@ -42,9 +42,44 @@ describe('resolveWorkerConfig', () => {
       maxUnresolved: 50,
       lastLoginDays: 30,
       jumpcloud: { apiKey: 'jc-key', baseUrl: 'https://console.jumpcloud.com', allowInsecureHttp: false, concurrency: 8 },
-      budget: { requestsPerSecond: 20, maxInFlight: 8 },
+      budget: { requestsPerSecond: 20, maxInFlight: 8, maxConcurrentRuns: 2 },
       target: { type: 'local', db: '/tmp/acme.db' },
     });
+  });
+
+  it('takes a multi-tenant instance: organizations all with {orgId} in its target, its discovery settings and its key\'s run cap', () => {
+    const [local, j1, j1Scoped] = resolveWorkerConfig(
+      {
+        instances: [
+          instance({ id: 'msp', organizations: 'all', target: { type: 'local', db: '/data/msp-{orgId}.db' }, jumpcloud: { apiKeyEnv: 'ACME_KEY', maxConcurrentRunsPerKey: 3 } }),
+          instance({ id: 'j1', organizations: 'all', discoveryIntervalSeconds: 600, removeAfterMissingRuns: 5, target: { type: 'jupiterone', apiKeyEnv: 'J1_KEY', accountEnv: 'J1_ACCOUNT' } }),
+          instance({ id: 'j1s', organizations: 'all', target: { type: 'jupiterone', apiKeyEnv: 'J1_KEY', accountEnv: 'J1_ACCOUNT', scope: 'msp:{orgId}', stateDb: '/data/{orgId}.state.db' } }),
+        ],
+      },
+      ENV,
+    ).instances;
+    expect(local).toMatchObject({ tenants: { discoveryIntervalSeconds: 3600, removeAfterMissingRuns: 3 }, budget: { maxConcurrentRuns: 3 }, target: { db: '/data/msp-{orgId}.db' } });
+    expect(local.jumpcloud.orgId).toBeUndefined();
+    expect(j1.tenants).toEqual({ discoveryIntervalSeconds: 600, removeAfterMissingRuns: 5 });
+    expect(j1Scoped.target).toMatchObject({ scope: 'msp:{orgId}', stateDb: '/data/{orgId}.state.db' });
+  });
+
+  it('refuses a multi-tenant instance whose organizations would share a target, or that names one organization, in one line', () => {
+    const msp = (overrides: Record<string, unknown>) => ({ instances: [instance({ id: 'msp', organizations: 'all', ...overrides })] });
+    expect(error(msp({}))).toBe('instances[0] (msp).target.db: must contain {orgId} with organizations: all (each organization has its own database)');
+    expect(error(msp({ target: { type: 'jupiterone', apiKeyEnv: 'J1_KEY', accountEnv: 'J1_ACCOUNT', scope: 'msp' } }))).toBe(
+      'instances[0] (msp).target.scope: must contain {orgId} with organizations: all (each organization has its own scope)',
+    );
+    expect(error(msp({ target: { type: 'jupiterone', apiKeyEnv: 'J1_KEY', accountEnv: 'J1_ACCOUNT', stateDb: '/data/state.db' } }))).toContain('(msp).target.stateDb: must contain {orgId}');
+    expect(error(msp({ target: { type: 'jupiterone', apiKeyEnv: 'J1_KEY', accountEnv: 'J1_ACCOUNT', integrationInstanceId: 'x' } }))).toContain('(msp).target.integrationInstanceId: organizations: all publishes each organization under its own scope');
+    expect(error(msp({ target: { type: 'local', db: '/d/{orgId}.db' }, jumpcloud: { apiKeyEnv: 'ACME_KEY', orgId: '5f0000000000000000000001' } }))).toBe(
+      'instances[0] (msp).jumpcloud.orgId: organizations: all runs every organization the key lists; remove orgId',
+    );
+    // {orgId} is replaced only for organizations: all
+    expect(error({ instances: [instance({ target: { type: 'local', db: '/d/{orgId}.db' } })] })).toBe('instances[0] (acme).target.db: {orgId} is replaced only for organizations: all');
+    expect(error(msp({ organizations: 'some' }))).toBe('worker.yaml: instances[0].organizations must be "all" (or left out)');
+    expect(error(msp({ removeAfterMissingRuns: 0, target: { type: 'local', db: '/d/{orgId}.db' } }))).toContain('instances[0].removeAfterMissingRuns');
+    expect(error({ instances: [instance({ jumpcloud: { apiKeyEnv: 'ACME_KEY', maxConcurrentRunsPerKey: 0 } })] })).toContain('instances[0].jumpcloud.maxConcurrentRunsPerKey');
   });
 
   it("takes JupiterOne's polling intervals, intervalSeconds over them, and DISABLED as no schedule", () => {
@@ -309,5 +344,11 @@ describe('the configuration files shipped with the worker', () => {
   };
   it.each(readdirSync(folder).filter((name) => name.endsWith('.yaml')))('%s is valid', (name) => {
     expect(loadWorkerConfig(join(folder, name), env).instances.length).toBeGreaterThan(0);
+  });
+
+  it("deploy/worker.yaml (the Compose deployment's) is valid: a multi-tenant instance over the simulator", () => {
+    const config = loadWorkerConfig(join(__dirname, '..', '..', '..', '..', 'deploy', 'worker.yaml'), { JUMPCLOUD_API_KEY: 'k' });
+    expect(config.redisUrl).toBe('redis://redis:6379');
+    expect(config.instances.map((i) => [i.id, i.tenants !== undefined])).toEqual([['msp', true]]);
   });
 });

@@ -3,6 +3,17 @@ import { type InstanceConfig } from '../config/worker-config';
 import { type RunOutcome } from '../instance-runner';
 import { InProcessScheduler } from './in-process-scheduler';
 import { testInstance } from '../testing/instances';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JumpCloudSimulator } from '@jumpcloud-graph/jumpcloud-simulator';
+import { LocalGraphStore } from '@jumpcloud-graph/local-graph';
+import { WorkerMetrics } from '../metrics';
+import { createDiscoverer } from '../tenants/discovery';
+import { unitId } from '../tenants/organizations';
+import { until } from '../testing/wait';
+
+const logger = { ...silentLogger, child: () => silentLogger };
 
 const instance = (id: string, intervalSeconds: number | null = 3600) => testInstance(id, intervalSeconds);
 
@@ -13,7 +24,7 @@ class ControlledRuns {
   private readonly waiters: Array<{ count: number; resolve: () => void }> = [];
 
   run = (config: InstanceConfig, runId: string, signal: AbortSignal): Promise<RunOutcome> => {
-    this.started.push({ instance: config.id, runId, signal });
+    this.started.push({ instance: unitId(config), runId, signal });
     for (const w of this.waiters.filter((w) => this.started.length >= w.count)) w.resolve();
     return new Promise((resolve) => {
       this.finishers.set(runId, resolve);
@@ -90,5 +101,79 @@ describe('InProcessScheduler', () => {
     expect(runs.started[0].signal.aborted).toBe(true);
     expect(scheduler.ready()).toBe(false);
     expect(await scheduler.trigger('a')).toEqual({ kind: 'busy' });
+  });
+
+  it('runs at most maxConcurrentRunsPerKey runs of one key at once, whatever the process allows', async () => {
+    const runs = new ControlledRuns();
+    const capped = (id: string) => ({ ...instance(id), budget: { ...instance(id).budget, maxConcurrentRuns: 1 } });
+    const other = { ...instance('other'), jumpcloud: { ...instance('other').jumpcloud, apiKey: 'k2' } };
+    const scheduler = new InProcessScheduler([capped('a'), capped('b'), other], runs.run, { concurrency: 3, logger: silentLogger });
+    await scheduler.start();
+    await runs.startedCount(2);
+    await tick();
+    // a holds its key's only slot; the other key's run is not held up
+    expect(runs.started.map((r) => r.instance)).toEqual(['a', 'other']);
+    runs.finish(runs.started[0].runId);
+    await runs.startedCount(3);
+    expect(runs.started.map((r) => r.instance)).toEqual(['a', 'other', 'b']);
+    await scheduler.stop();
+  });
+
+  it('discovers the organizations of a multi-tenant key: one unit each, in /status; one gone is paused, then uninstalled', async () => {
+    const sim = new JumpCloudSimulator({ dataset: { organizations: 3, users: 5, seed: 9 } });
+    await sim.start();
+    const dir = mkdtempSync(join(tmpdir(), 'jcg-tenants-'));
+    const runs = new ControlledRuns();
+    const msp: InstanceConfig = {
+      ...instance('msp'),
+      tenants: { discoveryIntervalSeconds: 3600, removeAfterMissingRuns: 2 },
+      jumpcloud: { apiKey: sim.apiKey, baseUrl: sim.baseUrl, allowInsecureHttp: false, concurrency: 4 },
+      target: { type: 'local', db: join(dir, '{orgId}.db') },
+    };
+    const scheduler = new InProcessScheduler([msp], runs.run, { concurrency: 4, logger: silentLogger, discover: createDiscoverer({ logger, metrics: new WorkerMetrics() }) });
+    try {
+      const orgIds = sim.dataset.organizations.map((o) => o.organization._id).sort();
+      await scheduler.start();
+      // each organization runs at once, two at a time (the key's default cap)
+      await runs.startedCount(2);
+      await tick();
+      expect(runs.started).toHaveLength(2);
+      for (let i = 0; i < 3; i++) {
+        await runs.startedCount(i + 1);
+        runs.finish(runs.started[i].runId);
+      }
+      await until(async () => (await scheduler.status())[0].organizations?.every((o) => o.lastRun?.status === 'success') === true, 'a successful run of each organization');
+      expect(runs.started.map((r) => r.instance).sort()).toEqual(orgIds.map((id) => `msp/${id}`));
+      const [status] = await scheduler.status();
+      expect(status).toMatchObject({ id: 'msp', running: false, lastRun: null, nextRunAt: null, discovery: { last: { status: 'success', organizations: 3 } } });
+      expect(status.organizations?.map((o) => [o.id, o.missingDiscoveries, o.nextRunAt !== null])).toEqual(orgIds.map((id) => [id, 0, true]));
+      expect(await scheduler.trigger('msp', 'ffffffffffffffffffffffff')).toEqual({ kind: 'unknown' });
+      expect(await scheduler.trigger('nope', orgIds[0])).toEqual({ kind: 'unknown' });
+
+      const gone = orgIds[1];
+      LocalGraphStore.open(join(dir, `${gone}.db`)).close();
+      sim.mutate((dataset) => {
+        dataset.organizations = dataset.organizations.filter((o) => o.organization._id !== gone);
+      });
+      // a discovery by hand runs each listed organization again, not the missing one
+      expect((await scheduler.trigger('msp')).kind).toBe('started');
+      await runs.startedCount(5);
+      for (const run of runs.started.slice(3)) runs.finish(run.runId);
+      await until(async () => (await scheduler.status())[0].organizations?.find((o) => o.id === gone)?.missingDiscoveries === 1, 'the missing organization paused');
+      expect(runs.started.slice(3).map((r) => r.instance).sort()).toEqual([orgIds[0], orgIds[2]].map((id) => `msp/${id}`));
+      expect((await scheduler.status())[0].organizations?.find((o) => o.id === gone)?.nextRunAt).toBeNull();
+      expect(await scheduler.trigger('msp', gone)).toEqual({ kind: 'unknown' });
+      expect(existsSync(join(dir, `${gone}.db`))).toBe(true);
+
+      await until(async () => (await scheduler.trigger('msp')).kind === 'started', 'a second discovery accepted');
+      await until(async () => (await scheduler.status())[0].organizations?.length === 2, 'the organization uninstalled');
+      expect(existsSync(join(dir, `${gone}.db`))).toBe(false);
+      expect((await scheduler.status())[0].discovery?.last).toMatchObject({ removed: [gone], organizations: 2 });
+    } finally {
+      for (const run of runs.started) runs.finish(run.runId);
+      await scheduler.stop();
+      await sim.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -7,6 +7,14 @@ import { TcpProxy } from '../testing/tcp-proxy';
 import { until, within } from '../testing/wait';
 import { RedisScheduler, type RedisSchedulerOptions, runQueueName } from './redis-scheduler';
 import { testInstance } from '../testing/instances';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JumpCloudSimulator } from '@jumpcloud-graph/jumpcloud-simulator';
+import { LocalGraphStore } from '@jumpcloud-graph/local-graph';
+import { WorkerMetrics } from '../metrics';
+import { createDiscoverer } from '../tenants/discovery';
+import { unitId } from '../tenants/organizations';
 
 /**
  * RedisScheduler against the real Redis of the test setup (redis-global-setup.cjs), with a test
@@ -28,12 +36,13 @@ interface Entry {
   message: string;
 }
 
-type CapturingLogger = Logger & { entries: Entry[] };
+type CapturingLogger = Logger & { entries: Entry[]; child(bindings: Record<string, unknown>): CapturingLogger };
 
 function capturingLogger(): CapturingLogger {
   const entries: Entry[] = [];
   const log = (level: Entry['level']) => (fields: Record<string, unknown>, message: string) => void entries.push({ level, fields, message });
-  return { entries, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+  const logger: CapturingLogger = { entries, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), child: () => logger };
+  return logger;
 }
 
 type RunEvent = { kind: 'start' | 'end'; replica: string; instance: string; runId: string; status?: string; reason?: string };
@@ -62,19 +71,20 @@ class FakeRuns {
   for(replica: string): RunInstance {
     return (config, runId, signal) =>
       new Promise<RunOutcome>((resolve) => {
-        const others = [...this.open.values()].filter((r) => r.instance === config.id);
+        const unit = unitId(config);
+        const others = [...this.open.values()].filter((r) => r.instance === unit);
         if (others.length > 0) this.overlaps.push(`${replica} started ${runId} while ${others.map((r) => `${r.replica} ran ${r.runId}`).join(', ')}`);
-        this.timeline.push({ kind: 'start', replica, instance: config.id, runId });
+        this.timeline.push({ kind: 'start', replica, instance: unit, runId });
         const key = `${replica}/${runId}`;
         let ended = false;
         const finish = (outcome: RunOutcome) => {
           if (ended) return;
           ended = true;
           if (this.open.get(key)?.finish === finish) this.open.delete(key);
-          this.timeline.push({ kind: 'end', replica, instance: config.id, runId, status: outcome.status, reason: outcome.error });
+          this.timeline.push({ kind: 'end', replica, instance: unit, runId, status: outcome.status, reason: outcome.error });
           resolve(outcome);
         };
-        this.open.set(key, { replica, instance: config.id, runId, finish });
+        this.open.set(key, { replica, instance: unit, runId, finish });
         signal.addEventListener('abort', () => finish({ status: 'cancelled', error: String(signal.reason) }), { once: true });
         if (!this.hold) setImmediate(() => finish({ status: 'success' }));
       });
@@ -119,6 +129,18 @@ class FakeRuns {
   kill(replica: string): void {
     for (const [key, run] of this.open) if (run.replica === replica) this.open.delete(key);
     this.mark(`${replica} killed`);
+  }
+
+  /** The most runs open at once (on every replica together) whose unit passes `test`. */
+  mostOpen(test: (unit: string) => boolean): number {
+    let open = 0;
+    let most = 0;
+    for (const e of this.timeline) {
+      if (e.kind === 'mark' || !test(e.instance)) continue;
+      open += e.kind === 'start' ? 1 : -1;
+      most = Math.max(most, open);
+    }
+    return most;
   }
 
   indexOf(event: (e: Event) => boolean): number {
@@ -174,6 +196,7 @@ function replica(
     concurrency: options.concurrency ?? 1,
     queue: { name: queueName, ...QUEUE, ...options.queue },
     logger,
+    discover: createDiscoverer({ logger, metrics: new WorkerMetrics() }),
   });
   schedulers.push({ scheduler, logger });
   return scheduler;
@@ -407,5 +430,92 @@ describe('RedisScheduler on a real Redis', () => {
     });
     expect(runs.ends({ replica: 'b', runId: run.runId })).toEqual([expect.objectContaining({ status: 'success' })]);
     expect(runs.starts({ replica: 'a' })).toHaveLength(1);
+  });
+
+  it('runs at most maxConcurrentRunsPerKey runs of one key at once across replicas, in turn; another key is not held up', async () => {
+    const onKey = (id: string) => ({ ...instance(id), budget: { ...instance(id).budget, maxConcurrentRuns: 2 } });
+    const otherKey = { ...instance('other'), jumpcloud: { ...instance('other').jumpcloud, apiKey: 'k2' } };
+    const configured = [onKey('k1'), onKey('k2'), onKey('k3'), onKey('k4'), otherKey];
+    const a = await started(replica('a', configured, { concurrency: 3 }));
+    await started(replica('b', configured, { concurrency: 3 }));
+    for (const id of ['k1', 'k2', 'k3', 'k4', 'other']) expect((await a.trigger(id)).kind).toBe('started');
+    const ofKey = (unit: string) => unit.startsWith('k');
+    // two of the key's runs start (six free slots on the replicas), and the other key's run too
+    await until(() => runs.running().filter((r) => ofKey(r.instance)).length === 2 && runs.running('other').length === 1, 'two runs of the key and the other key\'s run', {
+      describe: () => runs.describe(),
+    });
+    // and no third starts while they hold
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(runs.running().filter((r) => ofKey(r.instance))).toHaveLength(2);
+    // each run that ends lets the next one in, until all four have run
+    runs.hold = false;
+    runs.finish();
+    await until(() => runs.ends().filter((e) => ofKey(e.instance)).length === 4, 'the four runs of the key', { describe: () => runs.describe() });
+    expect(runs.mostOpen(ofKey)).toBe(2);
+    expect(runs.ends().filter((e) => ofKey(e.instance)).map((e) => e.instance).sort()).toEqual(['k1', 'k2', 'k3', 'k4']);
+    expect(runs.overlaps).toEqual([]);
+  });
+
+  it('discovers the organizations of a multi-tenant key: one run per organization, each in /status; an organization gone is paused, then uninstalled', async () => {
+    const sim = new JumpCloudSimulator({ dataset: { organizations: 3, users: 5, seed: 9 } });
+    await sim.start();
+    const dir = mkdtempSync(join(tmpdir(), 'jcg-tenants-'));
+    try {
+      const msp: InstanceConfig = {
+        ...instance('msp', 3600),
+        tenants: { discoveryIntervalSeconds: 3600, removeAfterMissingRuns: 2 },
+        jumpcloud: { apiKey: sim.apiKey, baseUrl: sim.baseUrl, allowInsecureHttp: false, concurrency: 4 },
+        budget: { requestsPerSecond: 20, maxInFlight: 8, maxConcurrentRuns: 3 },
+        target: { type: 'local', db: join(dir, '{orgId}.db') },
+      };
+      const orgIds = sim.dataset.organizations.map((o) => o.organization._id).sort();
+      runs.hold = false;
+      const a = await started(replica('a', [msp], { concurrency: 2 }));
+      const b = await started(replica('b', [msp], { concurrency: 2 }));
+      // the discovery at start-up: each organization's scheduler fires at once
+      await until(() => orgIds.every((id) => runs.ends({ instance: `msp/${id}` }).length === 1), 'a run of each organization', { describe: () => runs.describe() });
+      const keyQueue = new Queue(runQueueName(queueName, sim.apiKey), { connection });
+      try {
+        expect((await keyQueue.getJobSchedulers(0, -1)).map((s) => s.key).sort()).toEqual(orgIds.map((id) => `org-msp-${id}`));
+        const [fromA, fromB] = [await a.status(), await b.status()];
+        expect(fromA).toEqual(fromB);
+        expect(fromA[0]).toMatchObject({ id: 'msp', running: false, lastRun: null, nextRunAt: null, discovery: { last: { status: 'success', organizations: 3, added: orgIds } } });
+        expect(fromA[0].organizations?.map((o) => [o.id, o.lastRun?.status, o.missingDiscoveries, o.nextRunAt !== null])).toEqual(orgIds.map((id) => [id, 'success', 0, true]));
+        expect(fromA[0].discovery?.nextAt).not.toBeNull();
+        // one organization, by hand; an organization the key does not list is unknown
+        const one = await b.trigger('msp', orgIds[0]);
+        expect(one.kind).toBe('started');
+        await until(() => runs.ends({ instance: `msp/${orgIds[0]}` }).length === 2, 'the triggered run');
+        expect(await a.trigger('msp', 'ffffffffffffffffffffffff')).toEqual({ kind: 'unknown' });
+
+        // the key stops listing one: paused at the next discovery (its scheduler removed), uninstalled at the second
+        const gone = orgIds[2];
+        const store = LocalGraphStore.open(join(dir, `${gone}.db`));
+        store.close();
+        sim.mutate((dataset) => {
+          dataset.organizations = dataset.organizations.filter((o) => o.organization._id !== gone);
+        });
+        const discoveries = () => runs.ends().length;
+        const before = discoveries();
+        expect((await a.trigger('msp')).kind).toBe('started');
+        await until(async () => (await a.status())[0].organizations?.find((o) => o.id === gone)?.missingDiscoveries === 1, 'the missing organization paused');
+        // runAll: the two listed organizations ran again, the missing one did not
+        await until(() => discoveries() === before + 2, 'a run of each listed organization', { describe: () => runs.describe() });
+        expect(runs.ends({ instance: `msp/${gone}` })).toHaveLength(1);
+        expect((await keyQueue.getJobSchedulers(0, -1)).map((s) => s.key).sort()).toEqual(orgIds.slice(0, 2).map((id) => `org-msp-${id}`));
+        expect(existsSync(join(dir, `${gone}.db`))).toBe(true);
+
+        await until(async () => (await b.trigger('msp')).kind === 'started', 'a second discovery accepted');
+        await until(async () => (await a.status())[0].organizations?.length === 2, 'the organization uninstalled', { describe: () => JSON.stringify(runs.describe()) });
+        expect(existsSync(join(dir, `${gone}.db`))).toBe(false);
+        expect((await b.status())[0].discovery?.last).toMatchObject({ status: 'success', removed: [gone], organizations: 2 });
+        expect(runs.overlaps).toEqual([]);
+      } finally {
+        await keyQueue.close();
+      }
+    } finally {
+      await sim.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
