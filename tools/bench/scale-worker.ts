@@ -156,3 +156,33 @@ export async function startRedis(): Promise<{ url: string; pid: number; stop(): 
     },
   };
 }
+
+/**
+ * Commands Redis has run since it started (the sum of `calls` in INFO commandstats), or
+ * undefined when it cannot be asked (a password, TLS).
+ */
+export function redisCommandsCalled(url: string): Promise<number | undefined> {
+  const { hostname, port, protocol, password } = new URL(url);
+  if (protocol !== 'redis:' || password) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port || 6379), hostname);
+    let reply = '';
+    const done = (value: number | undefined) => {
+      socket.destroy();
+      resolve(value);
+    };
+    socket.setTimeout(5_000, () => done(undefined));
+    socket.once('error', () => done(undefined));
+    socket.on('data', (data) => {
+      reply += data.toString();
+      // a bulk string: $<length>\r\n<body>\r\n
+      const header = /^\$(\d+)\r\n/.exec(reply);
+      if (!header) return reply.startsWith('-') ? done(undefined) : undefined;
+      if (Buffer.byteLength(reply) < header[0].length + Number(header[1])) return;
+      let calls = 0;
+      for (const match of reply.matchAll(/^cmdstat_[^:]+:calls=(\d+)/gm)) calls += Number(match[1]);
+      done(calls);
+    });
+    socket.once('connect', () => socket.write('INFO commandstats\r\n'));
+  });
+}

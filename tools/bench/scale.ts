@@ -3,7 +3,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDataset, type DatasetOptions, JumpCloudSimulator, type SimulatorDataset } from '@jumpcloud-graph/jumpcloud-simulator';
-import { procCpuMs, ScaleWorker, startRedis, type WorkerLogLine } from './scale-worker';
+import { procCpuMs, procStatusField, redisCommandsCalled, ScaleWorker, startRedis, type WorkerLogLine } from './scale-worker';
 
 /**
  * The worker's scale mode: one multi-tenant JumpCloud key (`organizations: all`) with many
@@ -123,6 +123,10 @@ interface Result {
   workerCpuS: number[];
   benchCpuS: number;
   redisCpuS?: number;
+  /** Commands Redis ran while the configuration ran (INFO commandstats), when it could be asked. */
+  redisCommands?: number;
+  /** RSS of each process when it logged "worker ready" (before any run). */
+  readyRssMb: number[];
   averageRunsInProgress: number;
   runSlots: number;
   duplicates: string[];
@@ -183,6 +187,8 @@ async function runConfiguration(dataset: SimulatorDataset, redis: { url: string;
     writeFileSync(configFile, JSON.stringify(workerConfig(redis.url, sim.baseUrl, dir, processes), null, 2));
     const benchCpuBefore = process.cpuUsage();
     const redisCpuBefore = redis.pid ? procCpuMs(redis.pid) : undefined;
+    const redisCommandsBefore = await redisCommandsCalled(redis.url);
+    const readyRssMb: number[] = new Array<number>(processes).fill(NaN);
     const spawnedAt = Date.now();
     const ended = new Map<string, RunEnded[]>();
     const notable = new Map<string, { count: number; example: WorkerLogLine }>();
@@ -194,7 +200,10 @@ async function runConfiguration(dataset: SimulatorDataset, redis: { url: string;
     for (let i = 0; i < processes; i++) {
       const worker = new ScaleWorker(i, workerMain, configFile, { BENCH_JUMPCLOUD_API_KEY: sim.apiKey });
       worker.onLine((line) => {
-        if (line.msg === 'worker ready') firstReady ??= line.time;
+        if (line.msg === 'worker ready') {
+          firstReady ??= line.time;
+          readyRssMb[i] = (procStatusField(worker.pid, 'VmRSS') ?? NaN) / 1024;
+        }
         if (line.msg === 'discovery ended') {
           if (line.status !== 'success') return settle(new Error(`discovery failed on process ${i}: ${String(line['error'])}`));
           discoveredAt ??= line.time;
@@ -234,6 +243,7 @@ async function runConfiguration(dataset: SimulatorDataset, redis: { url: string;
     const workerCpuS = workers.map((w) => (w.cpuMs() ?? NaN) / 1000);
     const benchCpu = process.cpuUsage(benchCpuBefore);
     const redisCpuAfter = redis.pid ? procCpuMs(redis.pid) : undefined;
+    const redisCommandsAfter = await redisCommandsCalled(redis.url);
     const stats = sim.stats();
     const log = sim.requestLog;
     if (log.length < stats.total) throw new Error(`the simulator kept ${log.length} of ${stats.total} requests: raise requestLogLimit`);
@@ -269,6 +279,8 @@ async function runConfiguration(dataset: SimulatorDataset, redis: { url: string;
       workerCpuS,
       benchCpuS: (benchCpu.user + benchCpu.system) / 1e6,
       ...(redisCpuBefore !== undefined && redisCpuAfter !== undefined ? { redisCpuS: (redisCpuAfter - redisCpuBefore) / 1000 } : {}),
+      ...(redisCommandsBefore !== undefined && redisCommandsAfter !== undefined ? { redisCommands: redisCommandsAfter - redisCommandsBefore } : {}),
+      readyRssMb,
       averageRunsInProgress: durations.reduce((a, b) => a + b, 0) / elapsedMs,
       runSlots: Math.min(processes * concurrency, runsPerKey),
       duplicates: [...ended.entries()].filter(([, runs]) => runs.length > 1).map(([org, runs]) => `${org} x${runs.length} (${runs.map((r) => `p${r.worker} ${r.status}`).join(', ')})`),
@@ -297,7 +309,11 @@ const machineUse = (r: Result) => (r.workerCpuS.reduce((a, b) => a + b, 0) + r.b
 const budgetBound = (r: Result) => r.max10s >= 0.9 * rps * 10 && r.rps >= 0.8 * rps;
 
 function verdict(r: Result): string {
-  if (budgetBound(r)) return `bounded by the key's budget (${pct(r.rps / rps)} of ${rps} req/s on average, ${pct(r.max10s / (rps * 10))} in the busiest 10 s)`;
+  if (budgetBound(r))
+    return (
+      `bounded by the key's budget (${pct(r.rps / rps)} of ${rps} req/s on average, ${pct(r.max10s / (rps * 10))} in the busiest 10 s), not by the workers ` +
+      `(${pct(machineUse(r))} of ${cores} cores busy; runs wait for requests: run p50 ${(r.runMs.p50 / 1000).toFixed(2)} s)`
+    );
   if (machineUse(r) >= 0.85) return `bounded by the machine's CPU (${pct(machineUse(r))} of ${cores} cores busy), not by the budget (${pct(r.rps / rps)} of it)`;
   if (r.averageRunsInProgress >= 0.85 * r.runSlots && r.maxInFlight >= maxInFlight && r.runSlots * RUN_CONCURRENCY > maxInFlight)
     return `bounded by the key's maxInFlight (${maxInFlight} reached; about ${((r.rps * latencyMs) / 1000).toFixed(1)} in flight on average by req/s x latency) with the run slots full (${r.averageRunsInProgress.toFixed(1)} of ${r.runSlots} on average): runs wait for in-flight slots; ${pct(r.rps / rps)} of the budget, ${pct(machineUse(r))} of the CPU`;
@@ -385,7 +401,8 @@ async function bench(started: number, builtAt: string): Promise<void> {
     console.log(
       `${r.processes} process(es): start-up ${(r.startupMs / 1000).toFixed(1)} s (spawn to first ready), discovery ended ${(r.discoveryMs / 1000).toFixed(1)} s after; ` +
         `${r.requests} requests (${r.requestsPerOrg} per organization at the simulator, ${r.clientRequestsPerOrg} by the worker's count, median); ` +
-        `slowest run ${(r.runMs.max / 1000).toFixed(2)} s; ${r.duplicates.length === 0 ? 'no organization synced twice' : `synced more than once: ${r.duplicates.join('; ')}`}`,
+        `slowest run ${(r.runMs.max / 1000).toFixed(2)} s; RSS at "worker ready" ${r.readyRssMb.map((m) => m.toFixed(0)).join(' / ')} MB; ` +
+        `${r.redisCommands === undefined ? '' : `Redis ran ${r.redisCommands} commands (${(r.redisCommands / r.requests).toFixed(1)} per JumpCloud request); `}${r.duplicates.length === 0 ? 'no organization synced twice' : `synced more than once: ${r.duplicates.join('; ')}`}`,
     );
     for (const [key, { count, example }] of r.notable) console.log(`  logged ${count}x ${key} (e.g. ${JSON.stringify({ ...example, pid: undefined, hostname: undefined })})`);
   }

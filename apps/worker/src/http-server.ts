@@ -40,7 +40,7 @@ export async function startWorkerHttpServer(options: WorkerHttpOptions): Promise
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
     };
-    const trigger = /^\/instances\/([^/]+)(?:\/organizations\/([^/]+))?\/sync$/.exec(path);
+    const trigger = /^\/instances\/([^/]+)\/sync$/.exec(path) ?? /^\/instances\/([^/]+)\/organizations\/([^/]+)\/sync$/.exec(path);
     if (trigger) {
       if (req.method !== 'POST') return send(405, { error: 'method not allowed' }, { allow: 'POST' });
       if (!options.adminToken) return send(403, { error: 'the trigger endpoint is disabled: WORKER_ADMIN_TOKEN is not set' });

@@ -19,6 +19,7 @@ import {
   repeated,
   writeAlertRules,
 } from './testing/alert-rules';
+import { keyId } from './budget/redis-key-budget';
 import { HoldingProxy } from './testing/holding-proxy';
 import { type LogLine, WorkerProcess, workerMain, writeConfig } from './testing/worker-process';
 import { overCapacity, overlaps, runsOf } from './testing/run-log';
@@ -222,7 +223,11 @@ describe('worker replicas on Redis', () => {
     const a = start(config, 'a');
     const b = start(config, 'b');
     const [urlA, urlB] = await Promise.all([a.url(), b.url()]);
-    expect((await queue.getJobSchedulers(0, -1)).map((s) => s.key).sort()).toEqual(['instance-acme', 'instance-globex']);
+    // the retired instance's scheduler is gone; the instances' are in the queue of their key
+    expect(await queue.getJobSchedulers(0, -1)).toEqual([]);
+    const keyQueue = new Queue(`${config.queue.name}-${keyId(simulator().apiKey)}`, { connection });
+    expect((await keyQueue.getJobSchedulers(0, -1)).map((s) => s.key).sort()).toEqual(['instance-acme', 'instance-globex']);
+    await keyQueue.close();
     await queue.close();
     await connection.quit();
 
