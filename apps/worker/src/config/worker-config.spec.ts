@@ -338,6 +338,7 @@ describe('the configuration files shipped with the worker', () => {
   const env = {
     ACME_JUMPCLOUD_API_KEY: 'k',
     GLOBEX_JUMPCLOUD_API_KEY: 'k',
+    MSP_JUMPCLOUD_API_KEY: 'k',
     DEMO_JUMPCLOUD_API_KEY: 'k',
     JUPITERONE_API_KEY: 'k',
     JUPITERONE_ACCOUNT: 'a',
