@@ -176,4 +176,31 @@ describe('InProcessScheduler', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('records a discovery that fails (a key JumpCloud refuses) and runs nothing', async () => {
+    const sim = new JumpCloudSimulator({ dataset: { organizations: 2, users: 3, seed: 9 } });
+    await sim.start();
+    const runs = new ControlledRuns();
+    const metrics = new WorkerMetrics();
+    const msp: InstanceConfig = {
+      ...instance('msp'),
+      tenants: { discoveryIntervalSeconds: 3600, removeAfterMissingRuns: 2 },
+      jumpcloud: { apiKey: 'not-the-key', baseUrl: sim.baseUrl, allowInsecureHttp: false, concurrency: 4 },
+      target: { type: 'local', db: '/nowhere/{orgId}.db' },
+    };
+    const scheduler = new InProcessScheduler([msp], runs.run, { concurrency: 2, logger: silentLogger, discover: createDiscoverer({ logger, metrics }) });
+    try {
+      await scheduler.start();
+      await until(async () => (await scheduler.status())[0].discovery?.last !== null, 'the discovery to end');
+      const [status] = await scheduler.status();
+      expect(status.discovery?.last).toMatchObject({ status: 'failure', error: expect.stringContaining('401') });
+      expect(status.discovery?.nextAt).not.toBeNull();
+      expect(status.organizations).toEqual([]);
+      expect(runs.started).toEqual([]);
+      expect(await metrics.text()).toContain('jumpcloud_graph_discoveries_total{instance="msp",status="failure"} 1');
+    } finally {
+      await scheduler.stop();
+      await sim.stop();
+    }
+  });
 });
