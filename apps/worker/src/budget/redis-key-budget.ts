@@ -126,9 +126,9 @@ export class RedisKeyBudget implements RequestBudget {
         await sleep(Math.max(1, pause.msBeforeNext), signal);
         continue;
       }
-      const flight = await takeSlot(this.inFlight, this.maxInFlight);
-      if (typeof flight !== 'number') {
-        await sleep(Math.max(1, Math.min(flight.msBeforeNext, IN_FLIGHT_POLL_MS)), signal);
+      const flight = await takeSlot(this.redis, this.inFlight, this.maxInFlight);
+      if (flight === undefined) {
+        await sleep(jittered(IN_FLIGHT_POLL_MS), signal);
         continue;
       }
       let handedOver = false;
@@ -136,9 +136,9 @@ export class RedisKeyBudget implements RequestBudget {
         signal?.throwIfAborted();
         const level = slowdown ? Math.min(MAX_SLOWDOWN_LEVEL, Math.ceil(slowdown.msBeforeNext / 1000)) : 0;
         const slots = Math.max(1, Math.floor(this.requestsPerSecond / 2 ** Math.max(0, level)));
-        const rate = await takeSlot(this.rate, slots);
+        const rate = await takeSlot(this.redis, this.rate, slots);
         signal?.throwIfAborted();
-        if (typeof rate === 'number') {
+        if (rate !== undefined) {
           // rate-limiter-flexible expires keys in whole seconds: the margin is added here.
           await this.redis.pexpire(this.rate.getKey(rate), RATE_SLOT_MS);
           handedOver = true;
@@ -147,7 +147,8 @@ export class RedisKeyBudget implements RequestBudget {
         // No rate slot: the in-flight slot goes back while waiting (the wait may outlast a lease).
         await this.inFlight.delete(String(flight));
         handedOver = true; // given back already
-        await sleep(Math.max(1, rate.msBeforeNext), signal);
+        // In full use, a rate slot frees about every RATE_SLOT_MS / slots on average.
+        await sleep(jittered(RATE_SLOT_MS / slots), signal);
       } finally {
         if (!handedOver) await this.inFlight.delete(String(flight)).catch(() => undefined);
       }
@@ -194,25 +195,34 @@ export class RedisKeyBudget implements RequestBudget {
   }
 }
 
+/** A free slot is tried at most this many times per look (another process may take it first). */
+const TRIES_PER_LOOK = 3;
+
 /**
- * Takes the first free slot of `count`, starting at a random one: its index, or the refusal
- * with the soonest `msBeforeNext` when all are held. Redis errors reject.
+ * Takes a free slot of `count`: one `MGET` of the slots' keys finds the free ones (a held slot's
+ * key exists; a free one's has expired or been deleted), then `consume` takes one of them, chosen
+ * at random; another process may take it first, so a few are tried. Returns the slot's index, or
+ * undefined when none is free. Two or three Redis commands a look, whatever `count` is: trying
+ * each slot in turn would cost `count` round trips a look once the budget is in full use.
  */
-async function takeSlot(limiter: RateLimiterRedis, count: number): Promise<number | RateLimiterRes> {
-  const start = Math.floor(Math.random() * count);
-  let soonest: RateLimiterRes | undefined;
-  for (let i = 0; i < count; i++) {
-    const slot = (start + i) % count;
+async function takeSlot(redis: IORedis, limiter: RateLimiterRedis, count: number): Promise<number | undefined> {
+  const held = await redis.mget(...Array.from({ length: count }, (_, slot) => limiter.getKey(String(slot))));
+  const free = held.flatMap((value, slot) => (value === null ? [slot] : []));
+  for (let tries = 0; tries < TRIES_PER_LOOK && free.length > 0; tries++) {
+    const [slot] = free.splice(Math.floor(Math.random() * free.length), 1);
     try {
       await limiter.consume(String(slot));
       return slot;
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
-      if (!soonest || error.msBeforeNext < soonest.msBeforeNext) soonest = error;
     }
   }
-  // count >= 1, so at least one refusal was seen.
-  return soonest ?? new RateLimiterRes(0, IN_FLIGHT_POLL_MS);
+  return undefined;
+}
+
+/** Between half and one and a half times `ms` (at least 1 ms), so that waiting processes do not look at once. */
+function jittered(ms: number): number {
+  return Math.max(1, Math.round(ms * (0.5 + Math.random())));
 }
 
 function positiveInteger(value: number, name: string): number {
