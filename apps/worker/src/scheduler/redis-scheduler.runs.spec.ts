@@ -66,6 +66,8 @@ class FakeRuns {
   readonly timeline: Event[] = [];
   readonly overlaps: string[] = [];
   hold = true;
+  /** Units whose runs hold even when `hold` is off (a large tenant's long run). */
+  readonly holding = new Set<string>();
   private readonly open = new Map<string, OpenRun>();
 
   for(replica: string): RunInstance {
@@ -86,7 +88,7 @@ class FakeRuns {
         };
         this.open.set(key, { replica, instance: unit, runId, finish });
         signal.addEventListener('abort', () => finish({ status: 'cancelled', error: String(signal.reason) }), { once: true });
-        if (!this.hold) setImmediate(() => finish({ status: 'success' }));
+        if (!this.hold && !this.holding.has(unit)) setImmediate(() => finish({ status: 'success' }));
       });
   }
 
@@ -454,6 +456,22 @@ describe('RedisScheduler on a real Redis', () => {
     expect(runs.mostOpen(ofKey)).toBe(2);
     expect(runs.ends().filter((e) => ofKey(e.instance)).map((e) => e.instance).sort()).toEqual(['k1', 'k2', 'k3', 'k4']);
     expect(runs.overlaps).toEqual([]);
+  });
+
+  it('does not starve small tenants: while a long run of a large one holds a slot of the key, the small ones take turns in the other', async () => {
+    const onKey = (id: string) => ({ ...instance(id), budget: { ...instance(id).budget, maxConcurrentRuns: 2 } });
+    const configured = [onKey('large'), ...[1, 2, 3, 4, 5, 6].map((n) => onKey(`small${n}`))];
+    runs.hold = false;
+    runs.holding.add('large');
+    const a = await started(replica('a', configured, { concurrency: 2 }));
+    await started(replica('b', configured, { concurrency: 2 }));
+    expect((await a.trigger('large')).kind).toBe('started');
+    await until(() => runs.running('large').length === 1, 'the large run', { describe: () => runs.describe() });
+    for (let n = 1; n <= 6; n++) expect((await a.trigger(`small${n}`)).kind).toBe('started');
+    await until(() => runs.ends().filter((e) => e.instance.startsWith('small')).length === 6, 'every small run, while the large one runs', { describe: () => runs.describe() });
+    expect(runs.running('large')).toHaveLength(1);
+    expect(runs.mostOpen(() => true)).toBe(2);
+    runs.finish('large');
   });
 
   it('discovers the organizations of a multi-tenant key: one run per organization, each in /status; an organization gone is paused, then uninstalled', async () => {
