@@ -9,6 +9,7 @@ import { JupiterOneFake } from '@jumpcloud-graph/jupiterone-fake';
 import { LocalGraphStore } from '@jumpcloud-graph/local-graph';
 import Database from 'better-sqlite3';
 import { requestBounds } from './request-bounds';
+import { printTable } from './print-table';
 
 /**
  * Syncs the simulator at sizes S, M and L with the built CLI (a separate process, so its peak RSS
@@ -258,14 +259,6 @@ async function runIncremental(size: string, sim: JumpCloudSimulator, db: string,
     (full.wallMs / wallMs).toFixed(1),
     report ? `${report.events} / ${report.reread} / ${report.deleted} / ${report.listsReread} / ${report.unresolved}` : '',
   ];
-}
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  console.log(line(header));
-  console.log(line(widths.map((w) => '-'.repeat(w))));
-  for (const row of rows) console.log(line(row));
 }
 
 async function main(): Promise<void> {

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDataset, type DatasetOptions, JumpCloudSimulator, type SimulatorDataset } from '@jumpcloud-graph/jumpcloud-simulator';
 import { procCpuMs, procStatusField, redisCommandsCalled, ScaleWorker, startRedis, type WorkerLogLine } from './scale-worker';
+import { printTable } from './print-table';
 
 /**
  * The worker's scale mode: one multi-tenant JumpCloud key (`organizations: all`) with many
@@ -291,14 +292,6 @@ async function runConfiguration(dataset: SimulatorDataset, redis: { url: string;
     await sim.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  console.log(line(header));
-  console.log(line(widths.map((w) => '-'.repeat(w))));
-  for (const row of rows) console.log(line(row));
 }
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
