@@ -301,6 +301,7 @@ describe("the libraries' package.json files", () => {
   it('cover every library', () => {
     expect(libs.map((l) => l.project)).toEqual([
       'alerting',
+      'console',
       'domain',
       'graph-mapping',
       'graph-query',

@@ -9,6 +9,7 @@ import { docsCommand } from './commands/docs.command';
 import { exportCommand } from './commands/export.command';
 import { queryCommand } from './commands/query.command';
 import { questionsCommand } from './commands/questions.command';
+import { serveCommand } from './commands/serve.command';
 import { syncCommand } from './commands/sync.command';
 import { uninstallCommand } from './commands/uninstall.command';
 import { validateCommand } from './commands/validate.command';
@@ -49,6 +50,7 @@ function runCli(): void {
     .addCommand(queryCommand())
     .addCommand(questionsCommand())
     .addCommand(alertsCommand())
+    .addCommand(serveCommand())
     .addCommand(demoCommand())
     .addCommand(uninstallCommand())
     .addCommand(docsCommand());
