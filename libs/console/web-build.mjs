@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundles the web console (libs/console/src/web) for the browser with content-hashed
+// Bundles the web console (libs/console/web) for the browser with content-hashed
 // file names and writes index.html from the template with the hashed names filled in.
 //
 //   node libs/console/web-build.mjs [outDir]    (default: dist/libs/console/web)
@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const webDir = path.join(here, 'src', 'web');
+const webDir = path.join(here, 'web');
 const entry = path.join(webDir, 'app.ts');
 const template = path.join(webDir, 'index.html');
 

@@ -15,6 +15,13 @@ export interface WorkerHttpOptions {
   status(): Promise<InstanceStatus[]>;
   /** The bearer token of the trigger endpoint; unset disables it (403). */
   adminToken?: string;
+  /**
+   * The web console's app (its pages at `/console/`, its API at `/api/graphs`), behind the admin
+   * token or `viewerToken`, as a bearer token or a Basic password (what a browser asks for).
+   */
+  console?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** A token that opens the console only (not the trigger nor /status). */
+  viewerToken?: string;
 }
 
 export interface WorkerHttpServer {
@@ -26,6 +33,13 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   const given = Buffer.from(/^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '');
   const expected = Buffer.from(token);
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** A Basic password (the user name is ignored) or a bearer token equal to one of `tokens`. */
+function consoleTokenMatches(header: string | undefined, tokens: ReadonlyArray<string | undefined>): boolean {
+  const basic = /^Basic (.+)$/i.exec(header ?? '')?.[1];
+  const bearer = basic === undefined ? header : `Bearer ${Buffer.from(basic, 'base64').toString('utf8').replace(/^[^:]*:/, '')}`;
+  return tokens.some((token) => token !== undefined && tokenMatches(bearer, token));
 }
 
 /**
@@ -52,6 +66,18 @@ export async function startWorkerHttpServer(options: WorkerHttpOptions): Promise
       if (result.kind === 'unknown') return send(404, { error: orgId === undefined ? 'no such instance' : 'no such instance or organization' });
       if (result.kind === 'busy') return send(409, { error: orgId === undefined ? 'a run of this instance is in progress' : 'a run of this organization is in progress' });
       return send(202, { runId: result.runId });
+    }
+    if (path === '/console' || path.startsWith('/console/') || path === '/api/graphs' || path.startsWith('/api/graphs/')) {
+      if (!options.console) return send(404, { error: 'not found' });
+      const tokens = [options.adminToken, options.viewerToken];
+      if (!tokens.some((t) => t !== undefined)) return send(403, { error: 'the console is disabled: neither WORKER_VIEWER_TOKEN nor WORKER_ADMIN_TOKEN is set' });
+      if (!consoleTokenMatches(req.headers.authorization, tokens)) {
+        return send(401, { error: 'the console needs a token (the viewer or the admin token, as the password)' }, { 'www-authenticate': 'Basic realm="jumpcloud-graph console", charset="UTF-8"' });
+      }
+      if (path === '/console') return send(301, {}, { location: '/console/' });
+      // The pages are the console's own from /console/ on; its API keeps its /api/graphs paths.
+      if (path.startsWith('/console/')) req.url = (req.url ?? '/').slice('/console'.length);
+      return options.console(req, res);
     }
     if (req.method !== 'GET') return send(405, { error: 'method not allowed' }, { allow: 'GET' });
     if (path === '/status') {

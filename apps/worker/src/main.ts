@@ -1,9 +1,13 @@
 // reflect-metadata must load before any decorated class is evaluated (tsyringe reads it).
 import 'reflect-metadata';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { createConsoleApp } from '@jumpcloud-graph/console';
+import { type FastifyInstance } from 'fastify';
 import { setFlagsFromString } from 'node:v8';
 import { parseArgs } from 'node:util';
-import { type InstanceConfig, loadWorkerConfig, WorkerConfigError } from './config/worker-config';
+import { type InstanceConfig, loadBuiltInQuestions, loadWorkerConfig, WorkerConfigError } from './config/worker-config';
 import { startWorkerHttpServer } from './http-server';
 import { KeyBudgets } from './budget/key-budgets';
 import { createInstanceRunner } from './instance-runner';
@@ -29,6 +33,27 @@ number of replicas share the work. Exit codes: 0 after a clean shutdown, 1 when 
 Example:
   DEMO_JUMPCLOUD_API_KEY=... node dist/apps/worker/main.js --config apps/worker/config/worker.local.yaml
 `;
+
+/**
+ * The web console over the local graphs of the instances: each local target, and each JupiterOne
+ * target's state database (multi-tenant instances' organizations are not listed yet). Its pages
+ * and API are served by the HTTP server at /console/ and /api/graphs.
+ */
+async function createWorkerConsole(instances: readonly InstanceConfig[]): Promise<FastifyInstance> {
+  const graphs = instances.flatMap((instance) => {
+    if (instance.tenants) return [];
+    if (instance.target.type === 'local') return [{ id: instance.id, name: instance.accountName ?? instance.id, db: instance.target.db }];
+    return instance.target.stateDb ? [{ id: instance.id, name: `${instance.accountName ?? instance.id} (state)`, db: instance.target.stateDb }] : [];
+  });
+  const app = await createConsoleApp({
+    graphs,
+    assetsDir: join(__dirname, 'console'),
+    questions: loadBuiltInQuestions(),
+    startQueryThread: (workerData) => new Worker(join(__dirname, 'console-query-thread.js'), { workerData }),
+  });
+  await app.ready();
+  return app;
+}
 
 async function main(): Promise<void> {
   let values: { config?: string; port?: string; help?: boolean; version?: boolean };
@@ -71,6 +96,8 @@ async function main(): Promise<void> {
     : new InProcessScheduler(config.instances, runInstance, { concurrency: config.concurrency, logger, discover });
 
   const adminToken = process.env['WORKER_ADMIN_TOKEN'] || undefined;
+  const viewerToken = process.env['WORKER_VIEWER_TOKEN'] || undefined;
+  const consoleApp = config.console ? await createWorkerConsole(config.instances) : undefined;
   const server = await startWorkerHttpServer({
     ...config.http,
     ready: () => scheduler.ready(),
@@ -78,6 +105,8 @@ async function main(): Promise<void> {
     trigger: (id, orgId) => scheduler.trigger(id, orgId),
     status: () => scheduler.status(),
     adminToken,
+    viewerToken,
+    ...(consoleApp ? { console: (req: IncomingMessage, res: ServerResponse) => consoleApp.routing(req, res) } : {}),
   });
 
   let stopping = false;
@@ -94,6 +123,7 @@ async function main(): Promise<void> {
       .stop()
       .catch((error: unknown) => logger.error({ error: error instanceof Error ? error.message : String(error) }, 'stopping the scheduler failed'))
       .then(() => server.close())
+      .then(() => consoleApp?.close())
       .then(() => budgetRedis?.quit())
       .finally(() => {
         logger.info({}, 'stopped');
@@ -117,6 +147,7 @@ async function main(): Promise<void> {
         ...(i.tenants ? { organizations: 'all', discoveryIntervalSeconds: i.tenants.discoveryIntervalSeconds } : {}),
       })),
       triggerEndpoint: adminToken ? 'enabled' : 'disabled',
+      console: !consoleApp ? 'off' : adminToken || viewerToken ? 'enabled' : 'disabled (no token)',
       version: VERSION,
     },
     'worker ready',

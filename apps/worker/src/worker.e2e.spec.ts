@@ -138,6 +138,37 @@ describe('worker, one process (no Redis)', () => {
     expect(JSON.stringify(worker.logs)).not.toContain(simulator().apiKey);
   });
 
+  it('serves the web console over its instances\' local graphs, behind the viewer or the admin token', async () => {
+    await startSimulator(30);
+    const worker = new WorkerProcess(writeConfig(dir, 'console', { http: { port: 0 }, instances: [instance('acme')] }), {
+      JC_KEY: simulator().apiKey,
+      WORKER_ADMIN_TOKEN: TOKEN,
+      WORKER_VIEWER_TOKEN: 'viewer-token',
+    });
+    workers.push(worker);
+    const url = await worker.url();
+    await worker.waitFor((l) => l.msg === 'run ended', 'the start-up run to end');
+    const basic = (token: string) => ({ authorization: `Basic ${Buffer.from(`viewer:${token}`).toString('base64')}` });
+    const refused = await fetch(`${url}/console/`);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toContain('Basic');
+    expect((await fetch(`${url}/console/`, { headers: basic('wrong') })).status).toBe(401);
+    const page = await fetch(`${url}/console/`, { headers: basic('viewer-token') });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const script = /<script[^>]*src="([^"]+)"/.exec(await page.text())?.[1] as string;
+    expect((await fetch(`${url}/console/${script}`, { headers: basic('viewer-token') })).status).toBe(200);
+    // the admin token opens it too, as a bearer token; the viewer token opens nothing else
+    const graphs = await fetch(`${url}/api/graphs`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(await graphs.json()).toEqual({ graphs: [{ id: 'acme', name: 'acme' }] });
+    const query = await fetch(`${url}/api/graphs/acme/query?q=${encodeURIComponent('FIND jumpcloud_user')}`, { headers: basic('viewer-token') });
+    expect(((await query.json()) as { total: number }).total).toBeGreaterThan(0);
+    expect((await fetch(`${url}/status`, { headers: { authorization: 'Bearer viewer-token' } })).status).toBe(401);
+    expect((await fetch(`${url}/api/graphs/acme/runs`, { method: 'POST', headers: basic('viewer-token') })).status).toBe(405);
+    worker.signal('SIGTERM');
+    expect(await worker.exited).toBe(0);
+  });
+
   it('runs incremental syncs between its full ones (a full one once fullEvery has passed), and its metrics tell them apart', async () => {
     await startSimulator(30);
     const worker = start({ http: { port: 0 }, instances: [instance('acme', { fullEvery: '10s' })] });

@@ -128,6 +128,8 @@ const schema = z
       .strict()
       .default({ name: 'jumpcloud-graph-sync', lockDurationMs: 30_000, stalledIntervalMs: 30_000, retryDelayMs: 30_000 }),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** The web console at /console/ (behind WORKER_VIEWER_TOKEN or WORKER_ADMIN_TOKEN). */
+    console: z.boolean().default(true),
     /** An alert rules file for every instance with a local target (an instance's own `rules` wins). */
     rules: z.string().min(1).optional(),
     /** The sync mode and its tuning of every instance (an instance's own keys win). */
@@ -194,6 +196,8 @@ export interface WorkerConfig {
   concurrency: number;
   queue: { name: string; lockDurationMs: number; stalledIntervalMs: number; retryDelayMs: number };
   logLevel: string;
+  /** Serve the web console (docs/console.md) on the HTTP server. */
+  console: boolean;
   instances: InstanceConfig[];
   /** Secrets found written in the file, and the like: logged at start-up. */
   warnings: string[];
@@ -434,6 +438,7 @@ export function resolveWorkerConfig(parsed: unknown, env: Record<string, string 
     concurrency: data.concurrency,
     queue: data.queue,
     logLevel: data.logLevel,
+    console: data.console,
     instances,
     warnings,
   };

@@ -48,7 +48,7 @@ export const CONTENT_SECURITY_POLICY =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /** A content-hashed asset name (`app-5KQ2ZP7C.js`): cached for a year, never revalidated. */
-const HASHED = /-[A-Z0-9]{8}\.(js|css|map)$/;
+const HASHED = /-[A-Z0-9]{8}\.(js|css)(\.map)?$/;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);

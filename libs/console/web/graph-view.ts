@@ -79,7 +79,7 @@ export function drawGraph(
           'text-valign': 'bottom',
           'text-margin-y': 4,
           'text-wrap': 'ellipsis',
-          'text-max-width': '140px',
+          'text-max-width': nodes.length > 40 ? '90px' : '140px',
           // labels disappear when zoomed out so far that they would only be clutter
           'min-zoomed-font-size': 7,
           'text-background-color': '#ffffff',
