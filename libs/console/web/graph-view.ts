@@ -127,6 +127,18 @@ export function drawGraph(
   container.setAttribute('data-node-count', String(nodes.length));
   container.setAttribute('data-edge-count', String(edgeCount));
   container.setAttribute('data-layout', useBreadthfirst ? 'breadthfirst' : 'cose');
+  // Where the first nodes are drawn, in the container's pixels (`[[key, x, y], ...]`): what
+  // browser tests click; kept in step with pans, zooms and resizes.
+  const positions = () => {
+    if (cy.destroyed()) return;
+    const shown = cy.nodes().slice(0, 20).map((n) => {
+      const at = n.renderedPosition();
+      return [n.id(), Math.round(at.x), Math.round(at.y)];
+    });
+    container.setAttribute('data-node-positions', JSON.stringify(shown));
+  };
+  positions();
+  cy.on('viewport resize layoutstop', positions);
 
   // The container changes size when the side panel opens or the window narrows: keep the canvas in step.
   // Refit on resize until the user pans or zooms by hand.
