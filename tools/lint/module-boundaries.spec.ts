@@ -57,6 +57,22 @@ describe('module boundaries', () => {
     expect(messages.some((m) => m.startsWith(BOUNDARIES))).toBe(true);
   });
 
+  it('lets the console read the local graph and the query engine, and reports it importing the runtime or the sync core; the libraries below it importing the console', async () => {
+    const allowed = await lintAs(
+      'libs/console/src/lib/allowed.ts',
+      "import { LocalGraphStore } from '@jumpcloud-graph/local-graph';\nimport { parseJ1ql } from '@jumpcloud-graph/graph-query';\nexport const x = [LocalGraphStore, parseJ1ql];\n",
+    );
+    expect(allowed.filter((m) => m.startsWith(BOUNDARIES))).toEqual([]);
+    for (const forbidden of ["import { openRun } from '@jumpcloud-graph/runtime';\nexport const o = openRun;\n", "import { SyncRunner } from '@jumpcloud-graph/ingestion-core';\nexport const r = SyncRunner;\n"]) {
+      const messages = await lintAs('libs/console/src/lib/forbidden.ts', forbidden);
+      expect({ forbidden, reported: messages.some((m) => m.startsWith(BOUNDARIES)) }).toEqual({ forbidden, reported: true });
+    }
+    for (const lib of ['local-graph', 'runtime']) {
+      const messages = await lintAs(`libs/${lib}/src/lib/forbidden.ts`, "import { createConsoleApp } from '@jumpcloud-graph/console';\nexport const c = createConsoleApp;\n");
+      expect({ lib, reported: messages.some((m) => m.startsWith(BOUNDARIES)) }).toEqual({ lib, reported: true });
+    }
+  });
+
   it('lets the runtime import the data-access libraries, ingestion-core and tsyringe, but not the global container', async () => {
     const allowed = await lintAs(
       'libs/runtime/src/lib/allowed.ts',
