@@ -61,6 +61,13 @@ async function api<T>(path: string): Promise<T> {
   return (await (await fetch(`${server.url}${path}`)).json()) as T;
 }
 
+/** Clicks the graph's first node where it is drawn (`data-node-positions`); returns its key. */
+async function clickFirstNode(page: Page): Promise<string> {
+  const [[key, x, y]] = JSON.parse((await page.getAttribute('#query-graph', 'data-node-positions')) ?? '[]') as Array<[string, number, number]>;
+  await page.locator('#query-graph').click({ position: { x, y } });
+  return key;
+}
+
 /** No element made from the payload, and the payload shown as text where the page names the user. */
 async function expectNoInjectedMarkup(page: Page): Promise<void> {
   expect(await page.locator('img[src="x"]').count()).toBe(0);
@@ -86,9 +93,7 @@ describe.each(WIDTHS)('the console at %i pixels wide', (width) => {
     expect(Number(await page.getAttribute('#query-graph', 'data-edge-count'))).toBe(expected.graph.edges.length);
     await shot(page, 'query-graph', width);
 
-    // click the first node where the graph drew it
-    const [[key, x, y]] = JSON.parse((await page.getAttribute('#query-graph', 'data-node-positions')) ?? '[]') as Array<[string, number, number]>;
-    await page.locator('#query-graph').click({ position: { x, y } });
+    const key = await clickFirstNode(page);
     await page.waitForSelector(`#node-panel[data-key="${key}"] #node-panel-props`);
     expect(await page.textContent('#node-panel-props')).toContain(key);
     expect(await page.getAttribute('#node-panel .weblink a', 'href')).toMatch(/^https?:\/\//);
@@ -155,8 +160,7 @@ describe.each(WIDTHS)('the console at %i pixels wide', (width) => {
     await page.goto(`${server.url}/${pages[0][0]}`);
     await page.click('#tab-graph');
     await page.waitForSelector('#query-graph[data-node-count="1"]');
-    const [[, x, y]] = JSON.parse((await page.getAttribute('#query-graph', 'data-node-positions')) ?? '[]') as Array<[string, number, number]>;
-    await page.locator('#query-graph').click({ position: { x, y } });
+    await clickFirstNode(page);
     await page.waitForSelector('#node-panel-props');
     expect(await page.textContent('#node-panel-props')).toContain(XSS_NAME);
     await expectNoInjectedMarkup(page);

@@ -67,14 +67,16 @@ export async function startWorkerHttpServer(options: WorkerHttpOptions): Promise
       if (result.kind === 'busy') return send(409, { error: orgId === undefined ? 'a run of this instance is in progress' : 'a run of this organization is in progress' });
       return send(202, { runId: result.runId });
     }
-    if (path === '/console' || path.startsWith('/console/') || path === '/api/graphs' || path.startsWith('/api/graphs/')) {
+    if (path === '/console' || path.startsWith('/console/') || path === '/api/graphs' || /^\/api\/graphs\/([^/]+)\/([^/]+)$/.test(path)) {
       if (!options.console) return send(404, { error: 'not found' });
       const tokens = [options.adminToken, options.viewerToken];
       if (!tokens.some((t) => t !== undefined)) return send(403, { error: 'the console is disabled: neither WORKER_VIEWER_TOKEN nor WORKER_ADMIN_TOKEN is set' });
       if (!consoleTokenMatches(req.headers.authorization, tokens)) {
         return send(401, { error: 'the console needs a token (the viewer or the admin token, as the password)' }, { 'www-authenticate': 'Basic realm="jumpcloud-graph console", charset="UTF-8"' });
       }
-      if (path === '/console') return send(301, {}, { location: '/console/' });
+      if (path === '/console') {
+        return req.method === 'GET' || req.method === 'HEAD' ? send(301, {}, { location: '/console/' }) : send(405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
+      }
       // The pages are the console's own from /console/ on; its API keeps its /api/graphs paths.
       if (path.startsWith('/console/')) req.url = (req.url ?? '/').slice('/console'.length);
       return options.console(req, res);

@@ -13,6 +13,7 @@ import { KeyBudgets } from './budget/key-budgets';
 import { createInstanceRunner } from './instance-runner';
 import { createWorkerLogger } from './logger';
 import { createDiscoverer } from './tenants/discovery';
+import { organizationUnit } from './tenants/organizations';
 import { WorkerMetrics } from './metrics';
 import { InProcessScheduler } from './scheduler/in-process-scheduler';
 import { WatchedRedis } from './scheduler/redis-connection';
@@ -35,16 +36,27 @@ Example:
 `;
 
 /**
- * The web console over the local graphs of the instances: each local target, and each JupiterOne
- * target's state database (multi-tenant instances' organizations are not listed yet). Its pages
- * and API are served by the HTTP server at /console/ and /api/graphs.
+ * The web console over the local graphs of the instances: each local target, each JupiterOne
+ * target's state database, and each organization of a multi-tenant instance that its discoveries
+ * list now (graph id `<instance>:<orgId>`; from Redis on a worker on Redis). Its pages and API are
+ * served by the HTTP server at /console/ and /api/graphs.
  */
-async function createWorkerConsole(instances: readonly InstanceConfig[]): Promise<FastifyInstance> {
-  const graphs = instances.flatMap((instance) => {
-    if (instance.tenants) return [];
-    if (instance.target.type === 'local') return [{ id: instance.id, name: instance.accountName ?? instance.id, db: instance.target.db }];
-    return instance.target.stateDb ? [{ id: instance.id, name: `${instance.accountName ?? instance.id} (state)`, db: instance.target.stateDb }] : [];
-  });
+async function createWorkerConsole(instances: readonly InstanceConfig[], scheduler: Scheduler): Promise<FastifyInstance> {
+  const name = (instance: InstanceConfig) => instance.accountName ?? instance.id;
+  const ofUnit = (unit: InstanceConfig, id: string, label: string) => {
+    if (unit.target.type === 'local') return [{ id, name: label, db: unit.target.db }];
+    return unit.target.stateDb ? [{ id, name: `${label} (state)`, db: unit.target.stateDb }] : [];
+  };
+  const graphs = async () => {
+    const statuses = instances.some((i) => i.tenants) ? await scheduler.status() : [];
+    return instances.flatMap((instance) => {
+      if (!instance.tenants) return ofUnit(instance, instance.id, name(instance));
+      const organizations = statuses.find((s) => s.id === instance.id)?.organizations ?? [];
+      return organizations
+        .filter((org) => org.missingDiscoveries === 0)
+        .flatMap((org) => ofUnit(organizationUnit(instance, org), `${instance.id}:${org.id}`, `${name(instance)} / ${org.name}`));
+    });
+  };
   const app = await createConsoleApp({
     graphs,
     assetsDir: join(__dirname, 'console'),
@@ -97,7 +109,7 @@ async function main(): Promise<void> {
 
   const adminToken = process.env['WORKER_ADMIN_TOKEN'] || undefined;
   const viewerToken = process.env['WORKER_VIEWER_TOKEN'] || undefined;
-  const consoleApp = config.console ? await createWorkerConsole(config.instances) : undefined;
+  const consoleApp = config.console ? await createWorkerConsole(config.instances, scheduler) : undefined;
   const server = await startWorkerHttpServer({
     ...config.http,
     ready: () => scheduler.ready(),

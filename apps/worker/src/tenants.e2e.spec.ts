@@ -127,6 +127,13 @@ describe('worker replicas with a multi-tenant key (organizations: all)', () => {
       instances: Array<{ id: string; organizations: Array<{ id: string; lastRun: { status?: string } | null }> }>;
     };
     expect(status.instances[0].organizations.map((o) => [o.id, o.lastRun?.status])).toEqual(orgIds().map((id) => [id, 'success']));
+
+    // the console lists each organization's graph, from Redis, and queries it
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const graphs = (await (await fetch(`${await b.url()}/api/graphs`, { headers: auth })).json()) as { graphs: Array<{ id: string }> };
+    expect(graphs.graphs.map((g) => g.id)).toEqual(orgIds().map((id) => `msp:${id}`));
+    const users = await fetch(`${await b.url()}/api/graphs/${encodeURIComponent(`msp:${orgIds()[0]}`)}/query?q=${encodeURIComponent('FIND jumpcloud_user')}`, { headers: auth });
+    expect(((await users.json()) as { total: number }).total).toBeGreaterThan(0);
   });
 
   it('neither doubles nor drops a scheduled run of any organization when scaled from 1 to 3 processes and back', async () => {

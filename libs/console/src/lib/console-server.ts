@@ -18,7 +18,8 @@ export interface ConsoleGraph {
 }
 
 export interface ConsoleServerOptions {
-  graphs: readonly ConsoleGraph[];
+  /** The graphs, or how to list them now (a worker's organizations come and go). */
+  graphs: readonly ConsoleGraph[] | (() => Promise<readonly ConsoleGraph[]>);
   /** The browser app: `index.html` and the content-hashed files it names. */
   assetsDir: string;
   /** The questions the Questions page answers. */
@@ -129,7 +130,9 @@ export async function createConsoleApp(options: ConsoleServerOptions): Promise<F
   const maxRows = options.maxRows ?? 1_000;
   const maxGraphNodes = options.maxGraphNodes ?? 500;
   const now = options.now ?? Date.now;
-  const readers = new Map(options.graphs.map((graph) => [graph.id, new GraphReader(graph, options.startQueryThread, timeLimitMs)]));
+  const listGraphs = typeof options.graphs === 'function' ? options.graphs : async () => options.graphs as readonly ConsoleGraph[];
+  // One reader per graph, made on first use and kept (a graph listed again with another file gets a new one).
+  const readers = new Map<string, GraphReader>();
   const app = Fastify({ logger: false });
 
   app.addHook('onRequest', async (request, reply) => {
@@ -164,10 +167,15 @@ export async function createConsoleApp(options: ConsoleServerOptions): Promise<F
     },
   });
 
-  const reader = (id: string): GraphReader => {
-    const found = readers.get(id);
-    if (!found) throw Object.assign(new BadRequest(`no graph ${id}`), { status: 404 });
-    return found;
+  const reader = async (id: string): Promise<GraphReader> => {
+    const graph = (await listGraphs()).find((g) => g.id === id);
+    if (!graph) throw Object.assign(new BadRequest(`no graph ${id}`), { status: 404 });
+    const known = readers.get(id);
+    if (known && known.graph.db === graph.db) return known;
+    await known?.close();
+    const made = new GraphReader(graph, options.startQueryThread, timeLimitMs);
+    readers.set(id, made);
+    return made;
   };
   const answer = async (reply: FastifyReply, work: () => Promise<unknown> | unknown) => {
     try {
@@ -183,11 +191,11 @@ export async function createConsoleApp(options: ConsoleServerOptions): Promise<F
   };
   type GraphParams = { Params: { graph: string }; Querystring: Record<string, string | undefined> };
 
-  app.get('/api/graphs', async () => ({ graphs: options.graphs.map(({ id, name }) => ({ id, name })) }));
+  app.get('/api/graphs', async () => ({ graphs: (await listGraphs()).map(({ id, name }) => ({ id, name })) }));
 
   app.get<GraphParams>('/api/graphs/:graph/summary', (request, reply) =>
-    answer(reply, () => {
-      const run = reader(request.params.graph).open().latestRun();
+    answer(reply, async () => {
+      const run = (await reader(request.params.graph)).open().latestRun();
       const counts = (record: Record<string, number>) => Object.entries(record).sort(([a], [b]) => a.localeCompare(b)).map(([type, count]) => ({ type, count }));
       return { latestRun: run ? runJson(run) : null, entityTypes: counts(run?.entities ?? {}), relationshipTypes: counts(run?.relationships ?? {}) };
     }),
@@ -200,7 +208,7 @@ export async function createConsoleApp(options: ConsoleServerOptions): Promise<F
       const limit = request.query['limit'] === undefined ? maxRows : Number(request.query['limit']);
       if (!Number.isInteger(limit) || limit < 0) throw new BadRequest('limit must be a whole number');
       const started = performance.now();
-      const result = await reader(request.params.graph).runner.run<ConsoleQueryResult>({
+      const result = await (await reader(request.params.graph)).runner.run<ConsoleQueryResult>({
         op: 'query',
         text,
         options: { nowMs: now(), maxRows: Math.min(limit, maxRows), maxGraphNodes },
@@ -213,7 +221,7 @@ export async function createConsoleApp(options: ConsoleServerOptions): Promise<F
     answer(reply, async () => {
       const key = request.query['key'];
       if (!key) throw new BadRequest('key is required');
-      const detail = await reader(request.params.graph).runner.run<EntityDetail | null>({ op: 'entity', key, nowMs: now(), maxRelationships: maxGraphNodes });
+      const detail = await (await reader(request.params.graph)).runner.run<EntityDetail | null>({ op: 'entity', key, nowMs: now(), maxRelationships: maxGraphNodes });
       if (!detail) throw Object.assign(new BadRequest(`no entity ${key} in the latest sync`), { status: 404 });
       return detail;
     }),
@@ -221,13 +229,13 @@ export async function createConsoleApp(options: ConsoleServerOptions): Promise<F
 
   app.get<GraphParams>('/api/graphs/:graph/questions', (request, reply) =>
     answer(reply, async () => ({
-      questions: await reader(request.params.graph).runner.run<ConsoleQuestion[]>({ op: 'questions', questions: [...options.questions], nowMs: now() }, timeLimitMs * 4),
+      questions: await (await reader(request.params.graph)).runner.run<ConsoleQuestion[]>({ op: 'questions', questions: [...options.questions], nowMs: now() }, timeLimitMs * 4),
     })),
   );
 
   app.get<GraphParams>('/api/graphs/:graph/alerts', (request, reply) =>
-    answer(reply, () => {
-      const state = reader(request.params.graph).open().alertState();
+    answer(reply, async () => {
+      const state = (await reader(request.params.graph)).open().alertState();
       const findings = state.listFindings({ limit: 1_000 }).map((f) => {
         let name: string | undefined;
         try {
@@ -256,12 +264,12 @@ export async function createConsoleApp(options: ConsoleServerOptions): Promise<F
   );
 
   app.get<GraphParams>('/api/graphs/:graph/runs', (request, reply) =>
-    answer(reply, () => ({ runs: reader(request.params.graph).open().listRuns().map(runJson) })),
+    answer(reply, async () => ({ runs: (await reader(request.params.graph)).open().listRuns().map(runJson) })),
   );
 
   app.get<GraphParams>('/api/graphs/:graph/diff', (request, reply) =>
-    answer(reply, () => {
-      const store = reader(request.params.graph).open();
+    answer(reply, async () => {
+      const store = (await reader(request.params.graph)).open();
       let diff;
       try {
         diff = store.diff(runId(request.query['from'], 'from'), runId(request.query['to'], 'to'));
