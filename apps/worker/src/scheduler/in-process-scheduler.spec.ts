@@ -169,6 +169,16 @@ describe('InProcessScheduler', () => {
       await until(async () => (await scheduler.status())[0].organizations?.length === 2, 'the organization uninstalled');
       expect(existsSync(join(dir, `${gone}.db`))).toBe(false);
       expect((await scheduler.status())[0].discovery?.last).toMatchObject({ removed: [gone], organizations: 2 });
+
+      // a key that suddenly lists nothing fails the discovery: no organization counts a miss
+      sim.mutate((dataset) => {
+        dataset.organizations = [];
+      });
+      await until(async () => (await scheduler.trigger('msp')).kind === 'started', 'a third discovery accepted');
+      await until(async () => (await scheduler.status())[0].discovery?.last?.status === 'failure', 'the empty list refused');
+      const [afterEmpty] = await scheduler.status();
+      expect(afterEmpty.discovery?.last?.error).toContain('the key lists no organizations (it knew 2)');
+      expect(afterEmpty.organizations?.map((o) => o.missingDiscoveries)).toEqual([0, 0]);
     } finally {
       for (const run of runs.started) runs.finish(run.runId);
       await scheduler.stop();

@@ -35,6 +35,12 @@ async function discoverOrganizations(
 ): Promise<{ known: KnownOrganization[]; present: KnownOrganization[]; record: DiscoveryRecord }> {
   const removeAfter = instance.tenants?.removeAfterMissingRuns ?? 1;
   const listed = await listOrganizations(instance, deps.logger, deps.budget, deps.signal);
+  // An empty list would count every organization missing, and in the end uninstall them all: a
+  // glitch must never do that. It fails the discovery instead; removing the instance from the
+  // configuration is how a key's organizations are given up.
+  if (listed.length === 0 && known.length > 0) {
+    throw new Error(`the key lists no organizations (it knew ${known.length}): nothing is counted missing`);
+  }
   const now = (deps.now ?? (() => new Date()))().toISOString();
   const reconciled = reconcileOrganizations(known, listed, removeAfter, now);
   const kept = [...reconciled.known];
