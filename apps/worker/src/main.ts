@@ -38,7 +38,7 @@ Example:
 /**
  * The web console over the local graphs of the instances: each local target, each JupiterOne
  * target's state database, and each organization of a multi-tenant instance that its discoveries
- * list now (graph id `<instance>:<orgId>`; from Redis on a worker on Redis). Its pages and API are
+ * list now (graph id `<instance>:<orgId>`; one read of Redis on a worker on Redis). Its pages and API are
  * served by the HTTP server at /console/ and /api/graphs.
  */
 async function createWorkerConsole(instances: readonly InstanceConfig[], scheduler: Scheduler): Promise<FastifyInstance> {
@@ -48,14 +48,15 @@ async function createWorkerConsole(instances: readonly InstanceConfig[], schedul
     return unit.target.stateDb ? [{ id, name: `${label} (state)`, db: unit.target.stateDb }] : [];
   };
   const graphs = async () => {
-    const statuses = instances.some((i) => i.tenants) ? await scheduler.status() : [];
-    return instances.flatMap((instance) => {
-      if (!instance.tenants) return ofUnit(instance, instance.id, name(instance));
-      const organizations = statuses.find((s) => s.id === instance.id)?.organizations ?? [];
-      return organizations
-        .filter((org) => org.missingDiscoveries === 0)
-        .flatMap((org) => ofUnit(organizationUnit(instance, org), `${instance.id}:${org.id}`, `${name(instance)} / ${org.name}`));
-    });
+    const perInstance = await Promise.all(
+      instances.map(async (instance) => {
+        if (!instance.tenants) return ofUnit(instance, instance.id, name(instance));
+        return (await scheduler.organizations(instance.id))
+          .filter((org) => org.missing === 0)
+          .flatMap((org) => ofUnit(organizationUnit(instance, org), `${instance.id}:${org.id}`, `${name(instance)} / ${org.name}`));
+      }),
+    );
+    return perInstance.flat();
   };
   const app = await createConsoleApp({
     graphs,

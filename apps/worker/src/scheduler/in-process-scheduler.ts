@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Logger } from '@jumpcloud-graph/domain';
+import { keysOf } from '../budget/key-budgets';
 import { keyId } from '../budget/redis-key-budget';
 import { type InstanceConfig } from '../config/worker-config';
 import { type RunInstance } from '../instance-runner';
@@ -59,12 +60,7 @@ export class InProcessScheduler implements Scheduler {
   ) {
     this.instances = new Map(instances.map((i) => [i.id, i]));
     this.slots = new Slots(options.concurrency);
-    const perKey = new Map<string, number>();
-    for (const instance of instances) {
-      const key = keyId(instance.jumpcloud.apiKey);
-      perKey.set(key, Math.min(perKey.get(key) ?? Infinity, instance.budget.maxConcurrentRuns));
-    }
-    for (const [key, size] of perKey) this.keySlots.set(key, new Slots(size));
+    for (const [key, { settings }] of keysOf(instances)) this.keySlots.set(key, new Slots(settings.maxConcurrentRuns));
     if (instances.some((i) => i.tenants) && !options.discover) throw new Error('a multi-tenant instance needs a discoverer');
   }
 
@@ -121,6 +117,10 @@ export class InProcessScheduler implements Scheduler {
         organizations,
       };
     });
+  }
+
+  async organizations(instanceId: string): Promise<KnownOrganization[]> {
+    return [...(this.tenancies.get(instanceId)?.known ?? [])];
   }
 
   async stop(): Promise<void> {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Logger } from '@jumpcloud-graph/domain';
 import { DelayedError, type Job, Queue, Worker } from 'bullmq';
 import type IORedis from 'ioredis';
+import { keysOf } from '../budget/key-budgets';
 import { keyId } from '../budget/redis-key-budget';
 import { type InstanceConfig } from '../config/worker-config';
 import { type RunInstance } from '../instance-runner';
@@ -97,12 +98,9 @@ export class RedisScheduler implements Scheduler {
     private readonly options: RedisSchedulerOptions,
   ) {
     this.instances = new Map(instances.map((i) => [i.id, i]));
-    for (const instance of instances) {
-      const name = runQueueName(options.queue.name, instance.jumpcloud.apiKey);
-      const group = this.groups.get(name) ?? { name, instances: [], maxConcurrentRuns: Infinity };
-      group.instances.push(instance);
-      group.maxConcurrentRuns = Math.min(group.maxConcurrentRuns, instance.budget.maxConcurrentRuns);
-      this.groups.set(name, group);
+    for (const key of keysOf(instances).values()) {
+      const name = runQueueName(options.queue.name, key.apiKey);
+      this.groups.set(name, { name, instances: key.instances, maxConcurrentRuns: key.settings.maxConcurrentRuns });
     }
     if (instances.some((i) => i.tenants) && !options.discover) throw new Error('a multi-tenant instance needs a discoverer');
   }
@@ -166,7 +164,7 @@ export class RedisScheduler implements Scheduler {
         result.push({ id: instance.id, running, lastRun: lastRun(instance.id), nextRunAt: iso(next.get(`${queue}/instance-${instance.id}`)) });
         continue;
       }
-      const known = await this.knownOrganizations(instance.id);
+      const known = await this.organizations(instance.id);
       const claims = known.length > 0 ? await connection.mget(...known.map((org) => this.claimKey(`${instance.id}/${org.id}`))) : [];
       const organizations: OrganizationStatus[] = known.map((org, i) => ({
         id: org.id,
@@ -203,7 +201,7 @@ export class RedisScheduler implements Scheduler {
       return { kind: 'started', runId: job.id ?? 'unknown' };
     }
     if (orgId !== undefined) {
-      const org = (await this.knownOrganizations(instanceId)).find((o) => o.id === orgId);
+      const org = (await this.organizations(instanceId)).find((o) => o.id === orgId);
       if (!org || org.missing > 0) return { kind: 'unknown' };
     }
     return this.enqueueManual(instance, orgId);
@@ -333,9 +331,10 @@ export class RedisScheduler implements Scheduler {
     return this.key(`claim:${unit}`);
   }
 
-  /** What the discoveries of a multi-tenant instance found, by organization id. */
-  private async knownOrganizations(instanceId: string): Promise<KnownOrganization[]> {
-    const stored = await (this.connection as IORedis).hgetall(this.key(`orgs:${instanceId}`));
+  /** What the discoveries of a multi-tenant instance found, by organization id (kept in Redis). */
+  async organizations(instanceId: string): Promise<KnownOrganization[]> {
+    if (!this.connection) return [];
+    const stored = await this.connection.hgetall(this.key(`orgs:${instanceId}`));
     return Object.values(stored)
       .map((value) => JSON.parse(value) as KnownOrganization)
       .sort((a, b) => a.id.localeCompare(b.id));
@@ -474,7 +473,7 @@ export class RedisScheduler implements Scheduler {
     this.active.set(value, controller);
     try {
       const registry = this.key(`orgs:${instance.id}`);
-      const before = await this.knownOrganizations(instance.id);
+      const before = await this.organizations(instance.id);
       const found = await discover(instance, before, (unit) => this.uninstall(unit, registry), controller.signal);
       const connection = this.connection as IORedis;
       await connection.hset(this.key('discovery'), instance.id, JSON.stringify(found.record));

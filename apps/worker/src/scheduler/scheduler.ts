@@ -1,4 +1,5 @@
 import { type DiscoveryRecord } from '../tenants/discovery';
+import { type KnownOrganization } from '../tenants/organizations';
 
 /** What starting a run by hand gives (`POST /instances/{id}/sync`). */
 export type TriggerResult = { kind: 'started'; runId: string } | { kind: 'busy' } | { kind: 'unknown' };
@@ -62,6 +63,8 @@ export interface Scheduler {
   trigger(instanceId: string, orgId?: string): Promise<TriggerResult>;
   /** Every instance's last and next run (from Redis for a worker on Redis: any replica answers for all). */
   status(): Promise<InstanceStatus[]>;
+  /** What the discoveries of a multi-tenant instance know, by organization id (none for another instance). */
+  organizations(instanceId: string): Promise<KnownOrganization[]>;
   /** Whether the scheduler has started and (when used) Redis answers. */
   ready(): boolean;
   /** Stops taking runs, cancels those in progress (their JupiterOne jobs are aborted) and waits for them. */
