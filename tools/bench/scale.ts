@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDataset, type DatasetOptions, JumpCloudSimulator, type SimulatorDataset } from '@jumpcloud-graph/jumpcloud-simulator';
+import { busiestWindow, createDataset, type DatasetOptions, JumpCloudSimulator, type SimulatorDataset } from '@jumpcloud-graph/jumpcloud-simulator';
 import { procCpuMs, procStatusField, redisCommandsCalled, ScaleWorker, startRedis, type WorkerLogLine } from './scale-worker';
 import { printTable } from './print-table';
 
@@ -136,18 +136,6 @@ interface Result {
 
 const quantile = (sorted: number[], q: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]);
 
-/** The most arrivals in any window of `windowMs` (sliding, to the millisecond). */
-function maxInWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while (sorted[end] - sorted[start] >= windowMs) start++;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
-}
-
 function workerConfig(redisUrl: string, baseUrl: string, dir: string, processes: number): object {
   return {
     http: { port: 0 },
@@ -269,7 +257,7 @@ async function runConfiguration(dataset: SimulatorDataset, redis: { url: string;
       clientRequestsPerOrg: quantile(clientRequests, 0.5),
       // arrivals while the clock ran (discovery included) over the clock
       rps: log.filter((e) => e.startedAt >= clockStart && e.startedAt <= finishedAt).length / (elapsedMs / 1000),
-      max10s: maxInWindow(
+      max10s: busiestWindow(
         log.map((e) => e.startedAt),
         10_000,
       ),

@@ -23,6 +23,7 @@ export {
   type DirectoryObjectType,
 } from './lib/insights';
 export { ENDPOINT_KEYS } from './lib/routes';
+export { busiestWindow } from './lib/request-rates';
 export {
   DEFAULT_API_KEY,
   JumpCloudSimulator,

@@ -1,6 +1,7 @@
 import { type BudgetLease } from '@jumpcloud-graph/jumpcloud-client';
 import IORedis from 'ioredis';
 import { keyId, RedisKeyBudget, type RedisKeyBudgetOptions } from './redis-key-budget';
+import { busiestWindow } from '@jumpcloud-graph/jumpcloud-simulator';
 
 /**
  * The budget against the real Redis the worker's jest global setup starts. Several budgets on
@@ -29,18 +30,6 @@ function uniquePrefix(): string {
 function replicas(count: number, options: Partial<RedisKeyBudgetOptions> = {}): RedisKeyBudget[] {
   const keyPrefix = options.keyPrefix ?? uniquePrefix();
   return Array.from({ length: count }, () => new RedisKeyBudget({ apiKey: API_KEY, ...options, keyPrefix, redis: connection() }));
-}
-
-/** The most grants within any window of `windowMs` (sliding, starting at each grant). */
-function busiestWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  let first = 0;
-  for (let last = 0; last < sorted.length; last++) {
-    while (sorted[last] - sorted[first] >= windowMs) first++;
-    most = Math.max(most, last - first + 1);
-  }
-  return most;
 }
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
