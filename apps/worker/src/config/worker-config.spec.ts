@@ -61,6 +61,11 @@ describe('resolveWorkerConfig', () => {
     expect(local).toMatchObject({ tenants: { discoveryIntervalSeconds: 3600, removeAfterMissingRuns: 3 }, budget: { maxConcurrentRuns: 3 }, target: { db: '/data/msp-{orgId}.db' } });
     expect(local.jumpcloud.orgId).toBeUndefined();
     expect(j1.tenants).toEqual({ discoveryIntervalSeconds: 600, removeAfterMissingRuns: 5 });
+    const listed = resolveWorkerConfig(
+      { instances: [instance({ id: 'two', organizations: ['5F0000000000000000000001', '5f0000000000000000000002'], target: { type: 'local', db: '/data/{orgId}.db' } })] },
+      ENV,
+    ).instances[0];
+    expect(listed.tenants).toEqual({ discoveryIntervalSeconds: 3600, removeAfterMissingRuns: 3, only: ['5f0000000000000000000001', '5f0000000000000000000002'] });
     expect(j1Scoped.target).toMatchObject({ scope: 'msp:{orgId}', stateDb: '/data/{orgId}.state.db' });
   });
 
@@ -76,8 +81,10 @@ describe('resolveWorkerConfig', () => {
       'instances[0] (msp).jumpcloud.orgId: organizations: all runs every organization the key lists; remove orgId',
     );
     // {orgId} is replaced only for organizations: all
-    expect(error({ instances: [instance({ target: { type: 'local', db: '/d/{orgId}.db' } })] })).toBe('instances[0] (acme).target.db: {orgId} is replaced only for organizations: all');
-    expect(error(msp({ organizations: 'some' }))).toBe('worker.yaml: instances[0].organizations must be "all" (or left out)');
+    expect(error({ instances: [instance({ target: { type: 'local', db: '/d/{orgId}.db' } })] })).toBe('instances[0] (acme).target.db: {orgId} is replaced only with organizations (all or a list)');
+    expect(error(msp({ organizations: 'some' }))).toBe('worker.yaml: instances[0].organizations must be "all" or a list of 24-character hexadecimal organization ids (or left out)');
+    expect(error(msp({ organizations: ['not-an-id'] }))).toContain('instances[0].organizations');
+    expect(error(msp({ organizations: [] }))).toContain('instances[0].organizations');
     expect(error(msp({ removeAfterMissingRuns: 0, target: { type: 'local', db: '/d/{orgId}.db' } }))).toContain('instances[0].removeAfterMissingRuns');
     expect(error({ instances: [instance({ jumpcloud: { apiKeyEnv: 'ACME_KEY', maxConcurrentRunsPerKey: 0 } })] })).toContain('instances[0].jumpcloud.maxConcurrentRunsPerKey');
   });

@@ -94,7 +94,9 @@ const instanceSchema = z
     intervalSeconds: z.number().int().min(1).optional(),
     includeSshKeys: z.boolean().default(false),
     /** `all`: one run per organization the key lists, each with its own target (a multi-tenant key). */
-    organizations: z.literal('all', { error: 'must be "all" (or left out)' }).optional(),
+    organizations: z
+      .union([z.literal('all'), z.array(z.string().regex(/^[0-9a-f]{24}$/i)).min(1)], { error: 'must be "all" or a list of 24-character hexadecimal organization ids (or left out)' })
+      .optional(),
     discoveryIntervalSeconds: z.number().int().min(1).default(3600),
     removeAfterMissingRuns: z.number().int().min(1).max(1000).default(3),
     jumpcloud: jumpcloudSchema,
@@ -168,12 +170,12 @@ export interface InstanceConfig {
    */
   budget: { requestsPerSecond: number; maxInFlight: number; maxConcurrentRuns: number };
   /**
-   * A multi-tenant instance (`organizations: all`): the organizations its key lists are read again
-   * every `discoveryIntervalSeconds`, and each runs on its own, with `{orgId}` in its target
-   * replaced (see `organizationUnit`). One missing from `removeAfterMissingRuns` discoveries in a
-   * row is uninstalled.
+   * A multi-tenant instance (`organizations: all`, or a list of ids): the organizations its key
+   * lists (those of the list only, with `only`) are read again every `discoveryIntervalSeconds`,
+   * and each runs on its own, with `{orgId}` in its target replaced (see `organizationUnit`). One
+   * missing from `removeAfterMissingRuns` discoveries in a row is uninstalled.
    */
-  tenants?: { discoveryIntervalSeconds: number; removeAfterMissingRuns: number };
+  tenants?: { discoveryIntervalSeconds: number; removeAfterMissingRuns: number; only?: string[] };
   /** The organization this configuration runs (a unit of a multi-tenant instance, never in the file). */
   organization?: { id: string; name: string };
   /** The run's target, as the runtime takes it (the worker keeps JupiterOne's upload defaults). */
@@ -310,9 +312,9 @@ function tenantsOf(raw: RawInstance, where: string): InstanceConfig['tenants'] {
   const t = raw.target;
   const named: Array<[string, string | undefined]> =
     t.type === 'local' ? [['target.db', t.db]] : [['target.scope', t.scope], ['target.stateDb', t.stateDb]];
-  if (raw.organizations !== 'all') {
+  if (raw.organizations === undefined) {
     for (const [key, value] of named) {
-      if (value?.includes(ORG_ID_PLACEHOLDER)) throw new WorkerConfigError(`${where}.${key}: ${ORG_ID_PLACEHOLDER} is replaced only for organizations: all`);
+      if (value?.includes(ORG_ID_PLACEHOLDER)) throw new WorkerConfigError(`${where}.${key}: ${ORG_ID_PLACEHOLDER} is replaced only with organizations (all or a list)`);
     }
     return undefined;
   }
@@ -325,7 +327,8 @@ function tenantsOf(raw: RawInstance, where: string): InstanceConfig['tenants'] {
       throw new WorkerConfigError(`${where}.${key}: must contain ${ORG_ID_PLACEHOLDER} with organizations: all (each organization has its own ${key === 'target.scope' ? 'scope' : 'database'})`);
     }
   }
-  return { discoveryIntervalSeconds: raw.discoveryIntervalSeconds, removeAfterMissingRuns: raw.removeAfterMissingRuns };
+  const tenants = { discoveryIntervalSeconds: raw.discoveryIntervalSeconds, removeAfterMissingRuns: raw.removeAfterMissingRuns };
+  return raw.organizations === 'all' ? tenants : { ...tenants, only: [...new Set(raw.organizations.map((id) => id.toLowerCase()))] };
 }
 
 function resolveInstance(

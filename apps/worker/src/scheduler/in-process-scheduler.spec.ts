@@ -187,6 +187,31 @@ describe('InProcessScheduler', () => {
     }
   });
 
+  it('runs only the organizations a list names, of those the key lists', async () => {
+    const sim = new JumpCloudSimulator({ dataset: { organizations: 3, users: 3, seed: 9 } });
+    await sim.start();
+    const runs = new ControlledRuns();
+    const [first, , third] = sim.dataset.organizations.map((o) => o.organization._id).sort();
+    const msp: InstanceConfig = {
+      ...instance('msp'),
+      tenants: { discoveryIntervalSeconds: 3600, removeAfterMissingRuns: 2, only: [first, third, 'ffffffffffffffffffffffff'] },
+      jumpcloud: { apiKey: sim.apiKey, baseUrl: sim.baseUrl, allowInsecureHttp: false, concurrency: 4 },
+      target: { type: 'local', db: '/nowhere/{orgId}.db' },
+    };
+    const scheduler = new InProcessScheduler([msp], runs.run, { concurrency: 4, logger: silentLogger, discover: createDiscoverer({ logger, metrics: new WorkerMetrics() }) });
+    try {
+      await scheduler.start();
+      await runs.startedCount(2);
+      await until(async () => (await scheduler.status())[0].discovery?.last !== null, 'the discovery');
+      expect(runs.started.map((r) => r.instance).sort()).toEqual([`msp/${first}`, `msp/${third}`]);
+      expect((await scheduler.status())[0].organizations?.map((o) => o.id)).toEqual([first, third]);
+    } finally {
+      for (const run of runs.started) runs.finish(run.runId);
+      await scheduler.stop();
+      await sim.stop();
+    }
+  });
+
   it('records a discovery that fails (a key JumpCloud refuses) and runs nothing', async () => {
     const sim = new JumpCloudSimulator({ dataset: { organizations: 2, users: 3, seed: 9 } });
     await sim.start();

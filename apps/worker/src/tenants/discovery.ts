@@ -34,12 +34,15 @@ async function discoverOrganizations(
   deps: { logger: Logger; budget?: RequestBudget; signal?: AbortSignal; uninstall: UninstallUnit; now?: () => Date },
 ): Promise<{ known: KnownOrganization[]; present: KnownOrganization[]; record: DiscoveryRecord }> {
   const removeAfter = instance.tenants?.removeAfterMissingRuns ?? 1;
-  const listed = await listOrganizations(instance, deps.logger, deps.budget, deps.signal);
+  const only = instance.tenants?.only;
+  const all = await listOrganizations(instance, deps.logger, deps.budget, deps.signal);
+  // With a list of ids, the instance runs those the key lists, and counts them missing as any other.
+  const listed = only ? all.filter((org) => only.includes(org.id.toLowerCase())) : all;
   // An empty list would count every organization missing, and in the end uninstall them all: a
   // glitch must never do that. It fails the discovery instead; removing the instance from the
   // configuration is how a key's organizations are given up.
   if (listed.length === 0 && known.length > 0) {
-    throw new Error(`the key lists no organizations (it knew ${known.length}): nothing is counted missing`);
+    throw new Error(`the key lists no${only ? ' configured' : ''} organizations (it knew ${known.length}): nothing is counted missing`);
   }
   const now = (deps.now ?? (() => new Date()))().toISOString();
   const reconciled = reconcileOrganizations(known, listed, removeAfter, now);
